@@ -1,0 +1,114 @@
+# Settings of the book. Logic lives in the lessonpack package (src/lessonpack); content in MyST.
+# Sphinx reads the repository root (lessons/ and exercises/ sit beside book/); this folder only
+# holds the settings, the front and back matter, and the book's own static files.
+
+project = "The Great Leap Forward and China's Great Famine, 1958–1962"
+author = "The Great Leap Forward course authors"
+copyright = "2026, the course authors. Text CC BY-SA 4.0"
+release = version = "1.0"
+language = "en"
+
+root_doc = "book/index"
+include_patterns = ["book/**.md", "lessons/**.md", "exercises/**.md"]
+exclude_patterns = ["book/_static/**", "book/data/**"]
+templates_path = []
+
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "lessonpack"]
+
+# MyST: colon fences for nested directives; no extension that could fetch anything.
+# (No MyST "smartquotes": it curls apostrophes while glossary terms are registered, so
+# {term}`people's commune` would not match. Sphinx's own smartquotes runs after that.)
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 0
+
+# Strict and self-contained: every reference must resolve.
+nitpicky = True
+smartquotes = True
+
+# Citations: author-year, one bibliography, ids that cannot collide with footnotes.
+bibtex_bibfiles = [
+    "references.bib",
+    "bib/lesson1.bib",
+    "bib/lesson2.bib",
+    "bib/lesson4.bib",
+    "bib/matter.bib",
+    "bib/reference.bib",
+]
+bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"
+bibtex_cite_id = "cite-{key}"
+bibtex_bibliography_id = "bibliography-{bibliography_count}"
+
+# Student website
+html_theme = "sphinx_book_theme"
+html_title = "The Great Leap Forward and China's Great Famine"
+html_short_title = "The Great Leap Forward"
+html_static_path = ["_static"]
+html_css_files = ["fonts.css", "book.css"]
+html_copy_source = False
+html_show_sourcelink = False
+html_last_updated_fmt = None
+html_use_index = False
+html_domain_indices = False
+html_scaled_image_link = False
+html_permalinks_icon = "#"
+html_theme_options = {
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "collapse_navbar": True,
+    "navigation_with_keys": False,
+}
+
+# Student EPUB (builder "lessonepub")
+epub_basename = "great-leap-forward"
+epub_title = project
+epub_author = author
+epub_publisher = "The course authors"
+epub_copyright = copyright
+epub_uid = "urn-uuid-8b5d2c1e-6f3a-4d4c-9a7e-3f1b2c9d5e10"
+epub_identifier = epub_uid
+epub_scheme = "uuid"
+epub_description = (
+    "A course for students of 15 to 18 on the Great Leap Forward and China's Great Famine."
+)
+epub_cover = ("_static/cover.svg", "")
+epub_use_index = False
+epub_show_urls = "no"
+epub_css_files = []
+# Plain-text licence files have no EPUB media type; the fonts carry their licence in their name tables.
+epub_exclude_files = ["_static/fonts/OFL.txt", "_static/fonts/README.md", ".buildinfo.bak"]
+
+# lessonpack
+lessonpack_lesson_patterns = ["lessons/*"]
+lessonpack_min_reading_words = 1800
+lessonpack_max_reading_words = 3000
+lessonpack_min_questions = 8
+lessonpack_min_sources = 2
+lessonpack_min_grade = 9.0
+lessonpack_max_grade = 12.0
+lessonpack_fonts = [
+    "_static/fonts/NotoSerif-Regular.ttf",
+    "_static/fonts/NotoSerifCJKsc-Subset.otf",
+]
+lessonpack_pdf_basename = "great-leap-forward"
+lessonpack_pdf_papers = ["a4", "letter"]
+lessonpack_pdf_subtitle = "A course for students of 15 to 18, with teaching notes"
+lessonpack_epub_accessibility = {
+    "accessMode": ["textual", "visual"],
+    "accessModeSufficient": ["textual"],
+    "accessibilityFeature": [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "alternativeText",
+        "displayTransformability",
+    ],
+    "accessibilityHazard": ["none"],
+    "accessibilitySummary": (
+        "Text with headings, a table of contents and alternative text for every chart; every "
+        "chart's data is also given as a table. No flashing, motion or sound."
+    ),
+}

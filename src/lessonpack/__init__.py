@@ -1,0 +1,59 @@
+"""lessonpack: publish a MyST course as a student website, a student EPUB and a teacher's pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.util.typing import ExtensionMetadata
+
+__version__ = "0.1.0"
+STATIC = Path(__file__).parent / "static"
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    # Imported here, so that the command-line tools (publish, fonts, sysdeps) start fast.
+    from .charts import setup_charts
+    from .config import setup_config
+    from .epub import setup_epub
+    from .fonts import setup_fonts
+    from .lesson import setup_lesson
+    from .pdf import setup_pdf
+    from .questions import setup_questions
+    from .report import setup_report
+    from .segments import setup_segments
+    from .sourcebox import setup_sources
+    from .teacher import setup_teacher
+    from .translator import setup_translators
+
+    setup_config(app)
+    setup_teacher(app)
+    setup_lesson(app)
+    setup_questions(app)
+    setup_sources(app)
+    setup_segments(app)
+    setup_charts(app)
+    setup_report(app)
+    setup_epub(app)
+    setup_fonts(app)
+    setup_pdf(app)
+    setup_translators(app)
+    app.connect("doctree-read", _number_questions)
+    app.connect("config-inited", _add_static)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _number_questions(app: Sphinx, doctree: nodes.document) -> None:
+    from .questions import number_questions
+
+    number_questions(doctree)
+
+
+def _add_static(app: Sphinx, config: Config) -> None:
+    # Component styles (boxes, questions, sources) shared by the site, the EPUB and the PDF.
+    config.html_static_path.append(str(STATIC))
+    app.add_css_file("lessonpack.css")

@@ -1,0 +1,146 @@
+"""{range-chart}: a horizontal range chart drawn from a CSV file, with the same data as a table.
+
+The SVG is drawn while the document is read and handed to Sphinx as an ordinary image, so every
+builder copies it like any other picture and the CSV is tracked as a dependency.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+
+
+def draw_range_chart(labels: list[str], lows: list[float], highs: list[float], unit: str) -> bytes:
+    """A deterministic SVG: no date, fixed ids, text as paths (so no font is needed to view it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"svg.hashsalt": "lessonpack", "font.size": 10}):
+        fig, ax = plt.subplots(figsize=(7, 0.42 * len(labels) + 1.2))
+        ys = list(range(len(labels)))[::-1]
+        for y, low, high in zip(ys, lows, highs, strict=True):
+            if high > low:
+                ax.barh(y, high - low, left=low, height=0.5, color="#1f4e79")
+            else:
+                ax.plot([low], [y], marker="o", color="#1f4e79", markersize=7)
+            ax.annotate(
+                f"{low:g}" if high == low else f"{low:g}–{high:g}",
+                (high, y),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+            )
+        ax.set_yticks(ys, labels)
+        ax.set_xlabel(unit)
+        ax.set_xlim(0, max(highs) * 1.15)
+        ax.grid(axis="x", color="#cccccc", linewidth=0.5)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.tight_layout()
+        out = io.StringIO()
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+    return out.getvalue().encode()
+
+
+def data_table(fieldnames: list[str], rows: list[dict[str, str]], title: str) -> nodes.table:
+    table = nodes.table(classes=["lp-data-table"])
+    table += nodes.title(title, title)
+    group = nodes.tgroup(cols=len(fieldnames))
+    table += group
+    group.extend(nodes.colspec(colwidth=1) for _ in fieldnames)
+    thead = nodes.thead()
+    group += thead
+    thead += _row(fieldnames)
+    tbody = nodes.tbody()
+    group += tbody
+    for row in rows:
+        tbody += _row([row[name] for name in fieldnames])
+    return table
+
+
+def _row(cells: list[str]) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        row += nodes.entry("", nodes.paragraph(cell, cell))
+    return row
+
+
+class RangeChartDirective(SphinxDirective):
+    required_arguments = 1
+    has_content = True
+    option_spec: ClassVar[dict] = {
+        "label": directives.unchanged_required,
+        "category": directives.unchanged_required,
+        "low": directives.unchanged_required,
+        "high": directives.unchanged_required,
+        "unit": directives.unchanged_required,
+        "alt": directives.unchanged_required,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        for name in ("category", "low", "high", "alt"):
+            if not self.options.get(name):
+                raise self.error(f"{{range-chart}} needs :{name}:")
+        rel, abs_path = self.env.relfn2path(self.arguments[0], self.env.docname)
+        path = Path(abs_path)
+        if not path.is_file():
+            raise self.error(f"{{range-chart}}: no such file {rel}")
+        self.env.note_dependency(abs_path)
+        fieldnames, rows = read_rows(path)
+        try:
+            labels = [row[self.options["category"]] for row in rows]
+            lows = [float(row[self.options["low"]]) for row in rows]
+            highs = [float(row[self.options["high"]]) for row in rows]
+        except KeyError as exc:
+            raise self.error(f"{{range-chart}}: {rel} has no column {exc}") from exc
+        except ValueError as exc:
+            raise self.error(f"{{range-chart}}: {rel}: {exc}") from exc
+
+        svg = draw_range_chart(labels, lows, highs, self.options.get("unit", ""))
+        digest = hashlib.sha256(svg).hexdigest()[:12]
+        out_dir = Path(self.env.doctreedir) / "lessonpack-charts"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        svg_path = out_dir / f"{path.stem}-{digest}.svg"
+        if not svg_path.exists():
+            svg_path.write_bytes(svg)
+        doc_dir = Path(self.env.doc2path(self.env.docname)).parent
+        uri = os.path.relpath(svg_path, doc_dir).replace(os.sep, "/")
+
+        figure = nodes.figure(classes=["lp-chart"])
+        self.set_source_info(figure)
+        figure += nodes.image(uri=uri, alt=self.options["alt"])
+        caption_nodes = self.parse_content_to_nodes()
+        if caption_nodes and isinstance(caption_nodes[0], nodes.paragraph):
+            first = caption_nodes[0]
+            figure += nodes.caption(first.rawsource, "", *first.children)
+        if "label" in self.options:
+            figure["names"].append(self.options["label"])
+            self.state.document.note_explicit_target(figure, figure)
+        table = data_table(fieldnames, rows, "The data behind the chart")
+        return [figure, table]
+
+
+def setup_charts(app: Sphinx) -> None:
+    app.add_directive("range-chart", RangeChartDirective)

@@ -1,0 +1,68 @@
+"""Every configuration value lessonpack adds to Sphinx, declared in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+EDITIONS = ("student", "teacher")
+
+
+@dataclass
+class LessonpackConfig:
+    """Config values (``lessonpack_<name>`` in conf.py) with their defaults.
+
+    The edition defaults to ``student``: a build that forgets to choose never shows answers.
+    """
+
+    edition: str = "student"
+    # Documents that must each hold exactly one {lesson} block (glob patterns).
+    lesson_patterns: list[str] = field(default_factory=lambda: ["lessons/*"])
+    # Thresholds the content report enforces per lesson (0 switches a check off).
+    min_reading_words: int = 0
+    max_reading_words: int = 0
+    min_questions: int = 0
+    min_sources: int = 0
+    min_grade: float = 0.0
+    max_grade: float = 0.0
+    # Paper sizes of the teacher's pack; one PDF is written for each.
+    pdf_papers: list[str] = field(default_factory=lambda: ["a4"])
+    # Basename of PDF outputs: <basename>-<edition>-<paper>.pdf
+    pdf_basename: str = "book"
+    pdf_subtitle: str = ""
+    # How many levels of the book the PDF's contents page lists.
+    pdf_toc_depth: int = 2
+    # Font files (relative to conf.py) that must cover every character of the book.
+    fonts: list[str] = field(default_factory=list)
+    # EPUB accessibility metadata (schema.org terms) written into content.opf.
+    epub_accessibility: dict[str, Any] = field(default_factory=dict)
+
+
+def setup_config(app: Sphinx) -> None:
+    """Register each field as ``lessonpack_<name>``; the edition changes what is read."""
+    for f in fields(LessonpackConfig):
+        default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
+        rebuild = "env" if f.name in {"edition", "lesson_patterns"} else "html"
+        app.add_config_value(f"lessonpack_{f.name}", default, rebuild, types=[type(default)])
+    app.connect("config-inited", _validate, priority=100)
+
+
+def _validate(app: Sphinx, config: Config) -> None:
+    from sphinx.errors import ConfigError
+
+    if config.lessonpack_edition not in EDITIONS:
+        raise ConfigError(
+            f"lessonpack_edition must be one of {', '.join(EDITIONS)}, "
+            f"not {config.lessonpack_edition!r}"
+        )
+    if config.lessonpack_edition == "student" and config.html_copy_source:
+        # Copied sources would carry every teacher passage into the student site.
+        raise ConfigError("the student edition needs html_copy_source = False")
+
+
+def is_teacher(config: Config) -> bool:
+    return config.lessonpack_edition == "teacher"

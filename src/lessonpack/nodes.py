@@ -1,0 +1,53 @@
+"""Doctree nodes of lessonpack.
+
+Each is a container subclass: Sphinx translators dispatch along the class hierarchy, so every
+HTML-family builder (html, epub, singlehtml, our PDF builder) renders them as ``<div>`` with
+their classes, and no builder needs visitors of its own.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+
+
+class lesson(nodes.container):  # noqa: N801 - docutils node names are lower case
+    """The lesson metadata block: central question, duration, key terms, objectives."""
+
+
+class objectives(nodes.container):  # noqa: N801
+    """The learning objectives of a lesson."""
+
+
+class teacher(nodes.container):  # noqa: N801
+    """Teacher-only material; it exists only in the teacher edition's doctrees."""
+
+
+class source_box(nodes.container):  # noqa: N801
+    """An excerpt or paraphrase of a source, with provenance and citation."""
+
+
+class advisory(nodes.container):  # noqa: N801
+    """A content advisory."""
+
+
+class discussion(nodes.container):  # noqa: N801
+    """A group of numbered questions."""
+
+
+class question(nodes.container):  # noqa: N801
+    """One numbered question; ``lines`` is its writing space on a handout."""
+
+
+class exercise(nodes.container):  # noqa: N801
+    """A worksheet, exit ticket or essay task."""
+
+
+class segment(nodes.container):  # noqa: N801
+    """One timed segment of a film in a viewing guide."""
+
+
+def title_paragraph(text: str, cls: str) -> nodes.paragraph:
+    """A bold title line that is not a section (so it stays out of contents and bookmarks)."""
+    para = nodes.paragraph(classes=[cls])
+    para += nodes.strong(text, text)
+    return para

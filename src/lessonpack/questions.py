@@ -1,0 +1,95 @@
+"""Discussion questions and exercises, numbered per group after reading."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from . import nodes as lp
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+LEVELS = ("recall", "analysis", "evaluation")
+EXERCISE_KINDS = {"worksheet": "Worksheet", "exit-ticket": "Exit ticket", "essay": "Essay"}
+DEFAULT_LINES = 4
+
+
+class DiscussionDirective(SphinxDirective):
+    """A group of {question} blocks, titled "Discussion questions"."""
+
+    has_content = True
+    optional_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self) -> list[nodes.Node]:
+        node = lp.discussion(classes=["lp-discussion"])
+        self.set_source_info(node)
+        title = self.arguments[0] if self.arguments else "Discussion questions"
+        node += lp.title_paragraph(title, "lp-group-title")
+        node += self.parse_content_to_nodes(allow_section_headings=False)
+        if not any(node.findall(lp.question)):
+            raise self.error("{discussion} holds no {question}")
+        return [node]
+
+
+class QuestionDirective(SphinxDirective):
+    """One question; ``:lines:`` sets its writing space on the printed handout."""
+
+    has_content = True
+    option_spec: ClassVar[dict] = {
+        "level": lambda arg: directives.choice(arg, LEVELS),
+        "lines": directives.nonnegative_int,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        if not self.content:
+            raise self.error("{question} is empty")
+        level = self.options.get("level", "")
+        node = lp.question(
+            classes=["lp-question", *([f"lp-level-{level}"] if level else [])],
+            level=level,
+            lines=self.options.get("lines", DEFAULT_LINES),
+        )
+        self.set_source_info(node)
+        node += self.parse_content_to_nodes(allow_section_headings=False)
+        return [node]
+
+
+class ExerciseDirective(SphinxDirective):
+    """A worksheet, exit ticket or essay: a title, instructions, questions and a solution."""
+
+    has_content = True
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec: ClassVar[dict] = {
+        "kind": lambda arg: directives.choice(arg, tuple(EXERCISE_KINDS)),
+    }
+
+    def run(self) -> list[nodes.Node]:
+        kind = self.options.get("kind", "worksheet")
+        node = lp.exercise(classes=["lp-exercise", f"lp-{kind}"], kind=kind)
+        self.set_source_info(node)
+        node["title"] = self.arguments[0]
+        node += lp.title_paragraph(f"{EXERCISE_KINDS[kind]}: {self.arguments[0]}", "lp-group-title")
+        node += self.parse_content_to_nodes(allow_section_headings=False)
+        return [node]
+
+
+def number_questions(doctree: nodes.document) -> None:
+    """Give each question its number within its discussion or exercise, as a visible label."""
+    for group in doctree.findall(lambda n: isinstance(n, (lp.discussion, lp.exercise))):
+        number = 0
+        for q in group.findall(lp.question):
+            number += 1
+            q["number"] = number
+            q.insert(0, lp.title_paragraph(f"Question {number}", "lp-question-number"))
+
+
+def setup_questions(app: Sphinx) -> None:
+    app.add_directive("discussion", DiscussionDirective)
+    app.add_directive("question", QuestionDirective)
+    app.add_directive("exercise", ExerciseDirective)

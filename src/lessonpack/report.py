@@ -1,0 +1,185 @@
+"""Per-document facts gathered while reading: lesson structure, reading statistics, teacher text.
+
+A small Domain keeps them, so incremental and parallel builds merge them correctly; checks run
+when all documents are read, and the whole record is written as JSON beside the doctrees.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.domains import Domain
+from sphinx.util import logging
+
+from . import nodes as lp
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+NOT_READING = (lp.lesson, lp.discussion, lp.exercise, lp.teacher, lp.advisory, nodes.table,
+               nodes.field_list, nodes.caption)
+REPORT_NAME = "lessonpack-report.json"
+
+
+class LessonpackDomain(Domain):
+    name = "lessonpack"
+    label = "lessonpack"
+    initial_data: dict[str, Any] = {"docs": {}}  # noqa: RUF012 - Sphinx API
+
+    @property
+    def docs(self) -> dict[str, dict[str, Any]]:
+        return self.data["docs"]
+
+    def clear_doc(self, docname: str) -> None:
+        self.docs.pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for docname in docnames:
+            if docname in otherdata["docs"]:
+                self.docs[docname] = otherdata["docs"][docname]
+
+    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list:
+        return []
+
+
+def is_lesson_doc(env: BuildEnvironment, docname: str) -> bool:
+    return any(fnmatch.fnmatch(docname, pat) for pat in env.config.lessonpack_lesson_patterns)
+
+
+def reading_text(doctree: nodes.Node) -> str:
+    """The student reading: paragraphs outside metadata, questions, exercises and teacher text."""
+    parts = []
+    for para in doctree.findall(nodes.paragraph):
+        parent = para.parent
+        skip = False
+        while parent is not None:
+            if isinstance(parent, NOT_READING):
+                skip = True
+                break
+            parent = parent.parent
+        if not skip:
+            parts.append(para.astext())
+    return "\n".join(parts)
+
+
+def teacher_passages(doctree: nodes.Node) -> list[dict[str, Any]]:
+    out = []
+    for node in doctree.findall(lp.teacher):
+        body = [c for c in node.children if "lp-title" not in c.get("classes", [])]
+        text = "\n".join(c.astext() for c in body).strip()
+        if text:
+            out.append({"kind": node.get("kind", ""), "line": node.line, "text": text})
+    return out
+
+
+def collect(app: Sphinx, doctree: nodes.document) -> None:
+    """doctree-read: record what each document holds."""
+    env = app.env
+    record: dict[str, Any] = {
+        "lesson": is_lesson_doc(env, env.docname),
+        "lessons": [],
+        "questions": sum(1 for q in doctree.findall(lp.question)
+                         if any(isinstance(a, lp.discussion) for a in _ancestors(q))),
+        "sources": sum(1 for _ in doctree.findall(lp.source_box)),
+        "exercises": [e.get("title", "") for e in doctree.findall(lp.exercise)],
+        "teacher": teacher_passages(doctree),
+    }
+    for node in doctree.findall(lp.lesson):
+        has_objectives = any(
+            isinstance(li, nodes.list_item) for o in node.findall(lp.objectives) for li in o.findall()
+        )
+        record["lessons"].append({"line": node.line, "objectives": has_objectives,
+                                  "central_question": node.get("central_question", "")})
+    if record["lesson"]:
+        text = reading_text(doctree)
+        record["reading_words"] = len(text.split())
+        record["grade"] = reading_grade(text)
+    env.domains["lessonpack"].docs[env.docname] = record  # type: ignore[attr-defined]
+
+
+def _ancestors(node: nodes.Node) -> Iterable[nodes.Node]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def check(app: Sphinx, env: BuildEnvironment) -> None:
+    """env-check-consistency: every lesson is complete and meets the configured thresholds."""
+    cfg = env.config
+    docs = env.domains["lessonpack"].docs  # type: ignore[attr-defined]
+    for docname in sorted(docs):
+        record = docs[docname]
+        if not record["lesson"]:
+            continue
+        where = (docname, None)
+        if not record["lessons"]:
+            _warn("has no {lesson} block (central question, duration, objectives)", where)
+            continue
+        if len(record["lessons"]) > 1:
+            _warn("has more than one {lesson} block", (docname, record["lessons"][1]["line"]))
+        first = record["lessons"][0]
+        if not first["objectives"]:
+            _warn("{lesson} has no {objectives} list", (docname, first["line"]))
+        if record["questions"] == 0:
+            _warn("has no {discussion} with {question}s", (docname, first["line"]))
+        elif record["questions"] < cfg.lessonpack_min_questions:
+            _warn(f"has {record['questions']} discussion questions; at least "
+                  f"{cfg.lessonpack_min_questions} are required", (docname, first["line"]))
+        if record["sources"] < cfg.lessonpack_min_sources:
+            _warn(f"has {record['sources']} source boxes; at least {cfg.lessonpack_min_sources} "
+                  "are required", (docname, first["line"]))
+        words = record["reading_words"]
+        if cfg.lessonpack_min_reading_words and words < cfg.lessonpack_min_reading_words:
+            _warn(f"reading has {words} words; at least {cfg.lessonpack_min_reading_words} "
+                  "are required", (docname, first["line"]))
+        if cfg.lessonpack_max_reading_words and words > cfg.lessonpack_max_reading_words:
+            _warn(f"reading has {words} words; at most {cfg.lessonpack_max_reading_words} "
+                  "are allowed", (docname, first["line"]))
+        grade = record["grade"]
+        low, high = cfg.lessonpack_min_grade, cfg.lessonpack_max_grade
+        if (low and grade < low) or (high and grade > high):
+            _warn(f"reading grade (Flesch-Kincaid) is {grade:.1f}; the target is {low:g}-{high:g}",
+                  (docname, first["line"]))
+
+
+def reading_grade(text: str) -> float:
+    import textstat
+
+    return round(float(textstat.flesch_kincaid_grade(text)), 1) if text.strip() else 0.0
+
+
+def _warn(message: str, location: tuple[str, int | None]) -> None:
+    logger.warning(message, location=location, type="lessonpack", subtype="lesson")
+
+
+def write_report(app: Sphinx, exception: Exception | None) -> None:
+    """build-finished: the record as JSON beside the doctrees (never inside an output)."""
+    if exception is not None:
+        return
+    docs = app.env.domains["lessonpack"].docs  # type: ignore[attr-defined]
+    report = {
+        "edition": app.config.lessonpack_edition,
+        "documents": {
+name: docs[name] for name in sorted(docs)
+        },
+    }
+    path = Path(app.doctreedir) / REPORT_NAME
+    path.write_text(json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+def setup_report(app: Sphinx) -> None:
+    app.add_domain(LessonpackDomain)
+    app.connect("doctree-read", collect)
+    app.connect("env-check-consistency", check)
+    app.connect("build-finished", write_report)

@@ -1,0 +1,98 @@
+"""Source boxes (an excerpt with its provenance and citation) and content advisories."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from . import nodes as lp
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+PROVENANCE = (("who", "Who"), ("when", "When"), ("audience", "For whom"), ("purpose", "Why"))
+KINDS = ("excerpt", "paraphrase")
+
+
+class SourceDirective(SphinxDirective):
+    """A primary or eyewitness source: the text, who/when/for whom/why, and a citation."""
+
+    has_content = True
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec: ClassVar[dict] = {
+        "label": directives.unchanged_required,
+        "cite": directives.unchanged_required,
+        "page": directives.unchanged_required,
+        "kind": lambda arg: directives.choice(arg, KINDS),
+        **{key: directives.unchanged_required for key, _ in PROVENANCE},
+    }
+
+    def run(self) -> list[nodes.Node]:
+        if not self.content:
+            raise self.error("{source} is empty")
+        if not self.options.get("cite"):
+            raise self.error("{source} needs :cite: (a key from the bibliography)")
+        kind = self.options.get("kind", "excerpt")
+        title = self.arguments[0]
+        node = lp.source_box(classes=["lp-source", "lp-box", f"lp-{kind}"], kind=kind)
+        self.set_source_info(node)
+        node += lp.title_paragraph(f"Source: {title}", "lp-title")
+        body = self.parse_content_to_nodes(allow_section_headings=False)
+        if kind == "excerpt":
+            node += nodes.block_quote("", *body)
+        else:
+            node += nodes.paragraph("", "Paraphrase:", classes=["lp-kind"])
+            node += nodes.container("", *body, classes=["lp-paraphrase-body"])
+        fields = nodes.field_list(classes=["lp-provenance"])
+        for key, label in PROVENANCE:
+            if key in self.options:
+                text_nodes, messages = self.parse_inline(self.options[key], lineno=self.lineno)
+                fields += nodes.field(
+                    "",
+                    nodes.field_name(label, label),
+                    nodes.field_body("", nodes.paragraph("", "", *text_nodes, *messages)),
+                )
+        if len(fields):
+            node += fields
+        node += self._citation()
+        if "label" in self.options:
+            self._add_label(node, self.options["label"], f"Source: {title}")
+        return [node]
+
+    def _citation(self) -> nodes.paragraph:
+        page = self.options.get("page")
+        target = self.options["cite"] + (f"{{p. {page}}}" if page else "")
+        # The citation goes through sphinxcontrib-bibtex's own role, so unknown keys fail the build.
+        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{target}`", lineno=self.lineno)
+        para = nodes.paragraph("", "Cited from ", classes=["lp-citation"])
+        para.extend([*text_nodes, *messages])
+        return para
+
+    def _add_label(self, node: nodes.Element, label: str, title: str) -> None:
+        node_id = nodes.make_id(label)
+        node["ids"].append(node_id)
+        self.env.domains.standard_domain.note_hyperlink_target(
+            label, self.env.docname, node_id, title
+        )
+
+
+class AdvisoryDirective(SphinxDirective):
+    """A clearly marked warning placed before distressing material."""
+
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        node = lp.advisory(classes=["lp-advisory", "lp-box"])
+        self.set_source_info(node)
+        node += lp.title_paragraph("Content advisory", "lp-title")
+        node += self.parse_content_to_nodes(allow_section_headings=False)
+        return [node]
+
+
+def setup_sources(app: Sphinx) -> None:
+    app.add_directive("source", SourceDirective)
+    app.add_directive("content-advisory", AdvisoryDirective)
