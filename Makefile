@@ -19,6 +19,8 @@ SOURCES := $(shell find book lessons exercises -type f 2>/dev/null | sort)
 PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype \) 2>/dev/null | sort)
 INPUTS := $(SOURCES) $(PACKAGE) $(VENV)/.installed
 PUBLISH := $(BIN)/python -m lessonpack.publish
+# Sphinx keeps its environment when only our extension changed; start afresh when it has.
+FRESH = $(if $(filter $(PACKAGE) pyproject.toml book/conf.py,$?),-E)
 
 .PHONY: all html epub pdf test check lint serve clean fonts
 .DELETE_ON_ERROR:
@@ -36,18 +38,24 @@ html: build/student/html.stamp
 epub: build/student/epub.stamp
 pdf: build/teacher/pdf.stamp
 
+# Each build writes into an emptied folder (doctrees are kept, so reading stays incremental):
+# Sphinx's EPUB builder zips whatever it finds there, and a page left by an earlier build
+# would otherwise be published.
 build/student/html.stamp: $(INPUTS)
-	$(SPHINX) -b html $(SPHINX_ARGS) -D lessonpack_edition=student -d build/student/html-doctrees . build/student/html
+	rm -rf build/student/html
+	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d build/student/html-doctrees . build/student/html
 	$(PUBLISH) build/student/html dist/html
 	touch $@
 
 build/student/epub.stamp: $(INPUTS)
-	$(SPHINX) -b epub $(SPHINX_ARGS) -D lessonpack_edition=student -d build/student/epub-doctrees . build/student/epub
+	rm -rf build/student/epub
+	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d build/student/epub-doctrees . build/student/epub
 	$(PUBLISH) build/student/epub dist --glob '*.epub'
 	touch $@
 
 build/teacher/pdf.stamp: $(INPUTS)
-	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) -D lessonpack_edition=teacher -d build/teacher/pdf-doctrees . build/teacher/pdf
+	rm -rf build/teacher/pdf
+	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d build/teacher/pdf-doctrees . build/teacher/pdf
 	$(PUBLISH) build/teacher/pdf dist --glob '*.pdf'
 	touch $@
 
@@ -72,7 +80,7 @@ NOTO := /usr/share/fonts/truetype/noto
 fonts: $(VENV)/.installed
 	for face in Regular Italic Bold BoldItalic; do \
 	  $(BIN)/python -m lessonpack.fonts $(NOTO)/NotoSerif-$$face.ttf $(FONTS)/NotoSerif-$$face.ttf --text book lessons exercises; done
-	for face in Regular Bold; do \
+	for face in Regular Bold Italic BoldItalic; do \
 	  $(BIN)/python -m lessonpack.fonts $(NOTO)/NotoSans-$$face.ttf $(FONTS)/NotoSans-$$face.ttf --text book lessons exercises; done
 	$(BIN)/python -m lessonpack.fonts /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc \
 	  $(FONTS)/NotoSerifCJKsc-Subset.otf --font-number 2 --only-found --min 2E80 --text book lessons exercises

@@ -74,6 +74,8 @@ epub_scheme = "uuid"
 epub_description = (
     "A course for students of 15 to 18 on the Great Leap Forward and China's Great Famine."
 )
+# The cover image only (properties="cover-image"); a separate cover page would be a
+# non-linear spine item that EPUBCheck rejects (OPF-096).
 epub_cover = ("_static/cover.svg", "")
 epub_use_index = False
 epub_show_urls = "no"

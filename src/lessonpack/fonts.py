@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Latin with pinyin tone marks (Latin Extended-A/B), combining marks, Cyrillic, punctuation,
-# currency, arrows and a few symbols: what an English history book with Chinese names needs.
+# currency, arrows and geometric shapes: what an English history book with Chinese names needs.
 BASE_RANGES = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF),
                (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x215F),
-               (0x2190, 0x21FF), (0x2212, 0x2212), (0x2460, 0x2473), (0x25A0, 0x25CF)]
+               (0x2190, 0x21FF), (0x2212, 0x2212), (0x2460, 0x2473), (0x25A0, 0x25FF)]
 SOURCE_SUFFIXES = {".md", ".bib", ".csv"}
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.domains import Domain
 from sphinx.util import logging
 
@@ -71,13 +72,30 @@ def reading_text(doctree: nodes.Node) -> str:
     return "\n".join(parts)
 
 
+def public_text(doctree: nodes.document) -> str:
+    """The document's text with every teacher passage taken out (what students may read)."""
+    copy = doctree.deepcopy()
+    for node in list(copy.findall(lp.teacher)):
+        node.parent.remove(node)
+    return copy.astext()
+
+
 def teacher_passages(doctree: nodes.Node) -> list[dict[str, Any]]:
+    """The text of every teacher passage, as it is read (before cross-references resolve).
+
+    A reference's words are only known when it resolves (a citation becomes "(Yang, 2012)"), so
+    each one is replaced by a line break: the passage splits there into pieces that read the
+    same in every output.
+    """
     out = []
-    for node in doctree.findall(lp.teacher):
+    for original in doctree.findall(lp.teacher):
+        node = original.deepcopy()
+        for ref in list(node.findall(addnodes.pending_xref)):
+            ref.parent.replace(ref, nodes.Text("\n"))
         body = [c for c in node.children if "lp-title" not in c.get("classes", [])]
         text = "\n".join(c.astext() for c in body).strip()
         if text:
-            out.append({"kind": node.get("kind", ""), "line": node.line, "text": text})
+            out.append({"kind": original.get("kind", ""), "line": original.line, "text": text})
     return out
 
 
@@ -93,6 +111,8 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         "exercises": [e.get("title", "") for e in doctree.findall(lp.exercise)],
         "teacher": teacher_passages(doctree),
     }
+    # Lets a leak test tell a sentence that is also student text from a leaked one.
+    record["public_text"] = public_text(doctree)
     for node in doctree.findall(lp.lesson):
         has_objectives = any(
             isinstance(li, nodes.list_item) for o in node.findall(lp.objectives) for li in o.findall()

@@ -1,0 +1,61 @@
+"""The WeasyPrint builder on small projects: one valid HTML book, strict logging, local files only."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pypdf import PdfReader
+
+CHAPTER = """
+# Chapter {n}
+
+Intro {n}, see [the other timeline](#timeline-other) and {{ref}}`timeline-{n}`.
+
+(timeline-{n})=
+## Timeline
+
+Text of chapter {n}.
+
+## Questions
+
+More text.
+"""
+
+
+def two_chapters() -> dict[str, str]:
+    first = CHAPTER.format(n=1).replace("(#timeline-other)", "(#timeline-2)")
+    second = CHAPTER.format(n=2).replace("(#timeline-other)", "(#timeline-1)")
+    return {"one.md": first, "two.md": second}
+
+
+def test_assembled_book_has_unique_ids_and_resolving_links(build):
+    result = build(two_chapters(), edition="teacher", builder="lessonpdf",
+                   conf='lessonpack_pdf_basename = "t"\nlessonpack_pdf_papers = ["a4", "letter"]\n')
+    assert result.warnings == ""
+    html = (result.outdir / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    duplicates = [i for i, n in Counter(ids).items() if n > 1]
+    assert duplicates == []
+    # Both chapters have a "Timeline" section; each contents entry points at its own.
+    nav = html[html.index("<nav"): html.index("</nav>")]
+    targets = re.findall(r'href="#([^"]+)"', nav)
+    assert len(set(targets)) == len(targets)
+    for target in re.findall(r'href="#([^"]+)"', html):
+        assert target in ids, f"link to missing anchor #{target}"
+    assert '<div class="lp-chapter" id="document-one">' in html
+    for paper in ("a4", "letter"):
+        pdf = PdfReader(result.outdir / f"t-teacher-{paper}.pdf")
+        assert len(pdf.pages) >= 4
+    a4 = PdfReader(result.outdir / "t-teacher-a4.pdf").pages[0].mediabox
+    letter = PdfReader(result.outdir / "t-teacher-letter.pdf").pages[0].mediabox
+    assert round(float(a4.width)) == 595 and round(float(letter.width)) == 612
+
+
+def test_weasyprint_warnings_fail_the_build_and_nothing_is_fetched(build):
+    result = build(two_chapters(), edition="teacher", builder="lessonpdf",
+                   conf='html_css_files = ["https://fonts.example.com/remote.css"]\n')
+    assert re.search(r"WARNING: WeasyPrint: Failed to load stylesheet at "
+                     r"https://fonts\.example\.com/remote\.css: ValueError: refusing to fetch",
+                     result.warnings), result.warnings
+    assert "[lessonpack.weasyprint]" in result.warnings
