@@ -61,6 +61,8 @@ build/teacher/pdf.stamp: $(INPUTS)
 
 test: all
 	$(BIN)/ruff check src tests
+	@echo "Content of each lesson (the build fails below the limits in book/conf.py):"
+	@$(BIN)/python -m lessonpack.report build/student/html-doctrees/lessonpack-report.json
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed

@@ -26,16 +26,9 @@ nitpicky = True
 smartquotes = True
 
 # Citations: author-year, one bibliography, ids that cannot collide with footnotes.
-bibtex_bibfiles = [
-    "references.bib",
-    "bib/lesson1.bib",
-    "bib/lesson2.bib",
-    "bib/lesson4.bib",
-    "bib/matter.bib",
-    "bib/reference.bib",
-]
+bibtex_bibfiles = ["references.bib"]
 bibtex_reference_style = "author_year"
-bibtex_default_style = "plain"
+bibtex_default_style = "lessonpack"  # titles keep their capitals
 bibtex_cite_id = "cite-{key}"
 bibtex_bibliography_id = "bibliography-{bibliography_count}"
 

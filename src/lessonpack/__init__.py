@@ -18,6 +18,7 @@ STATIC = Path(__file__).parent / "static"
 def setup(app: Sphinx) -> ExtensionMetadata:
     # Imported here, so that the command-line tools (publish, fonts, sysdeps) start fast.
     from .charts import setup_charts
+    from .citations import setup_citations
     from .config import setup_config
     from .epub import setup_epub
     from .fonts import setup_fonts
@@ -31,6 +32,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .translator import setup_translators
 
     setup_config(app)
+    setup_citations(app)
     setup_teacher(app)
     setup_lesson(app)
     setup_questions(app)

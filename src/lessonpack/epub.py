@@ -67,11 +67,14 @@ class AccessibleEpubBuilder(Epub3Builder):
         date_time = time.gmtime(source_date_epoch())[:6]
         names = ["META-INF/container.xml", "content.opf", "toc.ncx", *self.files]
         with ZipFile(self.outdir / outname, "w") as epub:
-            epub.writestr(self._info("mimetype", date_time, ZIP_STORED),
-                          (self.outdir / "mimetype").read_bytes())
+            epub.writestr(
+                self._info("mimetype", date_time, ZIP_STORED),
+                (self.outdir / "mimetype").read_bytes(),
+            )
             for name in names:
-                epub.writestr(self._info(name, date_time, ZIP_DEFLATED),
-                              (self.outdir / name).read_bytes())
+                epub.writestr(
+                    self._info(name, date_time, ZIP_DEFLATED), (self.outdir / name).read_bytes()
+                )
 
     @staticmethod
     def _info(name: str, date_time: tuple[int, ...], compress: int) -> ZipInfo:

@@ -21,9 +21,21 @@ logger = logging.getLogger(__name__)
 
 # Latin with pinyin tone marks (Latin Extended-A/B), combining marks, Cyrillic, punctuation,
 # currency, arrows and geometric shapes: what an English history book with Chinese names needs.
-BASE_RANGES = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF),
-               (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x215F),
-               (0x2190, 0x21FF), (0x2212, 0x2212), (0x2460, 0x2473), (0x25A0, 0x25FF)]
+BASE_RANGES = [
+    (0x20, 0x7E),
+    (0xA0, 0x24F),
+    (0x300, 0x36F),
+    (0x370, 0x3FF),
+    (0x400, 0x4FF),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20CF),
+    (0x2100, 0x215F),
+    (0x2190, 0x21FF),
+    (0x2212, 0x2212),
+    (0x2460, 0x2473),
+    (0x25A0, 0x25FF),
+]
 SOURCE_SUFFIXES = {".md", ".bib", ".csv"}
 
 
@@ -79,9 +91,14 @@ def check_coverage(app: Sphinx, doctree: nodes.document) -> None:
             parent = text.parent
             while parent is not None and parent.line is None:
                 parent = parent.parent
-            logger.warning("no bundled font has a glyph for %r (U+%04X); run `make fonts`",
-                           char, ord(char), location=parent or doctree,
-                           type="lessonpack", subtype="font")
+            logger.warning(
+                "no bundled font has a glyph for %r (U+%04X); run `make fonts`",
+                char,
+                ord(char),
+                location=parent or doctree,
+                type="lessonpack",
+                subtype="font",
+            )
 
 
 def setup_fonts(app: Sphinx) -> None:
@@ -92,13 +109,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("src", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--text", type=Path, nargs="+", required=True,
-                        help="folders whose characters the subset must cover")
+    parser.add_argument(
+        "--text",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="folders whose characters the subset must cover",
+    )
     parser.add_argument("--font-number", type=int, default=0, help="face index in a .ttc")
-    parser.add_argument("--only-found", action="store_true",
-                        help="keep only characters found in the text (for CJK fonts)")
-    parser.add_argument("--min", type=lambda s: int(s, 16), default=0,
-                        help="with --only-found: lowest code point to keep (hex)")
+    parser.add_argument(
+        "--only-found",
+        action="store_true",
+        help="keep only characters found in the text (for CJK fonts)",
+    )
+    parser.add_argument(
+        "--min",
+        type=lambda s: int(s, 16),
+        default=0,
+        help="with --only-found: lowest code point to keep (hex)",
+    )
     args = parser.parse_args(argv)
     found = {ord(c) for c in characters_in(args.text)}
     if args.only_found:

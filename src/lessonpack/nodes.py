@@ -10,39 +10,39 @@ from __future__ import annotations
 from docutils import nodes
 
 
-class lesson(nodes.container):  # noqa: N801 - docutils node names are lower case
+class lesson(nodes.container):
     """The lesson metadata block: central question, duration, key terms, objectives."""
 
 
-class objectives(nodes.container):  # noqa: N801
+class objectives(nodes.container):
     """The learning objectives of a lesson."""
 
 
-class teacher(nodes.container):  # noqa: N801
+class teacher(nodes.container):
     """Teacher-only material; it exists only in the teacher edition's doctrees."""
 
 
-class source_box(nodes.container):  # noqa: N801
+class source_box(nodes.container):
     """An excerpt or paraphrase of a source, with provenance and citation."""
 
 
-class advisory(nodes.container):  # noqa: N801
+class advisory(nodes.container):
     """A content advisory."""
 
 
-class discussion(nodes.container):  # noqa: N801
+class discussion(nodes.container):
     """A group of numbered questions."""
 
 
-class question(nodes.container):  # noqa: N801
+class question(nodes.container):
     """One numbered question; ``lines`` is its writing space on a handout."""
 
 
-class exercise(nodes.container):  # noqa: N801
+class exercise(nodes.container):
     """A worksheet, exit ticket or essay task."""
 
 
-class segment(nodes.container):  # noqa: N801
+class segment(nodes.container):
     """One timed segment of a film in a viewing guide."""
 
 

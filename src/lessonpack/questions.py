@@ -82,9 +82,7 @@ class ExerciseDirective(SphinxDirective):
 def number_questions(doctree: nodes.document) -> None:
     """Give each question its number within its discussion or exercise, as a visible label."""
     for group in doctree.findall(lambda n: isinstance(n, (lp.discussion, lp.exercise))):
-        number = 0
-        for q in group.findall(lp.question):
-            number += 1
+        for number, q in enumerate(group.findall(lp.question), start=1):
             q["number"] = number
             q.insert(0, lp.title_paragraph(f"Question {number}", "lp-question-number"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +27,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-NOT_READING = (lp.lesson, lp.discussion, lp.exercise, lp.teacher, lp.advisory, nodes.table,
-               nodes.field_list, nodes.caption)
+NOT_READING = (
+    lp.lesson,
+    lp.discussion,
+    lp.exercise,
+    lp.teacher,
+    lp.advisory,
+    nodes.table,
+    nodes.field_list,
+    nodes.caption,
+)
 REPORT_NAME = "lessonpack-report.json"
 
 
@@ -105,8 +114,11 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     record: dict[str, Any] = {
         "lesson": is_lesson_doc(env, env.docname),
         "lessons": [],
-        "questions": sum(1 for q in doctree.findall(lp.question)
-                         if any(isinstance(a, lp.discussion) for a in _ancestors(q))),
+        "questions": sum(
+            1
+            for q in doctree.findall(lp.question)
+            if any(isinstance(a, lp.discussion) for a in _ancestors(q))
+        ),
         "sources": sum(1 for _ in doctree.findall(lp.source_box)),
         "exercises": [e.get("title", "") for e in doctree.findall(lp.exercise)],
         "teacher": teacher_passages(doctree),
@@ -114,11 +126,14 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     # Lets a leak test tell a sentence that is also student text from a leaked one.
     record["public_text"] = public_text(doctree)
     for node in doctree.findall(lp.lesson):
-        has_objectives = any(
-            isinstance(li, nodes.list_item) for o in node.findall(lp.objectives) for li in o.findall()
+        has_objectives = any(any(o.findall(nodes.list_item)) for o in node.findall(lp.objectives))
+        record["lessons"].append(
+            {
+                "line": node.line,
+                "objectives": has_objectives,
+                "central_question": node.get("central_question", ""),
+            }
         )
-        record["lessons"].append({"line": node.line, "objectives": has_objectives,
-                                  "central_question": node.get("central_question", "")})
     if record["lesson"]:
         text = reading_text(doctree)
         record["reading_words"] = len(text.split())
@@ -153,23 +168,37 @@ def check(app: Sphinx, env: BuildEnvironment) -> None:
         if record["questions"] == 0:
             _warn("has no {discussion} with {question}s", (docname, first["line"]))
         elif record["questions"] < cfg.lessonpack_min_questions:
-            _warn(f"has {record['questions']} discussion questions; at least "
-                  f"{cfg.lessonpack_min_questions} are required", (docname, first["line"]))
+            _warn(
+                f"has {record['questions']} discussion questions; at least "
+                f"{cfg.lessonpack_min_questions} are required",
+                (docname, first["line"]),
+            )
         if record["sources"] < cfg.lessonpack_min_sources:
-            _warn(f"has {record['sources']} source boxes; at least {cfg.lessonpack_min_sources} "
-                  "are required", (docname, first["line"]))
+            _warn(
+                f"has {record['sources']} source boxes; at least {cfg.lessonpack_min_sources} "
+                "are required",
+                (docname, first["line"]),
+            )
         words = record["reading_words"]
         if cfg.lessonpack_min_reading_words and words < cfg.lessonpack_min_reading_words:
-            _warn(f"reading has {words} words; at least {cfg.lessonpack_min_reading_words} "
-                  "are required", (docname, first["line"]))
+            _warn(
+                f"reading has {words} words; at least {cfg.lessonpack_min_reading_words} "
+                "are required",
+                (docname, first["line"]),
+            )
         if cfg.lessonpack_max_reading_words and words > cfg.lessonpack_max_reading_words:
-            _warn(f"reading has {words} words; at most {cfg.lessonpack_max_reading_words} "
-                  "are allowed", (docname, first["line"]))
+            _warn(
+                f"reading has {words} words; at most {cfg.lessonpack_max_reading_words} "
+                "are allowed",
+                (docname, first["line"]),
+            )
         grade = record["grade"]
         low, high = cfg.lessonpack_min_grade, cfg.lessonpack_max_grade
         if (low and grade < low) or (high and grade > high):
-            _warn(f"reading grade (Flesch-Kincaid) is {grade:.1f}; the target is {low:g}-{high:g}",
-                  (docname, first["line"]))
+            _warn(
+                f"reading grade (Flesch-Kincaid) is {grade:.1f}; the target is {low:g}-{high:g}",
+                (docname, first["line"]),
+            )
 
 
 def reading_grade(text: str) -> float:
@@ -189,13 +218,13 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
     docs = app.env.domains["lessonpack"].docs  # type: ignore[attr-defined]
     report = {
         "edition": app.config.lessonpack_edition,
-        "documents": {
-name: docs[name] for name in sorted(docs)
-        },
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "documents": {name: docs[name] for name in sorted(docs)},
     }
     path = Path(app.doctreedir) / REPORT_NAME
-    path.write_text(json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def setup_report(app: Sphinx) -> None:
@@ -203,3 +232,30 @@ def setup_report(app: Sphinx) -> None:
     app.connect("doctree-read", collect)
     app.connect("env-check-consistency", check)
     app.connect("build-finished", write_report)
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """One line per lesson: reading words, discussion questions, source boxes, grade."""
+    rows = [("lesson", "words", "questions", "sources", "grade (FK)")]
+    for name, record in report["documents"].items():
+        if record.get("lesson"):
+            rows.append(
+                (
+                    name,
+                    str(record.get("reading_words", 0)),
+                    str(record["questions"]),
+                    str(record["sources"]),
+                    f"{record.get('grade', 0):.1f}",
+                )
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    for arg in sys.argv[1:]:
+        print(format_table(json.loads(Path(arg).read_text(encoding="utf-8"))))

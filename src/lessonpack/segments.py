@@ -56,7 +56,8 @@ class SegmentDirective(SphinxDirective):
         self.env.temp_data[_CLOCK] = (number, end)
         node = lp.segment(classes=["lp-segment", "lp-box"], start=start, end=end)
         self.set_source_info(node)
-        heading = f"Segment {number} ({format_clock(start)}–{format_clock(end)}): {self.arguments[0]}"
+        times = f"{format_clock(start)}–{format_clock(end)}"
+        heading = f"Segment {number} ({times}): {self.arguments[0]}"
         node += lp.title_paragraph(heading, "lp-title")
         node += self.parse_content_to_nodes(allow_section_headings=False)
         return [node]

@@ -32,8 +32,11 @@ def main() -> int:
         subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
         missing = missing_packages()
     if missing:
-        print("missing system libraries for WeasyPrint; install these Debian packages: "
-              + " ".join(missing), file=sys.stderr)
+        print(
+            "missing system libraries for WeasyPrint; install these Debian packages: "
+            + " ".join(missing),
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -68,8 +68,13 @@ class PdfBuilder(SingleFileHTMLBuilder):
         super().init()
         unknown = [p for p in self.config.lessonpack_pdf_papers if p not in PAPER_SIZES]
         if unknown:
-            logger.warning("unknown paper size(s) %s; known: %s", ", ".join(unknown),
-                           ", ".join(PAPER_SIZES), type="lessonpack", subtype="config")
+            logger.warning(
+                "unknown paper size(s) %s; known: %s",
+                ", ".join(unknown),
+                ", ".join(PAPER_SIZES),
+                type="lessonpack",
+                subtype="config",
+            )
 
     def assemble_doctree(self) -> nodes.document:
         tree = super().assemble_doctree()
@@ -83,8 +88,13 @@ class PdfBuilder(SingleFileHTMLBuilder):
         # Every level, then pruned: documents (worksheets under a lesson's last section) are kept
         # and lifted; sections are cut at the configured depth.
         toctree = global_toctree_for_doc(
-            self.env, self.config.root_doc, self, tags=self.tags, collapse=False,
-            maxdepth=-1, includehidden=True,
+            self.env,
+            self.config.root_doc,
+            self,
+            tags=self.tags,
+            collapse=False,
+            maxdepth=-1,
+            includehidden=True,
         )
         if toctree is not None:
             fix_contents_references(toctree, self._id_map)

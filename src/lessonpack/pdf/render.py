@@ -22,7 +22,7 @@ BASE_URL = "https://book.invalid/"
 PAPER_SIZES = {"a4": "A4", "letter": "letter", "a5": "A5"}
 
 
-def make_fetcher(root: Path):  # noqa: ANN201 - WeasyPrint's fetcher protocol
+def make_fetcher(root: Path):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class LocalFetcher(URLFetcher):
@@ -48,8 +48,13 @@ class _Forward(logging.Handler):
         self.location = location
 
     def emit(self, record: logging.LogRecord) -> None:
-        logger.warning("WeasyPrint: %s", record.getMessage(), location=self.location,
-                       type="lessonpack", subtype="weasyprint")
+        logger.warning(
+            "WeasyPrint: %s",
+            record.getMessage(),
+            location=self.location,
+            type="lessonpack",
+            subtype="weasyprint",
+        )
 
 
 @contextlib.contextmanager
@@ -78,8 +83,9 @@ def render_pdfs(root: Path, page: str, targets: dict[str, Path]) -> dict[str, in
     fetcher = make_fetcher(root)
     pages: dict[str, int] = {}
     with forwarded_logs(page):
-        html = HTML(string=(root / page).read_text(encoding="utf-8"),
-                    base_url=BASE_URL, url_fetcher=fetcher)
+        html = HTML(
+            string=(root / page).read_text(encoding="utf-8"), base_url=BASE_URL, url_fetcher=fetcher
+        )
         for paper, target in targets.items():
             fonts = FontConfiguration()
             size = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", font_config=fonts)
