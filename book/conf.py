@@ -82,6 +82,7 @@ lessonpack_min_reading_words = 1800
 lessonpack_max_reading_words = 3000
 lessonpack_min_questions = 8
 lessonpack_min_sources = 2
+lessonpack_require_answers = True
 lessonpack_min_grade = 9.0
 lessonpack_max_grade = 12.0
 lessonpack_fonts = [

@@ -236,3 +236,45 @@ def test_bibliography_keeps_the_capitals_of_titles(build):
     result = build({"page.md": "# Page\n\nA claim {cite:p}`lee1990`.\n"})
     assert result.warnings == ""
     assert "Famine in China, 1959." in result.html("bibliography")
+
+
+def test_answers_are_required_when_configured(build):
+    lesson = LESSON.replace("```{guidance}\nGUIDE-SECRET-CHARLIE the harvest.\n```\n", "")
+    exercise = """
+    # Worksheet
+
+    ::::{exercise} Practice
+    :::{question}
+    Say why.
+
+    ```{answer}
+    Because.
+    ```
+    :::
+    ::::
+    """
+    for edition in ("student", "teacher"):
+        result = build(
+            {**lesson_files(lesson), "ex.md": exercise},
+            edition=edition,
+            conf="lessonpack_require_answers = True\n",
+        )
+        assert re.search(
+            r"lessons/one\.md:\d+: WARNING: question has no \{guidance\} or \{answer\}",
+            result.warnings,
+        ), result.warnings
+        assert re.search(r"ex\.md:\d+: WARNING: exercise has no \{solution\}", result.warnings), (
+            result.warnings
+        )
+        # both questions of the lesson (the second never had guidance) and the exercise
+        assert result.warnings.count("WARNING") == 3
+
+
+def test_site_front_door_forwards_to_a_root_document_in_a_folder(build):
+    result = build(
+        {"book/index.md": "# Home\n\nWelcome.\n"},
+        conf='root_doc = "book/index"\nexclude_patterns = ["index.md", "bibliography.md"]\n',
+    )
+    assert result.warnings == ""
+    door = (result.outdir / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh" content="0; url=book/index.html"' in door

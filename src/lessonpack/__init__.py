@@ -27,6 +27,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .questions import setup_questions
     from .report import setup_report
     from .segments import setup_segments
+    from .site import setup_site
     from .sourcebox import setup_sources
     from .teacher import setup_teacher
     from .translator import setup_translators
@@ -44,6 +45,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_fonts(app)
     setup_pdf(app)
     setup_translators(app)
+    setup_site(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

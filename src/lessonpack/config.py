@@ -27,6 +27,8 @@ class LessonpackConfig:
     max_reading_words: int = 0
     min_questions: int = 0
     min_sources: int = 0
+    # Every question needs {guidance} or {answer}, and every exercise a {solution}.
+    require_answers: bool = False
     min_grade: float = 0.0
     max_grade: float = 0.0
     # Paper sizes of the teacher's pack; one PDF is written for each.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
@@ -9,9 +10,13 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .teacher import SEEN_KEY
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 LEVELS = ("recall", "analysis", "evaluation")
 EXERCISE_KINDS = {"worksheet": "Worksheet", "exit-ticket": "Exit ticket", "essay": "Essay"}
@@ -55,7 +60,9 @@ class QuestionDirective(SphinxDirective):
             lines=self.options.get("lines", DEFAULT_LINES),
         )
         self.set_source_info(node)
-        node += self.parse_content_to_nodes(allow_section_headings=False)
+        with teacher_blocks(self.env) as seen:
+            node += self.parse_content_to_nodes(allow_section_headings=False)
+        node["guided"] = bool({"guidance", "answer"} & set(seen))
         return [node]
 
 
@@ -75,8 +82,23 @@ class ExerciseDirective(SphinxDirective):
         self.set_source_info(node)
         node["title"] = self.arguments[0]
         node += lp.title_paragraph(f"{EXERCISE_KINDS[kind]}: {self.arguments[0]}", "lp-group-title")
-        node += self.parse_content_to_nodes(allow_section_headings=False)
+        with teacher_blocks(self.env) as seen:
+            node += self.parse_content_to_nodes(allow_section_headings=False)
+        node["keyed"] = "solution" in seen
         return [node]
+
+
+@contextmanager
+def teacher_blocks(env: BuildEnvironment) -> Iterator[list[str]]:
+    """The names of the teacher directives met while parsing a block's content."""
+    outer = env.temp_data.setdefault(SEEN_KEY, [])
+    seen: list[str] = []
+    env.temp_data[SEEN_KEY] = seen
+    try:
+        yield seen
+    finally:
+        outer.extend(seen)  # an exercise sees the answers of the questions inside it
+        env.temp_data[SEEN_KEY] = outer
 
 
 def number_questions(doctree: nodes.document) -> None:

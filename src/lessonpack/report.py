@@ -121,6 +121,8 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         ),
         "sources": sum(1 for _ in doctree.findall(lp.source_box)),
         "exercises": [e.get("title", "") for e in doctree.findall(lp.exercise)],
+        "unguided": [q.line for q in doctree.findall(lp.question) if not q.get("guided", True)],
+        "unkeyed": [e.line for e in doctree.findall(lp.exercise) if not e.get("keyed", True)],
         "teacher": teacher_passages(doctree),
     }
     # Lets a leak test tell a sentence that is also student text from a leaked one.
@@ -154,6 +156,11 @@ def check(app: Sphinx, env: BuildEnvironment) -> None:
     docs = env.domains["lessonpack"].docs  # type: ignore[attr-defined]
     for docname in sorted(docs):
         record = docs[docname]
+        if cfg.lessonpack_require_answers:
+            for line in record.get("unguided", []):
+                _warn("question has no {guidance} or {answer} for the teacher", (docname, line))
+            for line in record.get("unkeyed", []):
+                _warn("exercise has no {solution} (answer key) for the teacher", (docname, line))
         if not record["lesson"]:
             continue
         where = (docname, None)

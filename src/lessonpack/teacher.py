@@ -18,6 +18,8 @@ from .config import is_teacher
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
+SEEN_KEY = "lessonpack_teacher_seen"
+
 # directive name -> (title shown to the teacher, boxed)
 TEACHER_DIRECTIVES: dict[str, tuple[str, bool]] = {
     "teacher-note": ("Teacher note", True),
@@ -40,6 +42,9 @@ class TeacherDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         if not self.content:
             raise self.error(f"{{{self.name}}} is empty")
+        # Recorded in both editions, so the checks know a question has guidance even where the
+        # guidance itself is never parsed.
+        self.env.temp_data.setdefault(SEEN_KEY, []).append(self.name)
         if not is_teacher(self.config):
             return []
         default_title, boxed = TEACHER_DIRECTIVES[self.name]
