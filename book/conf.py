@@ -72,7 +72,8 @@ epub_description = (
 epub_cover = ("_static/cover.svg", "")
 epub_use_index = False
 epub_show_urls = "no"
-epub_css_files = []
+# The bundled fonts, so the glossary's Chinese characters show on readers without Chinese fonts.
+epub_css_files = ["fonts.css", "book.css"]
 # Plain-text licence files have no EPUB media type; the fonts carry their licence in their name tables.
 epub_exclude_files = ["_static/fonts/OFL.txt", "_static/fonts/README.md", ".buildinfo.bak"]
 

@@ -72,6 +72,17 @@ def test_epub_has_every_lesson_and_no_scripts():
     assert not [n for n in names if n.endswith(".js")]
 
 
+def test_epub_pages_use_the_bundled_fonts():
+    with zipfile.ZipFile(need(EPUB)) as epub:
+        glossary = epub.read("book/glossary.xhtml").decode()
+        fonts_css = epub.read("_static/fonts.css").decode()
+        names = epub.namelist()
+    assert 'href="../_static/fonts.css"' in glossary
+    for url in re.findall(r'url\("([^"]+)"\)', fonts_css):
+        assert f"_static/{url}" in names
+    assert "_static/fonts/NotoSerifCJKsc-Subset.otf" in names
+
+
 # PDF ------------------------------------------------------------------------------------------
 
 
