@@ -217,11 +217,12 @@ def test_range_chart_draws_svg_and_table(build):
         :high: High
         :unit: millions
         :alt: Two bars.
+        :cite-column: Source
 
         Estimates.
         :::
         """,
-        "tolls.csv": 'Who,Low,High\nA (1984),27,27\n"B, C (2010)",15,45\n',
+        "tolls.csv": 'Who,Low,High,Source\nA (1984),27,27,smith2000\n"B, C (2010)",15,45,\n',
     }
     result = build(files)
     assert result.warnings == ""
@@ -230,6 +231,12 @@ def test_range_chart_draws_svg_and_table(build):
     assert svg, page
     assert (result.outdir / svg[1]).read_text().startswith("<?xml")
     assert "<td><p>B, C (2010)</p></td>" in page
+    # The source column is printed as citations linked to the bibliography.
+    assert re.search(
+        r'<td><p><span class="bibtex-citation"[^>]*>\[<a [^>]*bibliography\.html#'
+        r"[^>]*>Smith, 2000</a>\]",
+        page,
+    )
 
 
 def test_bibliography_keeps_the_capitals_of_titles(build):

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -64,7 +65,16 @@ def draw_range_chart(labels: list[str], lows: list[float], highs: list[float], u
     return out.getvalue().encode()
 
 
-def data_table(fieldnames: list[str], rows: list[dict[str, str]], title: str) -> nodes.table:
+Cell = Callable[[str, str], list[nodes.Node]]
+
+
+def plain_cell(column: str, value: str) -> list[nodes.Node]:
+    return [nodes.Text(value)]
+
+
+def data_table(
+    fieldnames: list[str], rows: list[dict[str, str]], title: str, cell: Cell = plain_cell
+) -> nodes.table:
     table = nodes.table(classes=["lp-data-table"])
     table += nodes.title(title, title)
     group = nodes.tgroup(cols=len(fieldnames))
@@ -72,18 +82,18 @@ def data_table(fieldnames: list[str], rows: list[dict[str, str]], title: str) ->
     group.extend(nodes.colspec(colwidth=1) for _ in fieldnames)
     thead = nodes.thead()
     group += thead
-    thead += _row(fieldnames)
+    thead += _row([[nodes.Text(name)] for name in fieldnames])
     tbody = nodes.tbody()
     group += tbody
     for row in rows:
-        tbody += _row([row[name] for name in fieldnames])
+        tbody += _row([cell(name, row[name]) for name in fieldnames])
     return table
 
 
-def _row(cells: list[str]) -> nodes.row:
+def _row(cells: list[list[nodes.Node]]) -> nodes.row:
     row = nodes.row()
-    for cell in cells:
-        row += nodes.entry("", nodes.paragraph(cell, cell))
+    for content in cells:
+        row += nodes.entry("", nodes.paragraph("", "", *content))
     return row
 
 
@@ -97,6 +107,8 @@ class RangeChartDirective(SphinxDirective):
         "high": directives.unchanged_required,
         "unit": directives.unchanged_required,
         "alt": directives.unchanged_required,
+        # A column of bibliography keys, printed as citations.
+        "cite-column": directives.unchanged_required,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -138,8 +150,15 @@ class RangeChartDirective(SphinxDirective):
         if "label" in self.options:
             figure["names"].append(self.options["label"])
             self.state.document.note_explicit_target(figure, figure)
-        table = data_table(fieldnames, rows, "The data behind the chart")
+        table = data_table(fieldnames, rows, "The data behind the chart", self._cell)
         return [figure, table]
+
+    def _cell(self, column: str, value: str) -> list[nodes.Node]:
+        if column != self.options.get("cite-column") or not value.strip():
+            return [nodes.Text(value)]
+        # Through sphinxcontrib-bibtex's role, so an unknown key fails the build.
+        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{value.strip()}`", lineno=self.lineno)
+        return [*text_nodes, *messages]
 
 
 def setup_charts(app: Sphinx) -> None:
