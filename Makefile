@@ -92,7 +92,7 @@ node_modules/.installed: package.json package-lock.json
 # The release gate: one line per check (EPUBCheck, accessibility, privacy, leaks, links,
 # reproducibility); fails on any problem.
 check: all node_modules/.installed
-	$(BIN)/python -m lessonpack.check
+	$(BIN)/python -m lessonpack.check --build $(BUILDDIR) --dist $(DISTDIR)
 
 test: check
 	$(BIN)/ruff check src tests

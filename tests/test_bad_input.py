@@ -239,6 +239,8 @@ def test_two_builds_at_once_take_turns(published: Path):
     first, second = make(published, "html"), make(published, "html")
     outs = [run.communicate(timeout=300)[0] for run in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outs
+    # They took turns: one built, the other waited for the lock and found nothing left to do.
+    assert sorted("sphinx-build" in out for out in outs) == [False, True], outs
     dist = published / "dist"
     assert sorted(p.name for p in dist.iterdir()) == ["html"]  # no staging folder left
     page = (dist / "html" / "lessons" / "one.html").read_text()

@@ -23,11 +23,14 @@ def run(name: str, site: Site) -> Outcome:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project (default: .)")
+    parser.add_argument("--build", type=Path, help="its build folder (default: ROOT/build)")
+    parser.add_argument("--dist", type=Path, help="its published outputs (default: ROOT/dist)")
     parser.add_argument("--only", action="append", choices=CHECKS, help="run only these checks")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every problem")
     args = parser.parse_args(argv)
     root = args.root.resolve()
-    site = Site(root, root / "build", root / "dist")
+    build = (args.build or root / "build").resolve()
+    site = Site(root, build, (args.dist or root / "dist").resolve())
     failed = 0
     for name in args.only or CHECKS:
         start = time.monotonic()
