@@ -249,3 +249,10 @@ def test_two_builds_at_once_take_turns(published: Path):
     built = snapshot(published / "build" / "student" / "html")
     shipped = snapshot(dist / "html")
     assert shipped and all(built.get(name) == data for name, data in shipped.items())
+
+
+def test_a_page_marked_orphan_may_stay_out_of_the_toctree(tmp_path: Path):
+    files = course()
+    files["notes.md"] = "---\norphan: true\n---\n# Notes for the printer\n\nNot in the book.\n"
+    result = sphinx_build(write(tmp_path / "src", files), tmp_path / "out")
+    assert (result.returncode, result.stderr) == (0, "")
