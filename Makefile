@@ -6,21 +6,46 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPHINX := $(BIN)/sphinx-build
 STRICT := -W --keep-going -n -q
-# Sphinx reads the repository root; its settings are in book/.
+# Sphinx reads SRCDIR (the repository root); its settings are in CONFDIR. The tests point these
+# at small projects in temporary folders, with their own BUILDDIR and DISTDIR.
+SRCDIR ?= .
+SRC_PREFIX := $(if $(filter .,$(SRCDIR)),,$(SRCDIR)/)
+SOURCE_DIRS ?= book lessons exercises
+CONFDIR ?= $(SRC_PREFIX)book
+BUILDDIR ?= build
+DISTDIR ?= dist
 SPHINXOPTS ?=
-SPHINX_ARGS := $(STRICT) -c book $(SPHINXOPTS)
+SPHINX_ARGS := $(STRICT) -c $(CONFDIR) $(SPHINXOPTS)
+
+# One build at a time per build folder: every goal runs under an exclusive lock, so two `make`
+# started at once take turns instead of emptying each other's build folders (publish.py also
+# locks dist/ while it swaps). The live preview and the linters need no lock.
+ifndef LESSONPACK_LOCKED
+GOALS := $(or $(MAKECMDGOALS),all)
+ifneq ($(filter-out serve lint fonts,$(GOALS)),)
+.PHONY: $(GOALS)
+$(firstword $(GOALS)):
+	@mkdir -p $(BUILDDIR)
+	@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(MAKE) --no-print-directory $(MAKECMDGOALS)
+$(wordlist 2,$(words $(GOALS)),$(GOALS)): $(firstword $(GOALS))
+	@:
+LESSONPACK_LOCKED := outer
+endif
+endif
+
+ifneq ($(LESSONPACK_LOCKED),outer)
 
 # Reproducible outputs: dates come from the last commit, never the clock.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 export SOURCE_DATE_EPOCH
 export PYTHONHASHSEED := 0
 
-SOURCES := $(shell find book lessons exercises -type f 2>/dev/null | sort)
+SOURCES := $(shell find $(addprefix $(SRC_PREFIX),$(SOURCE_DIRS)) -type f 2>/dev/null | sort)
 PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype \) 2>/dev/null | sort)
 INPUTS := $(SOURCES) $(PACKAGE) $(VENV)/.installed
 PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
-FRESH = $(if $(filter $(PACKAGE) pyproject.toml book/conf.py,$?),-E)
+FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
 
 .PHONY: all html epub pdf test check lint serve clean fonts
 .DELETE_ON_ERROR:
@@ -34,35 +59,45 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m lessonpack.sysdeps
 	touch $@
 
-html: build/student/html.stamp
-epub: build/student/epub.stamp
-pdf: build/teacher/pdf.stamp
+html: $(BUILDDIR)/student/html.stamp
+epub: $(BUILDDIR)/student/epub.stamp
+pdf: $(BUILDDIR)/teacher/pdf.stamp
 
 # Each build writes into an emptied folder (doctrees are kept, so reading stays incremental):
 # Sphinx's EPUB builder zips whatever it finds there, and a page left by an earlier build
 # would otherwise be published.
-build/student/html.stamp: $(INPUTS)
-	rm -rf build/student/html
-	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d build/student/html-doctrees . build/student/html
-	$(PUBLISH) build/student/html dist/html
+$(BUILDDIR)/student/html.stamp: $(INPUTS)
+	rm -rf $(BUILDDIR)/student/html
+	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
+	$(PUBLISH) $(BUILDDIR)/student/html $(DISTDIR)/html
 	touch $@
 
-build/student/epub.stamp: $(INPUTS)
-	rm -rf build/student/epub
-	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d build/student/epub-doctrees . build/student/epub
-	$(PUBLISH) build/student/epub dist --glob '*.epub'
+$(BUILDDIR)/student/epub.stamp: $(INPUTS)
+	rm -rf $(BUILDDIR)/student/epub
+	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
+	$(PUBLISH) $(BUILDDIR)/student/epub $(DISTDIR) --glob '*.epub'
 	touch $@
 
-build/teacher/pdf.stamp: $(INPUTS)
-	rm -rf build/teacher/pdf
-	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d build/teacher/pdf-doctrees . build/teacher/pdf
-	$(PUBLISH) build/teacher/pdf dist --glob '*.pdf'
+$(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
+	rm -rf $(BUILDDIR)/teacher/pdf
+	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/pdf-doctrees $(SRCDIR) $(BUILDDIR)/teacher/pdf
+	$(PUBLISH) $(BUILDDIR)/teacher/pdf $(DISTDIR) --glob '*.pdf'
 	touch $@
 
-test: all
+# The gate's browser checks inject axe-core, pinned in package.json and package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The release gate: one line per check (EPUBCheck, accessibility, privacy, leaks, links,
+# reproducibility); fails on any problem.
+check: all node_modules/.installed
+	$(BIN)/python -m lessonpack.check --build $(BUILDDIR) --dist $(DISTDIR)
+
+test: check
 	$(BIN)/ruff check src tests
 	@echo "Content of each lesson (the build fails below the limits in book/conf.py):"
-	@$(BIN)/python -m lessonpack.report build/student/html-doctrees/lessonpack-report.json
+	@$(BIN)/python -m lessonpack.report $(BUILDDIR)/student/html-doctrees/lessonpack-report.json
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
@@ -88,4 +123,6 @@ fonts: $(VENV)/.installed
 	  $(FONTS)/NotoSerifCJKsc-Subset.otf --font-number 2 --only-found --min 2E80 --text book lessons exercises
 
 clean:
-	rm -rf build dist
+	rm -rf $(BUILDDIR) $(DISTDIR)
+
+endif

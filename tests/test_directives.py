@@ -159,7 +159,7 @@ def test_lesson_without_discussion_fails(build):
 
 def test_lesson_file_without_lesson_block_fails(build):
     result = build({"lessons/two.md": "# Two\n\nJust prose.\n", "glossary.md": GLOSSARY})
-    assert "lessons/two.md: WARNING: has no {lesson} block" in result.warnings
+    assert "lessons/two.md:1: WARNING: has no {lesson} block" in result.warnings
 
 
 def test_thresholds_are_enforced(build):

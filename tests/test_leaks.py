@@ -1,28 +1,21 @@
 """The most important test: teacher text is in the teacher's pack and in no student output.
 
 The passages come from the teacher edition's own doctrees (every {teacher-note}, {lesson-plan},
-{guidance}, {answer}, {solution} and {teacher-only}), recorded by the build in its report.
+{guidance}, {answer}, {solution} and {teacher-only}), recorded by the build in its report. The
+logic is the release gate's (lessonpack.check.leaks), so the test and `make check` agree.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from conftest import BOOK, DIST, need
-from textutil import epub_texts, normalise, pdf_pages, sentences, site_texts
+from conftest import BOOK, BUILD, DIST, ROOT, need
+from lessonpack.check import Site
+from lessonpack.check.leaks import find_leaks, missing_from, student_outputs, teacher_sentences
+from lessonpack.check.texts import normalise
 
 TEACHER_PDFS = [f"{BOOK}-teacher-a4.pdf", f"{BOOK}-teacher-letter.pdf"]
-
-
-def teacher_sentences(report: dict) -> tuple[list[tuple[str, str]], set[str]]:
-    """(document, sentence) of every teacher passage, and the normalised public text."""
-    found, public = [], set()
-    for docname, record in report["documents"].items():
-        for passage in record["teacher"]:
-            found.extend((docname, s) for s in sentences(passage["text"]))
-        if "public_text" in record:
-            public.add(normalise(record["public_text"]))
-    return found, public
+SITE = Site(ROOT, BUILD, DIST)
 
 
 @pytest.fixture(scope="module")
@@ -37,37 +30,30 @@ def passages(teacher_report):
 
 @pytest.mark.parametrize("pdf", TEACHER_PDFS)
 def test_every_teacher_passage_is_in_the_teachers_pack(passages, pdf):
-    text = normalise("".join(pdf_pages(need(DIST / pdf))))
-    missing = [(doc, s) for doc, s in passages[0] if normalise(s) not in text]
-    assert missing == []
-
-
-def student_outputs() -> dict[str, str]:
-    texts = {f"html/{k}": v for k, v in site_texts(need(DIST / "html")).items()}
-    texts.update({f"epub/{k}": v for k, v in epub_texts(need(DIST / f"{BOOK}.epub")).items()})
-    return texts
+    assert missing_from(need(DIST / pdf), passages[0]) == []
 
 
 def test_no_teacher_passage_in_any_student_output(passages):
     found, public = passages
-    outputs = {name: normalise(text) for name, text in student_outputs().items()}
+    need(DIST / "html")
+    outputs = student_outputs(SITE)
     assert any(name.endswith("searchindex.js") for name in outputs)
-    assert sum(name.startswith("epub/") for name in outputs) > 20
-    checked = 0
-    leaks = []
-    for doc, sentence in found:
-        needle = normalise(sentence)
-        if any(needle in text for text in public):
-            continue  # the same words are student text too (e.g. a question quoted in guidance)
-        checked += 1
-        leaks.extend((doc, sentence, name) for name, text in outputs.items() if needle in text)
+    assert sum(name.startswith(f"{BOOK}.epub/") for name in outputs) > 20
+    checked, leaks = find_leaks(found, public, outputs)
     assert checked > 300
     assert leaks == []
+
+
+def test_a_planted_leak_is_found(passages):
+    found, public = passages
+    doc, sentence = next((d, s) for d, s in found if not any(normalise(s) in p for p in public))
+    checked, leaks = find_leaks([(doc, sentence)], public, {"html/page.html": f"x {sentence} y"})
+    assert (checked, leaks) == (1, [(doc, sentence, "html/page.html")])
 
 
 def test_student_outputs_ship_no_sources_or_doctrees():
     html = need(DIST / "html")
     shipped = [p for p in html.rglob("*") if p.is_file()]
     assert not [p for p in shipped if "_sources" in p.parts or p.suffix in {".doctree", ".pickle"}]
-    epub = epub_texts(need(DIST / f"{BOOK}.epub"))
+    epub = {k for k in student_outputs(SITE) if k.startswith(f"{BOOK}.epub/")}
     assert not [n for n in epub if n.endswith((".doctree", ".pickle", ".txt", ".md"))]

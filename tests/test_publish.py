@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,22 @@ def test_publish_file_replaces_atomically(tmp_path: Path):
     publish.publish_file(src, dest)
     assert dest.read_bytes() == b"new"
     assert [p.name for p in dest.parent.iterdir()] == ["book.epub"]
+
+
+def test_publishers_take_turns(tmp_path: Path):
+    src = tmp_path / "build"
+    src.mkdir()
+    (src / "index.html").write_text("new")
+    dest = tmp_path / "dist" / "html"
+    done = threading.Event()
+
+    def publish_now() -> None:
+        publish.publish_tree(src, dest)
+        done.set()
+
+    with publish.locked(dest.parent):
+        worker = threading.Thread(target=publish_now)
+        worker.start()
+        assert not done.wait(0.5)  # waits while another publisher holds dist/
+    worker.join(10)
+    assert done.is_set() and (dest / "index.html").read_text() == "new"

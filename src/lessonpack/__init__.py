@@ -29,6 +29,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .segments import setup_segments
     from .site import setup_site
     from .sourcebox import setup_sources
+    from .sourcecheck import setup_sourcecheck
     from .teacher import setup_teacher
     from .translator import setup_translators
 
@@ -46,6 +47,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_pdf(app)
     setup_translators(app)
     setup_site(app)
+    setup_sourcecheck(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

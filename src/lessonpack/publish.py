@@ -7,17 +7,44 @@ and swapped in with two renames. A failed or killed build never touches dist/.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Never shipped: build bookkeeping that can carry teacher text or absolute paths.
-IGNORE = shutil.ignore_patterns(".buildinfo", ".doctrees", "_sources", "*.pickle", "objects.inv")
+# The site theme also copies two Jinja macro files into _static/: templates, not pages.
+IGNORE = shutil.ignore_patterns(
+    ".buildinfo",
+    ".doctrees",
+    "_sources",
+    "*.pickle",
+    "objects.inv",
+    "*webpack-macros.html",
+)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` itself, so two publishers never swap at once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def publish_file(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    with locked(dest.parent):
+        _publish_file(src, dest)
+
+
+def _publish_file(src: Path, dest: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
     os.close(fd)
     try:
@@ -30,7 +57,11 @@ def publish_file(src: Path, dest: Path) -> None:
 
 
 def publish_tree(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    with locked(dest.parent):
+        _publish_tree(src, dest)
+
+
+def _publish_tree(src: Path, dest: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new.", dir=dest.parent))
     try:
         shutil.copytree(src, staging, ignore=IGNORE, dirs_exist_ok=True)

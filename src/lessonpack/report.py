@@ -163,7 +163,7 @@ def check(app: Sphinx, env: BuildEnvironment) -> None:
                 _warn("exercise has no {solution} (answer key) for the teacher", (docname, line))
         if not record["lesson"]:
             continue
-        where = (docname, None)
+        where = (docname, 1)
         if not record["lessons"]:
             _warn("has no {lesson} block (central question, duration, objectives)", where)
             continue

@@ -27,6 +27,37 @@ def front_door(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     yield "index", {"redirect_target": target, "redirect_title": title}, "lessonpack-redirect.html"
 
 
+def label_nav_toggles(soup: Any) -> None:
+    """Name each navigation toggle after its section: the theme's ``<summary>`` holds only an
+    icon, so a screen reader announced a nameless control (WCAG 4.1.2, axe ``summary-name``).
+
+    ``soup`` is the theme's navigation as a BeautifulSoup tree; it is changed in place.
+    """
+    for summary in soup.find_all("summary"):
+        if summary.get_text(strip=True) or summary.get("aria-label"):
+            continue
+        item = summary.find_parent("li")
+        link = item.find("a") if item else None
+        title = link.get_text(" ", strip=True) if link else ""
+        summary["aria-label"] = f"Pages in {title}" if title else "Pages in this section"
+
+
+def _label_nav(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def labelled(kind: str, *args: Any, **kwargs: Any) -> Any:
+        out = generate(kind, *args, **kwargs)
+        if hasattr(out, "find_all"):
+            label_nav_toggles(out)
+        return out
+
+    context["generate_toctree_html"] = labelled
+
+
 def _add_templates(app: Sphinx, config: Config) -> None:
     config.templates_path.append(str(TEMPLATES))
 
@@ -34,3 +65,5 @@ def _add_templates(app: Sphinx, config: Config) -> None:
 def setup_site(app: Sphinx) -> None:
     app.connect("config-inited", _add_templates)
     app.connect("html-collect-pages", front_door)
+    # After the theme (priority 500) has put its navigation function into the page context.
+    app.connect("html-page-context", _label_nav, priority=900)

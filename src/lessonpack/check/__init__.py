@@ -1,0 +1,42 @@
+"""The release gate: each module proves one property of the published outputs in dist/.
+
+Every check is a function ``check(site: Site) -> Outcome``; ``python -m lessonpack.check`` runs
+them all and prints one line per check with its figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the outputs are: the project root, its build folder and its dist folder."""
+
+    root: Path
+    build: Path
+    dist: Path
+
+    @property
+    def html(self) -> Path:
+        return self.dist / "html"
+
+    def files(self, pattern: str) -> list[Path]:
+        return sorted(self.dist.glob(pattern))
+
+
+@dataclass
+class Outcome:
+    """A check's verdict: its one-line figure and, on failure, what failed."""
+
+    name: str
+    figure: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.figure}"

@@ -1,0 +1,119 @@
+"""Headless Chromium (Debian's) on the website as served from 127.0.0.1, one visit per page.
+
+Each visit records every request the browser makes (from its network events) and runs axe-core
+(pinned in package.json, injected from node_modules) at WCAG 2.1 AA. The visits are shared by
+the accessibility and privacy checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import Site
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these Chromium reaches out to Google hosts on its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Path("node_modules") / "axe-core" / "axe.min.js"
+
+
+@dataclass
+class Visit:
+    page: str
+    requests: list[str]
+    violations: list[dict]
+    console: list[str]
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """A static server for ``root`` on 127.0.0.1 and a free port; yields its base URL."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """A Playwright browser context on Debian's Chromium with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="lessonpack-chromium-")
+    try:
+        with sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                service_workers="block",
+            )
+            try:
+                yield context
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def visit(context, base: str, page_path: str, axe: str) -> Visit:
+    page = context.new_page()
+    requests: list[str] = []
+    console: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+    page.goto(base + page_path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(content=axe)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    page.close()
+    return Visit(page_path, requests, result["violations"], console)
+
+
+@functools.cache
+def visits(site: Site) -> tuple[Visit, ...]:
+    """Every HTML page of the website, visited once."""
+    axe = (site.root / AXE).read_text(encoding="utf-8")
+    pages = sorted(p.relative_to(site.html).as_posix() for p in site.html.rglob("*.html"))
+    with serve(site.html) as base, chromium() as context:
+        return tuple(visit(context, base, page, axe) for page in pages)
+
+
+def foreign(url: str, base_host: str = "127.0.0.1") -> bool:
+    """A request that leaves the local server (data: and blob: URLs stay in the page)."""
+    parts = urlsplit(url)
+    return parts.scheme not in {"data", "blob", "about"} and parts.hostname != base_host

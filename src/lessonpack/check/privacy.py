@@ -1,0 +1,16 @@
+"""Privacy: each page, loaded in Chromium from 127.0.0.1, requests nothing from any other host."""
+
+from __future__ import annotations
+
+from . import Outcome, Site
+from .browser import foreign, visits
+
+
+def check(site: Site) -> Outcome:
+    pages = visits(site)
+    problems = [f"{p.page}: requests {url}" for p in pages for url in p.requests if foreign(url)]
+    total = sum(len(p.requests) for p in pages)
+    if not pages or total == 0:
+        problems.append("no page or no request seen: the network log is empty")
+    figure = f"{len(problems)} requests to other hosts of {total} made by {len(pages)} pages"
+    return Outcome("privacy", figure, problems)
