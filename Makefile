@@ -36,7 +36,7 @@ $(VENV)/.installed: pyproject.toml
 
 html: build/student/html.stamp
 epub: build/student/epub.stamp
-pdf: build/teacher/pdf.stamp
+pdf: build/teacher/pdf.stamp build/student/pdf.stamp
 
 # Each build writes into an emptied folder (doctrees are kept, so reading stays incremental):
 # Sphinx's EPUB builder zips whatever it finds there, and a page left by an earlier build
@@ -57,6 +57,16 @@ build/teacher/pdf.stamp: $(INPUTS)
 	rm -rf build/teacher/pdf
 	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d build/teacher/pdf-doctrees . build/teacher/pdf
 	$(PUBLISH) build/teacher/pdf dist --glob '*.pdf'
+	$(PUBLISH) build/teacher/pdf/packs dist/packs --glob '*.pdf'
+	touch $@
+
+# The student book and the photocopiable handouts come from the student edition: no teacher text
+# is ever read into them.
+build/student/pdf.stamp: $(INPUTS)
+	rm -rf build/student/pdf
+	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d build/student/pdf-doctrees . build/student/pdf
+	$(PUBLISH) build/student/pdf dist --glob '*.pdf'
+	$(PUBLISH) build/student/pdf/packs dist/packs --glob '*.pdf'
 	touch $@
 
 test: all

@@ -12,6 +12,11 @@ from conftest import BOOK, DIST, need
 from textutil import epub_texts, normalise, pdf_pages, sentences, site_texts
 
 TEACHER_PDFS = [f"{BOOK}-teacher-a4.pdf", f"{BOOK}-teacher-letter.pdf"]
+PAPERS = ("a4", "letter")
+LESSONS = ("01-soviet-origins", "02-collectivization", "03-famine", "04-culpability-memory")
+STUDENT_PDFS = [f"{BOOK}-student-{paper}.pdf" for paper in PAPERS] + [
+    f"packs/{doc}-handout-{paper}.pdf" for doc in LESSONS for paper in PAPERS
+]
 
 
 def teacher_sentences(report: dict) -> tuple[list[tuple[str, str]], set[str]]:
@@ -42,9 +47,20 @@ def test_every_teacher_passage_is_in_the_teachers_pack(passages, pdf):
     assert missing == []
 
 
+@pytest.mark.parametrize("doc", LESSONS)
+@pytest.mark.parametrize("paper", PAPERS)
+def test_every_lesson_pack_holds_its_lessons_teacher_passages(passages, doc, paper):
+    """A lesson's pack: the teacher text of the lesson and of its worksheets, all of it."""
+    text = normalise("".join(pdf_pages(need(DIST / "packs" / f"{doc}-teacher-{paper}.pdf"))))
+    own = [(d, s) for d, s in passages[0] if d in (f"lessons/{doc}", f"exercises/{doc}")]
+    assert len(own) > 40
+    assert [(d, s) for d, s in own if normalise(s) not in text] == []
+
+
 def student_outputs() -> dict[str, str]:
     texts = {f"html/{k}": v for k, v in site_texts(need(DIST / "html")).items()}
     texts.update({f"epub/{k}": v for k, v in epub_texts(need(DIST / f"{BOOK}.epub")).items()})
+    texts.update({f"pdf/{name}": "\n".join(pdf_pages(need(DIST / name))) for name in STUDENT_PDFS})
     return texts
 
 
@@ -53,6 +69,7 @@ def test_no_teacher_passage_in_any_student_output(passages):
     outputs = {name: normalise(text) for name, text in student_outputs().items()}
     assert any(name.endswith("searchindex.js") for name in outputs)
     assert sum(name.startswith("epub/") for name in outputs) > 20
+    assert sum(name.startswith("pdf/") for name in outputs) == len(STUDENT_PDFS)
     checked = 0
     leaks = []
     for doc, sentence in found:

@@ -60,7 +60,13 @@ def rebuilt(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize(
-    "name", [f"{BOOK}.epub", f"{BOOK}-teacher-a4.pdf", f"{BOOK}-teacher-letter.pdf"]
+    "name",
+    [
+        f"{BOOK}.epub",
+        f"{BOOK}-teacher-a4.pdf",
+        f"{BOOK}-teacher-letter.pdf",
+        "packs/01-soviet-origins-teacher-a4.pdf",
+    ],
 )
 def test_outputs_are_byte_identical(rebuilt, name):
     folder = "epub" if name.endswith(".epub") else "pdf"
