@@ -191,6 +191,8 @@ def test_each_pack_restarts_its_page_numbers_and_names_its_lesson(teacher):
         )
         for secret in SECRETS:
             assert normalise(secret.replace("-1", f"-{n}")) in text
+        # Worksheets keep their number in the book: lesson 2's pack has worksheet 2.
+        assert normalise(f"Worksheet {n}: Sources for lesson {n}, page") in text
         other = 2 if n == 1 else 1
         assert normalise(f"Lesson {other}") not in text
 

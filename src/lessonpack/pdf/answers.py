@@ -8,12 +8,14 @@ keeps a pointer to its entry, so a teacher can go both ways on paper.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from docutils import nodes
 
 from .. import nodes as lp
 from ..questions import EXERCISE_KINDS
+from .ids import walk_with_owner
 
 ANSWER_KEY_ID = "lp-answer-key"
 
@@ -46,20 +48,39 @@ def _unique(base: str, used: set[str]) -> str:
     return new
 
 
-def label_exercises(tree: nodes.document) -> list[Worksheet]:
-    """Give every exercise an anchor and a label numbered per kind ("Worksheet 3: ...")."""
-    used = _used_ids(tree)
+def exercise_labels(doctrees: Iterable[tuple[str, nodes.document]]) -> dict[tuple[str, int], str]:
+    """Each exercise's label, numbered per kind in book order ("Worksheet 3: ...").
+
+    Keyed by (document, position in the document), so a lesson pack calls a worksheet by the
+    same number as the full book does.
+    """
     counts: dict[str, int] = {}
+    labels: dict[tuple[str, int], str] = {}
+    for docname, tree in doctrees:
+        for position, exercise in enumerate(tree.findall(lp.exercise), 1):
+            kind = exercise.get("kind", "worksheet")
+            counts[kind] = counts.get(kind, 0) + 1
+            name = EXERCISE_KINDS.get(kind, "Exercise")
+            # A title may repeat its kind ("Exit ticket: why ..."): say it once.
+            title = str(exercise["title"]).removeprefix(f"{name}:").strip()
+            labels[(docname, position)] = f"{name} {counts[kind]}: {title}"
+    return labels
+
+
+def label_exercises(
+    tree: nodes.document, root: str, labels: dict[tuple[str, int], str]
+) -> list[Worksheet]:
+    """Give every exercise of an assembled tree an anchor and its label from the book."""
+    used = _used_ids(tree)
+    positions: dict[str, int] = {}
     found = []
-    for exercise in tree.findall(lp.exercise):
-        kind = exercise.get("kind", "worksheet")
-        counts[kind] = counts.get(kind, 0) + 1
+    for exercise, doc in walk_with_owner(tree, root):
+        if not isinstance(exercise, lp.exercise):
+            continue
+        positions[doc] = positions.get(doc, 0) + 1
         anchor = _unique(f"lp-exercise-{len(found) + 1}", used)
         exercise["ids"].append(anchor)
-        name = EXERCISE_KINDS.get(kind, "Exercise")
-        # A title may repeat its kind ("Exit ticket: why ..."): say it once.
-        title = str(exercise["title"]).removeprefix(f"{name}:").strip()
-        label = f"{name} {counts[kind]}: {title}"
+        label = labels.get((doc, positions[doc]), str(exercise["title"]))
         exercise["lp_label"] = label
         found.append(Worksheet(anchor, label))
     return found
@@ -78,6 +99,10 @@ def collect_answer_key(tree: nodes.document, title: str = "Answer key") -> str:
             if solution.get("kind") != "solution":
                 continue
             entry_id = _unique(f"lp-answers-{len(entries) + 1}", used)
+            first = solution.children[0] if solution.children else None
+            # The directive's default title: the entry's heading already says it.
+            if isinstance(first, nodes.paragraph) and first.astext() == "Answer key":
+                solution.remove(first)
             pointer = nodes.paragraph(classes=["lp-answer-pointer"])
             pointer += nodes.Text("Answer key: ")
             pointer += _page_link(entry_id, "page ")

@@ -23,7 +23,7 @@ from sphinx.writers.html5 import HTML5Translator
 
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
-from .answers import Worksheet, collect_answer_key, label_exercises
+from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
 from .contents import fix_contents_references, prune_contents
 from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
@@ -92,6 +92,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
     _current: Page | None = None
     _worksheets: list[Worksheet]
     _answer_key = ""
+    _labels: dict[tuple[str, int], str]
 
     def get_theme_config(self) -> tuple[str, dict[str, Any]]:
         return THEME, {}
@@ -137,7 +138,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
     def _finish_tree(self, tree: nodes.document, docname: str, mode: str) -> nodes.document:
         self._id_map = make_ids_unique(tree, docname)
         fix_references(tree, docname, self._id_map)
-        self._worksheets = label_exercises(tree)
+        self._worksheets = label_exercises(tree, docname, self._labels)
         self._answer_key = collect_answer_key(tree)
         if mode == "handout":
             add_writing_lines(tree)
@@ -149,10 +150,12 @@ class PdfBuilder(SingleFileHTMLBuilder):
         self.prepare_writing(self.env.all_docs.keys())
         self.env.toc_secnumbers = self.assemble_toc_secnumbers()
         self.env.toc_fignumbers = self.assemble_toc_fignumbers()
+        order = self._book_order()
+        self._labels = exercise_labels((d, self.env.get_doctree(d)) for d in order)
         for output in self.outputs:
             docs = [self.config.root_doc]
             if output.mode != "book":
-                docs = [d for d in self._book_order() if output.matches(d)]
+                docs = [d for d in order if output.matches(d)]
                 if not docs:
                     logger.warning(
                         "lessonpack_pdf_outputs: no document matches %s",
