@@ -61,7 +61,7 @@ $(VENV)/.installed: pyproject.toml
 
 html: $(BUILDDIR)/student/html.stamp
 epub: $(BUILDDIR)/student/epub.stamp
-pdf: $(BUILDDIR)/teacher/pdf.stamp
+pdf: $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
 
 # Each build writes into an emptied folder (doctrees are kept, so reading stays incremental):
 # Sphinx's EPUB builder zips whatever it finds there, and a page left by an earlier build
@@ -82,6 +82,16 @@ $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/teacher/pdf
 	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/pdf-doctrees $(SRCDIR) $(BUILDDIR)/teacher/pdf
 	$(PUBLISH) $(BUILDDIR)/teacher/pdf $(DISTDIR) --glob '*.pdf'
+	if [ -d $(BUILDDIR)/teacher/pdf/packs ]; then $(PUBLISH) $(BUILDDIR)/teacher/pdf/packs $(DISTDIR)/packs --glob "*.pdf"; fi
+	touch $@
+
+# The student book and the photocopiable handouts come from the student edition: no teacher text
+# is ever read into them.
+$(BUILDDIR)/student/pdf.stamp: $(INPUTS)
+	rm -rf $(BUILDDIR)/student/pdf
+	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/pdf-doctrees $(SRCDIR) $(BUILDDIR)/student/pdf
+	$(PUBLISH) $(BUILDDIR)/student/pdf $(DISTDIR) --glob '*.pdf'
+	if [ -d $(BUILDDIR)/student/pdf/packs ]; then $(PUBLISH) $(BUILDDIR)/student/pdf/packs $(DISTDIR)/packs --glob "*.pdf"; fi
 	touch $@
 
 # The gate's browser checks inject axe-core, pinned in package.json and package-lock.json.

@@ -93,6 +93,23 @@ lessonpack_fonts = [
 lessonpack_pdf_basename = "great-leap-forward"
 lessonpack_pdf_papers = ["a4", "letter"]
 lessonpack_pdf_subtitle = "A course for students of 15 to 18, with teaching notes"
+# Every PDF, per paper size: the teacher build writes the full pack and one pack per lesson; the
+# student build the student book and one photocopiable handout per lesson.
+lessonpack_pdf_outputs = [
+    {"name": "{basename}-{edition}-{paper}", "mode": "book"},
+    {
+        "name": "packs/{doc}-teacher-{paper}",
+        "mode": "pack",
+        "edition": "teacher",
+        "documents": ["lessons/*"],
+    },
+    {
+        "name": "packs/{doc}-handout-{paper}",
+        "mode": "handout",
+        "edition": "student",
+        "documents": ["lessons/*"],
+    },
+]
 lessonpack_epub_accessibility = {
     "accessMode": ["textual", "visual"],
     "accessModeSufficient": ["textual"],

@@ -16,6 +16,11 @@ from lessonpack.check.texts import normalise
 
 TEACHER_PDFS = [f"{BOOK}-teacher-a4.pdf", f"{BOOK}-teacher-letter.pdf"]
 SITE = Site(ROOT, BUILD, DIST)
+PAPERS = ("a4", "letter")
+LESSONS = ("01-soviet-origins", "02-collectivization", "03-famine", "04-culpability-memory")
+STUDENT_PDFS = [f"{BOOK}-student-{paper}.pdf" for paper in PAPERS] + [
+    f"packs/{doc}-handout-{paper}.pdf" for doc in LESSONS for paper in PAPERS
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +38,24 @@ def test_every_teacher_passage_is_in_the_teachers_pack(passages, pdf):
     assert missing_from(need(DIST / pdf), passages[0]) == []
 
 
+@pytest.mark.parametrize("doc", LESSONS)
+@pytest.mark.parametrize("paper", PAPERS)
+def test_every_lesson_pack_holds_its_lessons_teacher_passages(passages, doc, paper):
+    """A lesson's pack: the teacher text of the lesson and of its worksheets, all of it."""
+    own = [(d, s) for d, s in passages[0] if d in (f"lessons/{doc}", f"exercises/{doc}")]
+    assert len(own) > 40
+    assert missing_from(need(DIST / "packs" / f"{doc}-teacher-{paper}.pdf"), own) == []
+
+
 def test_no_teacher_passage_in_any_student_output(passages):
     found, public = passages
     need(DIST / "html")
     outputs = student_outputs(SITE)
     assert any(name.endswith("searchindex.js") for name in outputs)
     assert sum(name.startswith(f"{BOOK}.epub/") for name in outputs) > 20
+    assert sorted(n.removeprefix("pdf/") for n in outputs if n.startswith("pdf/")) == sorted(
+        STUDENT_PDFS
+    )
     checked, leaks = find_leaks(found, public, outputs)
     assert checked > 300
     assert leaks == []

@@ -36,6 +36,9 @@ class LessonpackConfig:
     # Basename of PDF outputs: <basename>-<edition>-<paper>.pdf
     pdf_basename: str = "book"
     pdf_subtitle: str = ""
+    # The PDFs to write (see pdf/outputs.py): dicts of name, mode (book, pack or handout),
+    # edition and documents. Empty: the whole book, as <basename>-<edition>-<paper>.pdf.
+    pdf_outputs: list[dict[str, Any]] = field(default_factory=list)
     # How many levels of the book the PDF's contents page lists.
     pdf_toc_depth: int = 2
     # Font files (relative to conf.py) that must cover every character of the book.

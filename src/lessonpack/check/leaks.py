@@ -30,10 +30,13 @@ def teacher_sentences(report: dict) -> tuple[list[tuple[str, str]], set[str]]:
 
 
 def student_outputs(site: Site) -> dict[str, str]:
-    """Every text of the student editions: website files and EPUB entries, by name."""
+    """Every text of the student editions, by name: website files, EPUB entries, student PDFs
+    and photocopiable handouts."""
     texts = {f"html/{k}": v for k, v in site_texts(site.html).items()}
     for epub in site.files("*.epub"):
         texts.update({f"{epub.name}/{k}": v for k, v in epub_texts(epub).items()})
+    for pdf in [*site.files("*-student-*.pdf"), *site.files("packs/*-handout-*.pdf")]:
+        texts[f"pdf/{pdf.relative_to(site.dist)}"] = "\n".join(pdf_pages(pdf))
     return texts
 
 

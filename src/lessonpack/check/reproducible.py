@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import Outcome, Site
 
-BUILDS = [("html", "student"), ("epub", "student"), ("lessonpdf", "teacher")]
+BUILDS = [("html", "student"), ("epub", "student"), ("lessonpdf", "teacher"), ("lessonpdf", "student")]
 
 
 def source_date_epoch(site: Site) -> str:
@@ -57,13 +57,17 @@ def check(site: Site) -> Outcome:
     base = site.build / "rebuild"
     shutil.rmtree(base, ignore_errors=True)
     for builder, edition in BUILDS:
-        rebuild(site, builder, edition, base / builder)
-    compared, differ = differences(site.html, base / "html")
-    for name in site.files("*.epub"):
-        count, found = differences(name, base / "epub")
-        compared, differ = compared + count, differ + found
-    for name in site.files("*.pdf"):
-        count, found = differences(name, base / "lessonpdf")
+        rebuild(site, builder, edition, base / f"{builder}-{edition}")
+    compared, differ = differences(site.html, base / "html-student")
+    pairs = [(epub, base / "epub-student") for epub in site.files("*.epub")]
+    # Teacher PDFs and lesson packs come from the teacher build; the student book and the
+    # handouts from the student one. Packs sit in a packs/ folder in both.
+    for pdf in [*site.files("*.pdf"), *site.files("packs/*.pdf")]:
+        edition = "teacher" if "-teacher-" in pdf.name else "student"
+        folder = base / f"lessonpdf-{edition}"
+        pairs.append((pdf, folder / "packs" if pdf.parent.name == "packs" else folder))
+    for published, again in pairs:
+        count, found = differences(published, again)
         compared, differ = compared + count, differ + found
     problems = [f"{name} differs in a second build" for name in differ]
     figure = f"{len(differ)} of {compared} files differ in a second build (EPUB, PDFs, website)"

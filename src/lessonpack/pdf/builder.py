@@ -1,22 +1,38 @@
-"""The teacher's pack builder: the book as one print-styled HTML page, rendered by WeasyPrint."""
+"""The PDF builder: book, lesson packs and handouts as print-styled HTML, rendered by WeasyPrint.
+
+One builder serves every PDF: each configured output (pdf/outputs.py) assembles a doctree (the
+whole book, or one document with the worksheets its toctree holds), writes it through the one
+print template with a body class for its mode, and renders it once per paper size.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sphinx import addnodes
+from sphinx._cli.util.colour import darkgreen
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
 from sphinx.locale import __
 from sphinx.util import logging
+from sphinx.util.display import progress_message
+from sphinx.util.nodes import inline_all_toctrees
 from sphinx.writers.html5 import HTML5Translator
 
+from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
+from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
 from .contents import fix_contents_references, prune_contents
+from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
+from .outputs import Output, parse_outputs
 from .render import PAPER_SIZES, render_pdfs
 
 if TYPE_CHECKING:
+    from collections.abc import Set
+
     from docutils import nodes
     from docutils.nodes import Element
     from sphinx.builders import Builder
@@ -43,7 +59,9 @@ class PrintTranslator(CitationRoleMixin, HTML5Translator):
         self.docnames.append(node["docname"])
         self._saved_levels.append(self.section_level)
         self.section_level = 0
-        self.body.append(f'<div class="lp-chapter" id="document-{node["docname"]}">\n')
+        # Lessons get a class of their own: the full pack starts each on a right-hand page.
+        lesson = " lp-lesson-chapter" if is_lesson_doc(self.builder.env, node["docname"]) else ""
+        self.body.append(f'<div class="lp-chapter{lesson}" id="document-{node["docname"]}">\n')
 
     def depart_start_of_file(self, node: Element) -> None:
         self.body.append("</div>\n")
@@ -51,8 +69,19 @@ class PrintTranslator(CitationRoleMixin, HTML5Translator):
         self.docnames.pop()
 
 
+@dataclass
+class Page:
+    """One HTML page written for WeasyPrint, and the PDFs (per paper size) made from it."""
+
+    output: Output
+    docname: str
+    title: str
+    html: Path
+    targets: dict[str, Path] = field(default_factory=dict)
+
+
 class PdfBuilder(SingleFileHTMLBuilder):
-    """Writes ``<basename>-<edition>-<paper>.pdf`` for each configured paper size."""
+    """Writes every output of ``lessonpack_pdf_outputs`` for this edition, per paper size."""
 
     name = "lessonpdf"
     epilog = __("The PDF files are in %(outdir)s.")
@@ -60,12 +89,18 @@ class PdfBuilder(SingleFileHTMLBuilder):
     search = False
     copysource = False
     _id_map: dict[tuple[str, str], str]
+    _current: Page | None = None
+    _worksheets: list[Worksheet]
+    _answer_key = ""
+    _labels: dict[tuple[str, int], str]
 
     def get_theme_config(self) -> tuple[str, dict[str, Any]]:
         return THEME, {}
 
     def init(self) -> None:
         super().init()
+        self.pages: list[Page] = []
+        self._worksheets = []
         unknown = [p for p in self.config.lessonpack_pdf_papers if p not in PAPER_SIZES]
         if unknown:
             logger.warning(
@@ -75,16 +110,114 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 type="lessonpack",
                 subtype="config",
             )
+        try:
+            self.outputs = parse_outputs(self.config)
+        except ValueError as err:
+            logger.warning("%s", err, type="lessonpack", subtype="config")
+            self.outputs = []
 
     def assemble_doctree(self) -> nodes.document:
         tree = super().assemble_doctree()
-        root = self.config.root_doc
-        self._id_map = make_ids_unique(tree, root)
-        fix_references(tree, root, self._id_map)
+        return self._finish_tree(tree, self.config.root_doc, "book")
+
+    def assemble_document(self, docname: str, mode: str) -> nodes.document:
+        """One document and the documents its toctrees hold, as one tree (a pack or handout)."""
+        tree = self.env.get_doctree(docname)
+        if mode == "handout":
+            keep_questions_only(tree)
+        tree = inline_all_toctrees(self, set(), docname, tree, darkgreen, [docname])
+        tree["docname"] = docname
+        self.env.resolve_references(tree, docname, self)
+        # Wrapped like an inlined document, so the pack's first page is a chapter as in the book.
+        wrapper = addnodes.start_of_file(docname=docname)
+        wrapper.extend(list(tree.children))
+        tree.clear()
+        tree += wrapper
+        return self._finish_tree(tree, docname, mode)
+
+    def _finish_tree(self, tree: nodes.document, docname: str, mode: str) -> nodes.document:
+        self._id_map = make_ids_unique(tree, docname)
+        fix_references(tree, docname, self._id_map)
+        self._worksheets = label_exercises(tree, docname, self._labels)
+        self._answer_key = collect_answer_key(tree)
+        if mode == "handout":
+            add_writing_lines(tree)
+        if mode != "book":
+            unlink_missing(tree)
         return tree
+
+    def write_documents(self, _docnames: Set[str]) -> None:
+        self.prepare_writing(self.env.all_docs.keys())
+        self.env.toc_secnumbers = self.assemble_toc_secnumbers()
+        self.env.toc_fignumbers = self.assemble_toc_fignumbers()
+        order = self._book_order()
+        self._labels = exercise_labels((d, self.env.get_doctree(d)) for d in order)
+        for output in self.outputs:
+            docs = [self.config.root_doc]
+            if output.mode != "book":
+                docs = [d for d in order if output.matches(d)]
+                if not docs:
+                    logger.warning(
+                        "lessonpack_pdf_outputs: no document matches %s",
+                        ", ".join(output.documents),
+                        type="lessonpack",
+                        subtype="config",
+                    )
+            for docname in docs:
+                with progress_message(__("assembling %s %s") % (output.mode, docname)):
+                    tree = (
+                        self.assemble_doctree()
+                        if output.mode == "book"
+                        else self.assemble_document(docname, output.mode)
+                    )
+                title = self.env.titles[docname].astext() if output.mode != "book" else ""
+                page = Page(output, docname, title, Path(self.get_output_path(docname)))
+                if output.mode != "book":
+                    page.html = Path(self.outdir) / f"_{output.mode}" / f"{docname}.html"
+                self._current = page
+                self.write_doc_serialized(docname, tree)  # images are copied from here
+                self.write_doc(docname, tree)
+                self._current = None
+                page.targets = {
+                    paper: Path(self.outdir) / output.filename(self.config, paper, docname)
+                    for paper in self.config.lessonpack_pdf_papers
+                    if paper in PAPER_SIZES
+                }
+                self.pages.append(page)
+
+    def _book_order(self) -> list[str]:
+        """Every document in reading order (the root's toctrees, depth first)."""
+        order: list[str] = []
+
+        def visit(doc: str) -> None:
+            if doc in order:
+                return
+            order.append(doc)
+            for child in self.env.toctree_includes.get(doc, []):
+                visit(child)
+
+        visit(self.config.root_doc)
+        return order
+
+    def get_output_path(self, page_name: str) -> Path:
+        # Packs and handouts are written aside, one folder per mode, never over the book's page.
+        if self._current is not None and self._current.output.mode != "book":
+            return self._current.html
+        return super().get_output_path(page_name)
 
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
         context = super().get_doc_context(docname, body, metatags)
+        page = self._current
+        mode = page.output.mode if page else "book"
+        context["mode"] = mode
+        context["pdf_title"] = page.title if page else ""
+        context["author"] = self.config.author
+        context["edition"] = self.config.lessonpack_edition
+        context["subtitle"] = self.config.lessonpack_pdf_subtitle
+        context["worksheets"] = self._worksheets
+        context["answer_key"] = self._answer_key
+        if mode != "book":
+            return context
         # Every level, then pruned: documents (worksheets under a lesson's last section) are kept
         # and lifted; sections are cut at the configured depth.
         toctree = global_toctree_for_doc(
@@ -100,22 +233,15 @@ class PdfBuilder(SingleFileHTMLBuilder):
             fix_contents_references(toctree, self._id_map)
             prune_contents(toctree, self.config.lessonpack_pdf_toc_depth)
             context["pdf_toc"] = self.render_partial(toctree)["fragment"]
-        context["author"] = self.config.author
-        context["edition"] = self.config.lessonpack_edition
-        context["subtitle"] = self.config.lessonpack_pdf_subtitle
         return context
 
     def finish(self) -> None:
         super().finish()
-        basename = self.config.lessonpack_pdf_basename
-        edition = self.config.lessonpack_edition
-        targets = {
-            paper: Path(self.outdir) / f"{basename}-{edition}-{paper}.pdf"
-            for paper in self.config.lessonpack_pdf_papers
-            if paper in PAPER_SIZES
-        }
-        logger.info("rendering %s", ", ".join(p.name for p in targets.values()))
-        page = self.get_outfilename(self.config.root_doc)
-        pages = render_pdfs(Path(self.outdir), str(Path(page).relative_to(self.outdir)), targets)
-        for paper, count in pages.items():
-            logger.info("%s: %d pages", targets[paper].name, count)
+        for page in self.pages:
+            for target in page.targets.values():
+                target.parent.mkdir(parents=True, exist_ok=True)
+            logger.info("rendering %s", ", ".join(p.name for p in page.targets.values()))
+            relative = str(page.html.relative_to(self.outdir))
+            counts = render_pdfs(Path(self.outdir), relative, page.targets)
+            for paper, count in counts.items():
+                logger.info("%s: %d pages", page.targets[paper].name, count)

@@ -1,0 +1,125 @@
+"""The answer key at the end of a teacher's PDF, and the list of worksheets after the contents.
+
+The Sphinx todolist pattern: every {solution} is taken out of its exercise and collected, in
+book order, into one "Answer key" section at the end. Each entry names its exercise and the page
+it is on (a link whose number WeasyPrint fills in with ``target-counter``), and the exercise
+keeps a pointer to its entry, so a teacher can go both ways on paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from docutils import nodes
+
+from .. import nodes as lp
+from ..questions import EXERCISE_KINDS
+from .ids import walk_with_owner
+
+ANSWER_KEY_ID = "lp-answer-key"
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """An exercise as listed on the worksheets page: its anchor and its printed label."""
+
+    id: str
+    label: str
+
+
+def _page_link(target: str, text: str) -> nodes.reference:
+    # The link text ends where the stylesheet appends the page number (a.lp-pageref::after).
+    ref = nodes.reference("", "", refuri=f"#{target}", internal=True, classes=["lp-pageref"])
+    ref += nodes.Text(text)
+    return ref
+
+
+def _used_ids(tree: nodes.document) -> set[str]:
+    return {i for node in tree.findall(nodes.Element) for i in node.get("ids", [])}
+
+
+def _unique(base: str, used: set[str]) -> str:
+    new, n = base, 1
+    while new in used:
+        n += 1
+        new = f"{base}-{n}"
+    used.add(new)
+    return new
+
+
+def exercise_labels(doctrees: Iterable[tuple[str, nodes.document]]) -> dict[tuple[str, int], str]:
+    """Each exercise's label, numbered per kind in book order ("Worksheet 3: ...").
+
+    Keyed by (document, position in the document), so a lesson pack calls a worksheet by the
+    same number as the full book does.
+    """
+    counts: dict[str, int] = {}
+    labels: dict[tuple[str, int], str] = {}
+    for docname, tree in doctrees:
+        for position, exercise in enumerate(tree.findall(lp.exercise), 1):
+            kind = exercise.get("kind", "worksheet")
+            counts[kind] = counts.get(kind, 0) + 1
+            name = EXERCISE_KINDS.get(kind, "Exercise")
+            # A title may repeat its kind ("Exit ticket: why ..."): say it once.
+            title = str(exercise["title"]).removeprefix(f"{name}:").strip()
+            labels[(docname, position)] = f"{name} {counts[kind]}: {title}"
+    return labels
+
+
+def label_exercises(
+    tree: nodes.document, root: str, labels: dict[tuple[str, int], str]
+) -> list[Worksheet]:
+    """Give every exercise of an assembled tree an anchor and its label from the book."""
+    used = _used_ids(tree)
+    positions: dict[str, int] = {}
+    found = []
+    for exercise, doc in walk_with_owner(tree, root):
+        if not isinstance(exercise, lp.exercise):
+            continue
+        positions[doc] = positions.get(doc, 0) + 1
+        anchor = _unique(f"lp-exercise-{len(found) + 1}", used)
+        exercise["ids"].append(anchor)
+        label = labels.get((doc, positions[doc]), str(exercise["title"]))
+        exercise["lp_label"] = label
+        found.append(Worksheet(anchor, label))
+    return found
+
+
+def collect_answer_key(tree: nodes.document, title: str = "Answer key") -> str:
+    """Move every {solution} into an answer-key section appended to ``tree``; return how many.
+
+    Call after :func:`label_exercises`. Without solutions (a student edition) nothing changes and
+    the id is empty.
+    """
+    used = _used_ids(tree)
+    entries: list[nodes.Element] = []
+    for exercise in list(tree.findall(lp.exercise)):
+        for solution in list(exercise.findall(lp.teacher)):
+            if solution.get("kind") != "solution":
+                continue
+            entry_id = _unique(f"lp-answers-{len(entries) + 1}", used)
+            first = solution.children[0] if solution.children else None
+            # The directive's default title: the entry's heading already says it.
+            if isinstance(first, nodes.paragraph) and first.astext() == "Answer key":
+                solution.remove(first)
+            pointer = nodes.paragraph(classes=["lp-answer-pointer"])
+            pointer += nodes.Text("Answer key: ")
+            pointer += _page_link(entry_id, "page ")
+            solution.replace_self(pointer)
+            entry = nodes.container(ids=[entry_id], classes=["lp-answer-entry"])
+            heading = nodes.paragraph(classes=["lp-answer-for"])
+            heading += nodes.strong(exercise["lp_label"], exercise["lp_label"])
+            heading += nodes.Text(", ")
+            heading += _page_link(exercise["ids"][-1], "page ")
+            entry += heading
+            entry += solution
+            entries.append(entry)
+    if not entries:
+        return ""
+    anchor = _unique(ANSWER_KEY_ID, used)
+    section = nodes.section(ids=[anchor], classes=["lp-answer-key"])
+    section += nodes.title(title, title)
+    section.extend(entries)
+    tree += section
+    return anchor

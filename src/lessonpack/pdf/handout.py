@@ -1,0 +1,50 @@
+"""What makes a lesson's doctree a photocopiable handout or a self-contained pack.
+
+A handout holds the questions and worksheets, not the reading: the reading is cut from the
+doctree (not merely hidden), so no link can point into it and WeasyPrint has less to lay out.
+Each question gets as many ruled writing lines as its ``:lines:`` option asks for.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx import addnodes
+
+from .. import nodes as lp
+
+
+def keep_questions_only(tree: nodes.document) -> None:
+    """Reduce a document to its title, its {discussion} groups and its toctrees (worksheets)."""
+    top = next(iter(tree.findall(nodes.section)), None)
+    if top is None:
+        return
+    kept = [n for n in top.findall(lambda n: isinstance(n, (lp.discussion, addnodes.toctree)))]
+    title = [top[0]] if top.children and isinstance(top[0], nodes.title) else []
+    top.clear()
+    top.extend([*title, *kept])
+
+
+def add_writing_lines(tree: nodes.document) -> int:
+    """Append ``question["lines"]`` ruled lines to every question; return how many were added."""
+    total = 0
+    for question in tree.findall(lp.question):
+        box = nodes.container(classes=["lp-lines"])
+        for _ in range(question.get("lines", 0)):
+            box += nodes.container(classes=["lp-line"])
+        question += box
+        total += question.get("lines", 0)
+    return total
+
+
+def unlink_missing(tree: nodes.document) -> None:
+    """Keep the words of links whose target is not in this PDF (the glossary, another lesson).
+
+    WeasyPrint reports a link to a missing anchor as an error, and a pack holds one lesson only.
+    """
+    ids = {i for node in tree.findall(nodes.Element) for i in node.get("ids", [])}
+    ids.update(f"document-{n['docname']}" for n in tree.findall(addnodes.start_of_file))
+    for ref in list(tree.findall(nodes.reference)):
+        uri = ref.get("refuri", "")
+        target = ref.get("refid") or (uri[1:] if uri.startswith("#") else None)
+        if target is not None and target not in ids:
+            ref.replace_self(nodes.inline("", "", *ref.children, classes=ref.get("classes", [])))
