@@ -15,7 +15,12 @@ from pathlib import Path
 
 from . import Outcome, Site
 
-BUILDS = [("html", "student"), ("epub", "student"), ("lessonpdf", "teacher"), ("lessonpdf", "student")]
+BUILDS = [
+    ("html", "student"),
+    ("epub", "student"),
+    ("lessonpdf", "teacher"),
+    ("lessonpdf", "student"),
+]
 
 
 def source_date_epoch(site: Site) -> str:
