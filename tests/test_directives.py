@@ -285,3 +285,24 @@ def test_site_front_door_forwards_to_a_root_document_in_a_folder(build):
     assert result.warnings == ""
     door = (result.outdir / "index.html").read_text(encoding="utf-8")
     assert 'http-equiv="refresh" content="0; url=book/index.html"' in door
+
+
+def test_exercise_titles_name_their_kind_once(build):
+    page = """
+    # Tasks
+
+    ::::{exercise} Exit ticket: why?
+    :kind: exit-ticket
+
+    :::{question}
+    Why?
+    :::
+    ::::
+
+    ::::{exercise} Weighing aid
+    Do it.
+    ::::
+    """
+    html = build({"tasks.md": page}).html("tasks")
+    assert "Exit ticket: why?" in html and "Exit ticket: Exit ticket" not in html
+    assert "Worksheet: Weighing aid" in html

@@ -81,7 +81,12 @@ class ExerciseDirective(SphinxDirective):
         node = lp.exercise(classes=["lp-exercise", f"lp-{kind}"], kind=kind)
         self.set_source_info(node)
         node["title"] = self.arguments[0]
-        node += lp.title_paragraph(f"{EXERCISE_KINDS[kind]}: {self.arguments[0]}", "lp-group-title")
+        label = EXERCISE_KINDS[kind]
+        title = self.arguments[0]
+        # "Exit ticket: ..." written by the author is not prefixed twice.
+        if not title.lower().startswith(label.lower()):
+            title = f"{label}: {title}"
+        node += lp.title_paragraph(title, "lp-group-title")
         with teacher_blocks(self.env) as seen:
             node += self.parse_content_to_nodes(allow_section_headings=False)
         node["keyed"] = "solution" in seen
