@@ -57,6 +57,18 @@ def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
 
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write a small project: text is dedented (so tests can indent it), bytes kept as they are."""
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(dedent(data), encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def build(tmp_path: Path):
     """Build a small project: ``build(files, edition=..., builder=...)`` -> Result.
@@ -75,13 +87,7 @@ def build(tmp_path: Path):
         files = {"bibliography.md": "# Bibliography\n\n```{bibliography}\n```\n", **files}
         pages = [p.removesuffix(".md") for p in files if p != "index.md" and p.endswith(".md")]
         files = {"index.md": "# Index\n\n```{toctree}\n" + "\n".join(pages) + "\n```\n", **files}
-        for name, text in files.items():
-            path = src / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                path.write_bytes(text)
-            else:
-                path.write_text(dedent(text), encoding="utf-8")
+        write_files(src, files)
         warnings = io.StringIO()
         out = tmp_path / f"out-{builder}-{edition}"
         # A namespace per app, as sphinx.testing does: docutils registries are global.

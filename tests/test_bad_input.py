@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_CONF, REFS, ROOT, dedent
+from conftest import BASE_CONF, REFS, ROOT, dedent, write_files
 from test_directives import GLOSSARY, LESSON
 
 LESSON_DOC = "lessons/one.md"
@@ -43,15 +43,7 @@ def course() -> dict[str, str | bytes]:
     }
 
 
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(dedent(data) if name.endswith(".md") else data, encoding="utf-8")
-    return root
+write = write_files
 
 
 def sphinx_build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
