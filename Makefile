@@ -63,17 +63,18 @@ html: $(BUILDDIR)/student/html.stamp
 epub: $(BUILDDIR)/student/epub.stamp
 pdf: $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
 
-# Each build writes into an emptied folder (doctrees are kept, so reading stays incremental):
-# Sphinx's EPUB builder zips whatever it finds there, and a page left by an earlier build
-# would otherwise be published.
+# The website and the EPUB keep their output folders, so Sphinx writes only the pages of changed
+# documents (lessonpack.incremental deletes the pages of deleted documents and rewrites every
+# page when the navigation changed); a fresh build (-E) empties them first. The PDF builds
+# always start empty: they reuse earlier renders from their cache beside the doctrees.
 $(BUILDDIR)/student/html.stamp: $(INPUTS)
-	rm -rf $(BUILDDIR)/student/html
+	$(if $(FRESH),rm -rf $(BUILDDIR)/student/html)
 	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
 	$(PUBLISH) $(BUILDDIR)/student/html $(DISTDIR)/html
 	touch $@
 
 $(BUILDDIR)/student/epub.stamp: $(INPUTS)
-	rm -rf $(BUILDDIR)/student/epub
+	$(if $(FRESH),rm -rf $(BUILDDIR)/student/epub)
 	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
 	$(PUBLISH) $(BUILDDIR)/student/epub $(DISTDIR) --glob '*.epub'
 	touch $@

@@ -82,3 +82,20 @@ def margin_text(page, at_keyword: str) -> str:
         if isinstance(child, boxes.MarginBox) and child.at_keyword == at_keyword:
             return "".join(b.text for b in descendants(child) if isinstance(b, boxes.TextBox))
     return ""
+
+
+def render_pieces(root: Path, folder: str = "_book", paper: str = "A4") -> list:
+    """Lay out each piece of a book the builder wrote (pieces.py), as it renders them."""
+    return [
+        render(root, str(p.relative_to(root)), paper)
+        for p in sorted((root / folder).glob("*.html"))
+    ]
+
+
+def dest_page(pdf: Path, name: str) -> int:
+    """The 1-based page of a named destination (an element id) in a written PDF."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    dest = reader.named_destinations[name]
+    return reader.get_destination_page_number(dest) + 1

@@ -37,7 +37,10 @@ def test_assembled_book_has_unique_ids_and_resolving_links(build):
         conf='lessonpack_pdf_basename = "t"\nlessonpack_pdf_papers = ["a4", "letter"]\n',
     )
     assert result.warnings == ""
-    html = (result.outdir / "index.html").read_text(encoding="utf-8")
+    # The book is written in pieces (front, one per chapter): together they are one book.
+    pieces = sorted((result.outdir / "_book").glob("*.html"))
+    assert [p.name for p in pieces][:3] == ["000.html", "001.html", "002.html"]
+    html = "".join(p.read_text(encoding="utf-8") for p in pieces)
     ids = re.findall(r'\sid="([^"]+)"', html)
     duplicates = [i for i, n in Counter(ids).items() if n > 1]
     assert duplicates == []
@@ -51,6 +54,16 @@ def test_assembled_book_has_unique_ids_and_resolving_links(build):
     for paper in ("a4", "letter"):
         pdf = PdfReader(result.outdir / f"t-teacher-{paper}.pdf")
         assert len(pdf.pages) >= 4
+        # Links between pieces were joined up again: every link goes to a destination.
+        names = pdf.named_destinations
+        links = [
+            annot.get_object()
+            for page in pdf.pages
+            for annot in page.get("/Annots", [])
+            if annot.get_object()["/Subtype"] == "/Link"
+        ]
+        assert links and all(str(link["/Dest"]) in names for link in links)
+        assert "/A" not in "".join(str(link.keys()) for link in links)
     a4 = PdfReader(result.outdir / "t-teacher-a4.pdf").pages[0].mediabox
     letter = PdfReader(result.outdir / "t-teacher-letter.pdf").pages[0].mediabox
     assert round(float(a4.width)) == 595 and round(float(letter.width)) == 612

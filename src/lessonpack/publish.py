@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import filecmp
 import os
 import shutil
 import tempfile
@@ -39,9 +40,13 @@ def locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def publish_file(src: Path, dest: Path) -> None:
+def publish_file(src: Path, dest: Path) -> bool:
+    """Put ``src`` at ``dest``; False when ``dest`` already held the same bytes (left as is)."""
     with locked(dest.parent):
+        if dest.is_file() and filecmp.cmp(src, dest, shallow=False):
+            return False
         _publish_file(src, dest)
+        return True
 
 
 def _publish_file(src: Path, dest: Path) -> None:
@@ -89,14 +94,14 @@ def main(argv: list[str] | None = None) -> None:
         if not matches:
             parser.error(f"nothing matches {args.glob} in {args.src}")
         for path in matches:
-            publish_file(path, args.dest / path.name)
-            print(f"published {args.dest / path.name}")
+            changed = publish_file(path, args.dest / path.name)
+            print(f"{'published' if changed else 'unchanged'} {args.dest / path.name}")
     elif args.src.is_dir():
         publish_tree(args.src, args.dest)
         print(f"published {args.dest}/")
     else:
-        publish_file(args.src, args.dest)
-        print(f"published {args.dest}")
+        changed = publish_file(args.src, args.dest)
+        print(f"{'published' if changed else 'unchanged'} {args.dest}")
 
 
 if __name__ == "__main__":

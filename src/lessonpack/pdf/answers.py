@@ -86,11 +86,14 @@ def label_exercises(
     return found
 
 
-def collect_answer_key(tree: nodes.document, title: str = "Answer key") -> str:
-    """Move every {solution} into an answer-key section appended to ``tree``; return how many.
+def collect_answer_key(
+    tree: nodes.document, title: str = "Answer key", numbered: bool = True
+) -> str:
+    """Move every {solution} into an answer-key section appended to ``tree``; return its id.
 
     Call after :func:`label_exercises`. Without solutions (a student edition) nothing changes and
-    the id is empty.
+    the id is empty. Each exercise keeps a pointer to its entry: "Answer key: page N" when
+    ``numbered``, else a link to the key at the back of the book.
     """
     used = _used_ids(tree)
     entries: list[nodes.Element] = []
@@ -104,8 +107,15 @@ def collect_answer_key(tree: nodes.document, title: str = "Answer key") -> str:
             if isinstance(first, nodes.paragraph) and first.astext() == "Answer key":
                 solution.remove(first)
             pointer = nodes.paragraph(classes=["lp-answer-pointer"])
-            pointer += nodes.Text("Answer key: ")
-            pointer += _page_link(entry_id, "page ")
+            if numbered:
+                pointer += nodes.Text("Answer key: ")
+                pointer += _page_link(entry_id, "page ")
+            else:
+                pointer += nodes.Text("Answers: in the ")
+                link = nodes.reference("", "", refuri=f"#{entry_id}", internal=True)
+                link += nodes.Text("answer key")
+                pointer += link
+                pointer += nodes.Text(" at the back of the book.")
             solution.replace_self(pointer)
             entry = nodes.container(ids=[entry_id], classes=["lp-answer-entry"])
             heading = nodes.paragraph(classes=["lp-answer-for"])

@@ -1,8 +1,10 @@
 """The PDF builder: book, lesson packs and handouts as print-styled HTML, rendered by WeasyPrint.
 
 One builder serves every PDF: each configured output (pdf/outputs.py) assembles a doctree (the
-whole book, or one document with the worksheets its toctree holds), writes it through the one
-print template with a body class for its mode, and renders it once per paper size.
+whole book, or one document with the worksheets its toctree holds) and writes it through the one
+print template with a body class for its mode; a book is written as pieces (pieces.py). Then
+every PDF, once per paper size, is a job for the rendering processes (pool.py), which reuse
+whatever an earlier build rendered from the same HTML (cache.py).
 """
 
 from __future__ import annotations
@@ -24,11 +26,15 @@ from sphinx.writers.html5 import HTML5Translator
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
+from .cache import RenderCache, code_salt, resources_digest
 from .contents import fix_contents_references, prune_contents
 from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
+from .jobs import Job
 from .outputs import Output, parse_outputs
-from .render import PAPER_SIZES, render_pdfs
+from .pieces import split_book
+from .pool import job_count, run_jobs
+from .render import PAPER_SIZES
 
 if TYPE_CHECKING:
     from collections.abc import Set
@@ -71,13 +77,19 @@ class PrintTranslator(CitationRoleMixin, HTML5Translator):
 
 @dataclass
 class Page:
-    """One HTML page written for WeasyPrint, and the PDFs (per paper size) made from it."""
+    """One output's HTML, written for WeasyPrint, and the PDFs (per paper size) made from it.
+
+    A book is written as pieces (``pieces``: one HTML file each, ``recto``: whether each starts
+    on a right-hand page); a pack or handout is the one file ``html``.
+    """
 
     output: Output
     docname: str
     title: str
     html: Path
     targets: dict[str, Path] = field(default_factory=dict)
+    pieces: list[Path] = field(default_factory=list)
+    recto: list[bool] = field(default_factory=list)
 
 
 class PdfBuilder(SingleFileHTMLBuilder):
@@ -90,6 +102,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
     copysource = False
     _id_map: dict[tuple[str, str], str]
     _current: Page | None = None
+    _piece: int = 0  # which piece of a book is being written (0: the front)
     _worksheets: list[Worksheet]
     _answer_key = ""
     _labels: dict[tuple[str, int], str]
@@ -139,7 +152,9 @@ class PdfBuilder(SingleFileHTMLBuilder):
         self._id_map = make_ids_unique(tree, docname)
         fix_references(tree, docname, self._id_map)
         self._worksheets = label_exercises(tree, docname, self._labels)
-        self._answer_key = collect_answer_key(tree)
+        # A book is laid out in pieces, in order: its exercises cannot show the page of an
+        # answer-key entry further on, so they say where the key is instead.
+        self._answer_key = collect_answer_key(tree, numbered=mode != "book")
         if mode == "handout":
             add_writing_lines(tree)
         if mode != "book":
@@ -171,12 +186,15 @@ class PdfBuilder(SingleFileHTMLBuilder):
                         else self.assemble_document(docname, output.mode)
                     )
                 title = self.env.titles[docname].astext() if output.mode != "book" else ""
-                page = Page(output, docname, title, Path(self.get_output_path(docname)))
+                page = Page(output, docname, title, Path(self.outdir) / f"_{output.mode}")
                 if output.mode != "book":
                     page.html = Path(self.outdir) / f"_{output.mode}" / f"{docname}.html"
                 self._current = page
                 self.write_doc_serialized(docname, tree)  # images are copied from here
-                self.write_doc(docname, tree)
+                if output.mode == "book":
+                    self._write_pieces(page, docname, tree)
+                else:
+                    self.write_doc(docname, tree)
                 self._current = None
                 page.targets = {
                     paper: Path(self.outdir) / output.filename(self.config, paper, docname)
@@ -184,6 +202,18 @@ class PdfBuilder(SingleFileHTMLBuilder):
                     if paper in PAPER_SIZES
                 }
                 self.pages.append(page)
+
+    def _write_pieces(self, page: Page, docname: str, tree: nodes.document) -> None:
+        """Write a book as one HTML file per piece (pieces.py), in reading order."""
+        pieces = split_book(tree, lambda doc: is_lesson_doc(self.env, doc))
+        folder = page.html
+        for index, piece in enumerate(pieces):
+            self._piece = index
+            page.html = folder / f"{index:03d}.html"
+            self.write_doc(docname, piece.tree)
+            page.pieces.append(page.html)
+            page.recto.append(piece.recto)
+        self._piece = 0
 
     def _book_order(self) -> list[str]:
         """Every document in reading order (the root's toctrees, depth first)."""
@@ -200,8 +230,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
         return order
 
     def get_output_path(self, page_name: str) -> Path:
-        # Packs and handouts are written aside, one folder per mode, never over the book's page.
-        if self._current is not None and self._current.output.mode != "book":
+        # Every output is written aside, one folder per mode (a book's pieces in _book/).
+        if self._current is not None:
             return self._current.html
         return super().get_output_path(page_name)
 
@@ -216,7 +246,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
         context["subtitle"] = self.config.lessonpack_pdf_subtitle
         context["worksheets"] = self._worksheets
         context["answer_key"] = self._answer_key
-        if mode != "book":
+        context["front"] = self._piece == 0
+        if mode != "book" or self._piece != 0:
             return context
         # Every level, then pruned: documents (worksheets under a lesson's last section) are kept
         # and lifted; sections are cut at the configured depth.
@@ -237,11 +268,48 @@ class PdfBuilder(SingleFileHTMLBuilder):
 
     def finish(self) -> None:
         super().finish()
+        self.render_all()
+
+    def render_all(self) -> None:
+        """Every PDF of this build, on every core; WeasyPrint's warnings become Sphinx's."""
+        root = Path(self.outdir)
+        cache = Path(self.doctreedir) / "lessonpack-pdf"
+        salt = code_salt() + resources_digest(root)
+        jobs = []
         for page in self.pages:
-            for target in page.targets.values():
-                target.parent.mkdir(parents=True, exist_ok=True)
-            logger.info("rendering %s", ", ".join(p.name for p in page.targets.values()))
-            relative = str(page.html.relative_to(self.outdir))
-            counts = render_pdfs(Path(self.outdir), relative, page.targets)
-            for paper, count in counts.items():
-                logger.info("%s: %d pages", page.targets[paper].name, count)
+            files = page.pieces or [page.html]
+            for paper, target in page.targets.items():
+                jobs.append(
+                    Job(
+                        root=str(root),
+                        pieces=tuple(str(f.relative_to(root)) for f in files),
+                        paper=paper,
+                        target=str(target),
+                        cache=str(cache),
+                        salt=salt,
+                        recto=tuple(page.recto),
+                    )
+                )
+        processes = job_count(self.config.lessonpack_pdf_jobs)
+        logger.info("rendering %d PDFs in %d process(es)", len(jobs), processes)
+        keys: set[str] = set()
+        for outcome in run_jobs(jobs, processes):
+            keys |= outcome.keys
+            name = Path(outcome.target).relative_to(root)
+            logger.info(
+                "%s: %d pages (%d laid out, %d reused)",
+                name,
+                outcome.pages,
+                outcome.rendered,
+                outcome.reused,
+            )
+            for where, message in outcome.warnings:
+                logger.warning(
+                    "WeasyPrint: %s",
+                    message,
+                    location=where,
+                    type="lessonpack",
+                    subtype="weasyprint",
+                )
+        if jobs:
+            RenderCache(cache, salt).prune(keys)
