@@ -15,18 +15,21 @@ CONFDIR ?= $(SRC_PREFIX)book
 BUILDDIR ?= build
 DISTDIR ?= dist
 SPHINXOPTS ?=
-SPHINX_ARGS := $(STRICT) -c $(CONFDIR) $(SPHINXOPTS)
+SPHINX_ARGS := $(STRICT) -c $(CONFDIR) -D lessonpack_cache_dir=$(abspath $(BUILDDIR))/cache $(SPHINXOPTS)
 
 # One build at a time per build folder: every goal runs under an exclusive lock, so two `make`
 # started at once take turns instead of emptying each other's build folders (publish.py also
 # locks dist/ while it swaps). The live preview and the linters need no lock.
+# Inside the lock the four builds run side by side, JOBS at a time (one per core by default;
+# `make JOBS=1` runs them one after another), each build's log printed when it ends.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 ifndef LESSONPACK_LOCKED
 GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(filter-out serve lint fonts,$(GOALS)),)
 .PHONY: $(GOALS)
 $(firstword $(GOALS)):
 	@mkdir -p $(BUILDDIR)
-	@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(MAKE) --no-print-directory $(MAKECMDGOALS)
+	@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(MAKE) -j$(JOBS) --output-sync=target --no-print-directory $(MAKECMDGOALS)
 $(wordlist 2,$(words $(GOALS)),$(GOALS)): $(firstword $(GOALS))
 	@:
 LESSONPACK_LOCKED := outer

@@ -10,7 +10,19 @@ language = "en"
 
 root_doc = "book/index"
 include_patterns = ["book/**.md", "lessons/**.md", "exercises/**.md"]
-exclude_patterns = ["book/_static/**", "book/data/**"]
+# Sphinx walks the whole source folder (the repository) before it filters: skipping the folders
+# that hold no pages (the virtual environment, node_modules, builds) saves seconds per build.
+exclude_patterns = [
+    "book/_static/**",
+    "book/data/**",
+    ".venv",
+    ".git",
+    "node_modules",
+    "build",
+    "dist",
+    "src",
+    "tests",
+]
 templates_path = []
 
 extensions = ["myst_parser", "sphinxcontrib.bibtex", "lessonpack"]

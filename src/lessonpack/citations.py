@@ -26,3 +26,10 @@ class TitleCaseStyle(PlainStyle):
 
 def setup_citations(app: Sphinx) -> None:
     register_plugin("pybtex.style.formatting", STYLE_NAME, TitleCaseStyle)
+    # sphinxcontrib-bibtex looks up pybtex's plain-text backend for every citation it resolves,
+    # and pybtex finds an installed plugin by scanning every package's entry points (about
+    # 12 ms each: 11 of the 13 s the PDF build spent resolving references). A plugin
+    # registered at run time is found first, without the scan.
+    from pybtex.backends.plaintext import Backend
+
+    register_plugin("pybtex.backends", "plaintext", Backend, force=True)

@@ -44,6 +44,9 @@ class LessonpackConfig:
     # Processes that render PDFs at once; 0: one per available core. The environment variable
     # LESSONPACK_PDF_JOBS overrides it (the benchmark compares 1 with the default).
     pdf_jobs: int = 0
+    # A folder shared by every build of the project for slow results that depend only on their
+    # input (a lesson's reading grade); empty: none. The Makefile sets build/cache.
+    cache_dir: str = ""
     # Font files (relative to conf.py) that must cover every character of the book.
     fonts: list[str] = field(default_factory=list)
     # EPUB accessibility metadata (schema.org terms) written into content.opf.
@@ -55,8 +58,8 @@ def setup_config(app: Sphinx) -> None:
     for f in fields(LessonpackConfig):
         default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
         rebuild = "env" if f.name in {"edition", "lesson_patterns"} else "html"
-        if f.name == "pdf_jobs":
-            rebuild = ""  # how many processes render changes no output
+        if f.name in {"pdf_jobs", "cache_dir"}:
+            rebuild = ""  # neither changes any output
         app.add_config_value(f"lessonpack_{f.name}", default, rebuild, types=[type(default)])
     app.connect("config-inited", _validate, priority=100)
 

@@ -139,7 +139,7 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     if record["lesson"]:
         text = reading_text(doctree)
         record["reading_words"] = len(text.split())
-        record["grade"] = reading_grade(text)
+        record["grade"] = cached_grade(text, app.config.lessonpack_cache_dir)
     env.domains["lessonpack"].docs[env.docname] = record  # type: ignore[attr-defined]
 
 
@@ -206,6 +206,33 @@ def check(app: Sphinx, env: BuildEnvironment) -> None:
                 f"reading grade (Flesch-Kincaid) is {grade:.1f}; the target is {low:g}-{high:g}",
                 (docname, first["line"]),
             )
+
+
+def cached_grade(text: str, cache_dir: str) -> float:
+    """:func:`reading_grade`, kept in ``cache_dir`` by the text's hash when a folder is set.
+
+    The grade needs the CMU pronouncing dictionary, which takes about 2 s to load: once per
+    build without a cache, and every build (website, EPUB, two PDFs) reads a changed lesson.
+    """
+    if not cache_dir:
+        return reading_grade(text)
+    import hashlib
+
+    import textstat
+
+    path = Path(cache_dir) / "reading-grades.json"
+    key = hashlib.sha256(f"{textstat.__version__}\0{text}".encode()).hexdigest()
+    try:
+        grades = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        grades = {}
+    if key not in grades:
+        grades[key] = reading_grade(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(grades, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)  # builds running at once may each write: never a torn file
+    return float(grades[key])
 
 
 def reading_grade(text: str) -> float:
