@@ -247,3 +247,40 @@ def test_a_handout_must_be_made_from_the_student_edition(build):
     )
     assert "a handout needs 'edition': 'student' [lessonpack.config]" in result.warnings
     assert not list(result.outdir.glob("*.pdf"))
+
+
+def test_merged_book_has_one_whole_structure_tree(teacher):
+    """The pieces' tags are one tree: every page and link is tied to it, nothing dangles."""
+    import pikepdf
+
+    with pikepdf.open(teacher.outdir / "t-teacher-a4.pdf") as pdf:
+        tree = pdf.Root.StructTreeRoot
+        nums = tree.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        assert keys == sorted(set(keys)) and int(tree.ParentTreeNextKey) == max(keys) + 1
+        pages = {page.obj.objgen for page in pdf.pages}
+        used = set()
+        for page in pdf.pages:
+            if "/StructParents" in page.obj:
+                used.add(int(page.obj.StructParents))
+            for annot in page.obj.get("/Annots", []):
+                used.add(int(annot.StructParent))
+                assert "/Dest" in annot and "/A" not in annot  # links between pieces joined
+        assert used == set(keys)
+        document = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
+        assert document.S == "/Document"
+        seen, stack = 0, [document]
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary):
+                continue
+            if "/Pg" in element:
+                assert element.Pg.objgen in pages
+                seen += 1
+            kids = element.get("/K")
+            stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+        assert seen > 50
+        # One outline entry per chapter, in reading order.
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        assert titles.index("Lesson 1") < titles.index("Lesson 2") < titles.index("Answer key")

@@ -115,7 +115,7 @@ def check(site: Site) -> Outcome:
         count, broken = epub_links(epub)
         epub_count += count
         problems += broken
-    for pdf in site.files("*.pdf"):
+    for pdf in [*site.files("*.pdf"), *site.files("packs/*.pdf")]:
         count, broken = pdf_links(pdf)
         pdf_count += count
         problems += broken
