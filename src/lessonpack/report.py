@@ -265,7 +265,23 @@ def setup_report(app: Sphinx) -> None:
     app.add_domain(LessonpackDomain)
     app.connect("doctree-read", collect)
     app.connect("env-check-consistency", check)
+    app.connect("env-updated", release_dictionary)
     app.connect("build-finished", write_report)
+
+
+def release_dictionary(app: Sphinx, env: Any) -> list[str]:
+    """After reading, free the pronouncing dictionary (about 150 MB) before the writers start.
+
+    textstat keeps it in an ``lru_cache``; a book of many lessons needs that memory to write.
+    """
+    import gc
+    import sys
+
+    module = sys.modules.get("textstat.backend.utils._get_cmudict")
+    if module is not None:
+        module.get_cmudict.cache_clear()
+        gc.collect()
+    return []
 
 
 def format_table(report: dict[str, Any]) -> str:

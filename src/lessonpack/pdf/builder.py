@@ -162,6 +162,10 @@ class PdfBuilder(SingleFileHTMLBuilder):
         return tree
 
     def write_documents(self, _docnames: Set[str]) -> None:
+        # Sphinx keeps every document it read in this run, as nodes, for the writers that ask
+        # for them one by one; this builder reads the pickles instead (one tree at a time), so
+        # the nodes would only hold memory (hundreds of MB for a book of 64 lessons).
+        self.env._write_doc_doctree_cache.clear()
         self.prepare_writing(self.env.all_docs.keys())
         self.env.toc_secnumbers = self.assemble_toc_secnumbers()
         self.env.toc_fignumbers = self.assemble_toc_fignumbers()

@@ -4,8 +4,8 @@ What WeasyPrint writes into each piece, and how the merge keeps it whole:
 
 - pages, with their content, fonts and annotations: copied in order; a ``None`` part is a blank
   page (the left-hand page before a lesson), with no content at all;
-- the structure tree (PDF/UA tags): one ``Document`` element holds the top-level elements of
-  every piece in order; the numbers that tie pages and annotations to the tree
+- the structure tree (PDF/UA tags): one ``Document`` element holds each piece's tree as a
+  ``Part``, in order; the numbers that tie pages and annotations to the tree
   (``StructParents``, ``StructParent``, the ``ParentTree``) are shifted past the previous
   pieces' numbers;
 - named destinations (every id): one sorted name tree; links that pieces.py pointed at
@@ -116,16 +116,22 @@ def merge_pdfs(parts: list[Path | None], target: Path) -> None:
         size = (float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))
         for page in out.pages[start:]:
             _fix_piece_links(page)
+        # Each piece's Document element becomes a Part of the book's Document, whole, so every
+        # reference to it (its kids' parent, the parent tree) stays right. Arrays are copied in
+        # one call each: qpdf's copier costs the same for a small object as for a large one.
         tree = src.Root.StructTreeRoot
-        for kid in _children(_copy(out, src, _document_element(tree))):
-            kid.P = root_elem
-            kids.append(kid)
-        src_nums = tree.ParentTree.Nums
+        part_elem = _copy(out, src, _document_element(tree))
+        part_elem.S = pikepdf.Name.Part
+        part_elem.P = root_elem
+        kids.append(part_elem)
+        src_nums = _copy(out, src, tree.ParentTree.Nums)
         for i in range(0, len(src_nums), 2):
-            nums.append((int(src_nums[i]) + shift, _copy(out, src, src_nums[i + 1])))
-        names = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
-        for i in range(0, len(names), 2):
-            dests.setdefault(bytes(names[i]), _copy(out, src, names[i + 1]))
+            nums.append((int(src_nums[i]) + shift, src_nums[i + 1]))
+        names = src.Root.get("/Names", {}).get("/Dests", {}).get("/Names")
+        if names is not None:
+            names = _copy(out, src, names)
+            for i in range(0, len(names), 2):
+                dests.setdefault(bytes(names[i]), names[i + 1])
 
         def copy(item, src=src):
             title, dest, closed, children = item
