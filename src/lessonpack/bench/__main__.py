@@ -91,8 +91,12 @@ def run_peers(args: argparse.Namespace, log: Progress) -> dict[str, Any]:
     converted: dict[str, Any] = {"version": version, "runs": []}
     for index in range(args.runs):
         log(f"pandoc, run {index + 1} of {args.runs}")
-        converted["runs"].append(peers.pandoc(args.root, args.workdir, args.keep))
-        log(f"  {converted['runs'][-1]['seconds']:.2f} s")
+        run = peers.pandoc(args.root, args.workdir, args.keep)
+        converted["runs"].append(run)
+        log(
+            f"  {run['seconds']:.2f} s"
+            + (f"; failed: {run['error'][-300:]}" if "error" in run else "")
+        )
     found["pandoc"] = converted
     return found
 
