@@ -297,3 +297,32 @@ def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
     assert row["target"] == {"op": "<=", "limit": 0.35, "text": "≤ 35 %", "judged_on": "median"}
     assert row["pass"] is True
     assert next(r for r in data["figures"] if r["key"] == "simplepdf.ratio")["pass"] is False
+
+
+def test_a_saved_results_file_is_reported_again(tmp_path: Path, capsys: pytest.CaptureFixture):
+    from lessonpack.bench.__main__ import main
+
+    results = {
+        "machine": {
+            "nproc": 2,
+            "cpu_model": "CPU",
+            "python": "3.11",
+            "git_commit": "abc",
+            "date": "2026-01-01",
+            "versions": {"weasyprint": "70", "sphinx": "9"},
+        },
+        "options": {"runs": 2},
+        "course": [fake_course_run(100.0, 20.0), fake_course_run(120.0, 30.0)],
+        "scaling": {},
+    }
+    saved, again = tmp_path / "results.json", tmp_path / "again.json"
+    saved.write_text(json.dumps(results))
+    assert main(["--root", str(ROOT), "--from-json", str(saved), "--json", str(again)]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("cold build: pdf"))
+    assert line.split()[3:6] == ["110.0", "s", "100.0–120.0"]
+    assert "targets: 4 of 4 met" in out
+    assert [row["key"] for row in json.loads(again.read_text())["figures"]][:2] == [
+        "cold.html.seconds",
+        "cold.epub.seconds",
+    ]

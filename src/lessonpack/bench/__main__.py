@@ -47,7 +47,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary builds")
     parser.add_argument(
-        "--from-json", type=Path, help="print the table of a results file, without running"
+        "--from-json",
+        type=Path,
+        help="print the table of a results file without running (with --json: rewrite it there)",
     )
     parser.add_argument(
         "--edit-lesson", default=scenarios.EDIT_LESSON, help="the lesson the edit test changes"
@@ -59,6 +61,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if not (args.root / "Makefile").is_file():
         parser.error(f"{args.root} has no Makefile: run from the project (make bench does)")
     args.scaling_runs = args.scaling_runs or args.runs
+    args.rewrite = args.json is not None
     args.json = args.json or args.root / "build" / "bench" / "results.json"
     return args
 
@@ -102,12 +105,16 @@ def run_peers(args: argparse.Namespace, log: Progress) -> dict[str, Any]:
 
 
 def run_scaling(
-    args: argparse.Namespace, course: list[dict[str, Any]], log: Progress, save: Callable[[], None]
-) -> dict[str, Any]:
-    """Cold builds per course size; ``save`` after each one (a long run keeps what it did)."""
+    args: argparse.Namespace,
+    course: list[dict[str, Any]],
+    log: Progress,
+    found: dict[str, Any],
+    save: Callable[[], None],
+) -> None:
+    """Cold builds per course size into ``found``, saved after each (a long run keeps its work)."""
     real = len(synth.real_lessons(args.root))
     by_size: dict[str, list[dict[str, Any]]] = {}
-    found = {"sizes": sorted(set(args.sizes)), "runs": by_size}
+    found.update({"sizes": sorted(set(args.sizes)), "runs": by_size})
     for size in sorted(set(args.sizes)):
         runs: list[dict[str, Any]] = []
         by_size[str(size)] = runs
@@ -121,7 +128,6 @@ def run_scaling(
             log(f"{size} lessons, run {index + 1} of {args.scaling_runs}")
             runs.append(scenarios.synthetic_course(args.root, args.workdir, args.keep, log, size))
             save()
-    return found
 
 
 def all_figures(results: dict[str, Any]) -> list[Figure]:
@@ -142,6 +148,8 @@ def print_table(results: dict[str, Any], rows: list[Figure], where: Path) -> Non
         f"commit {info['git_commit'][:10]}, {info['date']}, {options['runs']} run(s)"
     )
     print(report.table(rows, title))
+    if report.notes(rows):
+        print(report.notes(rows))
     print(report.targets_summary(rows))
     minutes = results.get("elapsed_seconds", 0) / 60
     print(f"raw values: {where}  (the benchmark took {minutes:.0f} min)")
@@ -151,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
-        print_table(results, all_figures(results), args.from_json)
+        rows = all_figures(results)
+        if args.rewrite:
+            report.write_json(args.json, results, rows)
+        print_table(results, rows, args.json if args.rewrite else args.from_json)
         return 0
     log = Progress()
     results: dict[str, Any] = {
@@ -177,8 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         report.write_json(args.json, results, [])
     if not args.skip_scaling:
         results["scaling"] = {}
-        results["scaling"] = run_scaling(
-            args, results["course"], log, lambda: report.write_json(args.json, results, [])
+        run_scaling(
+            args,
+            results["course"],
+            log,
+            results["scaling"],
+            lambda: report.write_json(args.json, results, []),
         )
     results["elapsed_seconds"] = time.monotonic() - log.start
     rows = all_figures(results)

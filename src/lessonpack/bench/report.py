@@ -74,6 +74,11 @@ def table(figures: Sequence[Figure], title: str = "") -> str:
     return "\n".join(out)
 
 
+def notes(figures: Sequence[Figure]) -> str:
+    """The notes of the figures that have one (criteria, directions), one line each."""
+    return "\n".join(f"note: {figure.label}: {figure.note}" for figure in figures if figure.note)
+
+
 def targets_summary(figures: Sequence[Figure]) -> str:
     judged = [figure for figure in figures if figure.target is not None]
     failed = [figure.label for figure in judged if figure.verdict != "pass"]
