@@ -19,13 +19,14 @@ SPHINX_ARGS := $(STRICT) -c $(CONFDIR) -D lessonpack_cache_dir=$(abspath $(BUILD
 
 # One build at a time per build folder: every goal runs under an exclusive lock, so two `make`
 # started at once take turns instead of emptying each other's build folders (publish.py also
-# locks dist/ while it swaps). The live preview and the linters need no lock.
+# locks dist/ while it swaps). The live preview and the linters need no lock, nor the benchmark
+# (it builds temporary copies, each make under its own lock).
 # Inside the lock the four builds run side by side, JOBS at a time (one per core by default;
 # `make JOBS=1` runs them one after another), each build's log printed when it ends.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 ifndef LESSONPACK_LOCKED
 GOALS := $(or $(MAKECMDGOALS),all)
-ifneq ($(filter-out serve lint fonts,$(GOALS)),)
+ifneq ($(filter-out serve lint fonts bench,$(GOALS)),)
 .PHONY: $(GOALS)
 $(firstword $(GOALS)):
 	@mkdir -p $(BUILDDIR)
@@ -50,7 +51,7 @@ PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
 FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
 
-.PHONY: all html epub pdf test check lint serve clean fonts
+.PHONY: all html epub pdf test check lint serve clean fonts bench
 .DELETE_ON_ERROR:
 
 all: html epub pdf
@@ -113,6 +114,12 @@ test: check
 	@echo "Content of each lesson (the build fails below the limits in book/conf.py):"
 	@$(BIN)/python -m lessonpack.report $(BUILDDIR)/student/html-doctrees/lessonpack-report.json
 	$(BIN)/python -m pytest
+
+# The benchmark (issue 6), never part of `make test`: builds temporary copies of the course
+# through this Makefile and prints a table (BENCHOPTS: e.g. --runs 1 --skip-scaling; see -h).
+BENCHOPTS ?=
+bench: $(VENV)/.installed
+	$(BIN)/python -m lessonpack.bench $(BENCHOPTS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests

@@ -1,0 +1,206 @@
+"""`python -m lessonpack.bench` (`make bench`): time the build; print a table, write JSON.
+
+Every build is of a temporary copy of the sources, through the project's Makefile, into
+empty build and dist folders; the checkout's own build/ and dist/ are never used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import figures, machine, peers, report, scenarios, synth
+from .figures import Figure
+
+
+class Progress:
+    """Timestamped progress lines on stderr (the table goes to stdout)."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        elapsed = time.monotonic() - self.start
+        print(f"[{elapsed // 60:3.0f}:{elapsed % 60:02.0f}] {message}", file=sys.stderr, flush=True)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m lessonpack.bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs of every figure (default 3)")
+    parser.add_argument("--scaling-runs", type=int, help="runs per course size (default: --runs)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[4, 16, 64], help="lessons per synthetic course"
+    )
+    parser.add_argument("--skip-peers", action="store_true", help="no sphinx-simplepdf, no pandoc")
+    parser.add_argument("--skip-scaling", action="store_true", help="no synthetic courses")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project (default: .)")
+    parser.add_argument(
+        "--json", type=Path, help="results file (default: build/bench/results.json)"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="temporary folders here (default: system temp)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary builds")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        help="print the table of a results file without running (with --json: rewrite it there)",
+    )
+    parser.add_argument(
+        "--edit-lesson", default=scenarios.EDIT_LESSON, help="the lesson the edit test changes"
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1 or (args.scaling_runs is not None and args.scaling_runs < 1):
+        parser.error("runs must be at least 1")
+    args.root = args.root.resolve()
+    if not (args.root / "Makefile").is_file():
+        parser.error(f"{args.root} has no Makefile: run from the project (make bench does)")
+    args.scaling_runs = args.scaling_runs or args.runs
+    args.rewrite = args.json is not None
+    args.json = args.json or args.root / "build" / "bench" / "results.json"
+    return args
+
+
+def run_peers(args: argparse.Namespace, log: Progress) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    try:
+        venv = peers.simplepdf_venv(
+            args.root, args.root / "build" / "bench" / "peers" / "simplepdf-venv", log
+        )
+        simple: dict[str, Any] = {"requirement": peers.SIMPLEPDF, "versions": peers.versions(venv)}
+        simple["runs"] = []
+        for index in range(args.runs):
+            log(f"sphinx-simplepdf, run {index + 1} of {args.runs}")
+            run = peers.simplepdf(args.root, venv, args.workdir, args.keep)
+            log(
+                f"  {run.get('seconds', 0):.1f} s, {run.get('pdf_pages', '?')} pages"
+                + (f"; failed: {run['error'][:300]}" if "error" in run else "")
+            )
+            simple["runs"].append(run)
+    except Exception as error:  # the peer is a comparison; its failure must not end the bench
+        simple = {"error": f"{type(error).__name__}: {error}"}
+        log(f"sphinx-simplepdf could not run: {simple['error']}")
+    found["simplepdf"] = simple
+    version = peers.pandoc_version()
+    if version is None:
+        log(peers.PANDOC_HINT)
+        found["pandoc"] = {"error": peers.PANDOC_HINT}
+        return found
+    converted: dict[str, Any] = {"version": version, "runs": []}
+    for index in range(args.runs):
+        log(f"pandoc, run {index + 1} of {args.runs}")
+        run = peers.pandoc(args.root, args.workdir, args.keep)
+        converted["runs"].append(run)
+        log(
+            f"  {run['seconds']:.2f} s"
+            + (f"; failed: {run['error'][-300:]}" if "error" in run else "")
+        )
+    found["pandoc"] = converted
+    return found
+
+
+def run_scaling(
+    args: argparse.Namespace,
+    course: list[dict[str, Any]],
+    log: Progress,
+    found: dict[str, Any],
+    save: Callable[[], None],
+) -> None:
+    """Cold builds per course size into ``found``, saved after each (a long run keeps its work)."""
+    real = len(synth.real_lessons(args.root))
+    by_size: dict[str, list[dict[str, Any]]] = {}
+    found.update({"sizes": sorted(set(args.sizes)), "runs": by_size})
+    for size in sorted(set(args.sizes)):
+        runs: list[dict[str, Any]] = []
+        by_size[str(size)] = runs
+        if size == real:
+            # The synthetic course of the real size is the real course: its cold builds count.
+            runs = [
+                {"lessons": size, "reused_from": "cold build", **run["cold"]}
+                for run in course[: args.scaling_runs]
+            ]
+        for index in range(len(runs), args.scaling_runs):
+            log(f"{size} lessons, run {index + 1} of {args.scaling_runs}")
+            runs.append(scenarios.synthetic_course(args.root, args.workdir, args.keep, log, size))
+            save()
+
+
+def all_figures(results: dict[str, Any]) -> list[Figure]:
+    rows = figures.course_figures(results["course"])
+    if "peers" in results:
+        rows += figures.peer_figures(results["course"], results["peers"])
+    if results.get("scaling", {}).get("runs"):
+        runs = {int(size): r for size, r in results["scaling"]["runs"].items()}
+        rows += figures.scaling_figures(runs)
+    return rows
+
+
+def print_table(results: dict[str, Any], rows: list[Figure], where: Path) -> None:
+    info, options = results["machine"], results["options"]
+    title = (
+        f"lessonpack bench: {info['nproc']} × {info['cpu_model']}, Python {info['python']}, "
+        f"WeasyPrint {info['versions']['weasyprint']}, Sphinx {info['versions']['sphinx']}, "
+        f"commit {info['git_commit'][:10]}, {info['date']}, {options['runs']} run(s)"
+    )
+    print(report.table(rows, title))
+    if report.notes(rows):
+        print(report.notes(rows))
+    print(report.targets_summary(rows))
+    minutes = results.get("elapsed_seconds", 0) / 60
+    print(f"raw values: {where}  (the benchmark took {minutes:.0f} min)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.from_json:
+        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+        rows = all_figures(results)
+        if args.rewrite:
+            report.write_json(args.json, results, rows)
+        print_table(results, rows, args.json if args.rewrite else args.from_json)
+        return 0
+    log = Progress()
+    results: dict[str, Any] = {
+        "machine": machine.info(args.root),
+        "options": {
+            "runs": args.runs,
+            "scaling_runs": args.scaling_runs,
+            "sizes": args.sizes,
+            "skip_peers": args.skip_peers,
+            "skip_scaling": args.skip_scaling,
+            "edit_lesson": args.edit_lesson,
+        },
+        "course": [],
+    }
+    for index in range(args.runs):
+        log(f"real course, run {index + 1} of {args.runs}")
+        results["course"].append(
+            scenarios.real_course(args.root, args.workdir, args.keep, log, args.edit_lesson)
+        )
+        report.write_json(args.json, results, [])
+    if not args.skip_peers:
+        results["peers"] = run_peers(args, log)
+        report.write_json(args.json, results, [])
+    if not args.skip_scaling:
+        results["scaling"] = {}
+        run_scaling(
+            args,
+            results["course"],
+            log,
+            results["scaling"],
+            lambda: report.write_json(args.json, results, []),
+        )
+    results["elapsed_seconds"] = time.monotonic() - log.start
+    rows = all_figures(results)
+    report.write_json(args.json, results, rows)
+    print_table(results, rows, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The builds the benchmark times, each on a fresh temporary project; one call is one run.
+
+Every function returns the run's raw values as a plain dict (it goes into the JSON as it is).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import synth
+from .project import Project, add_sentence, hashes, mtimes, pdf_pages
+
+FORMATS = ("html", "epub", "pdf")
+EDIT_LESSON = "lessons/02-collectivization"
+SPHINX_STARTED = re.compile(r"sphinx-build|-m sphinx\b")
+WEASYPRINT_STARTED = re.compile(r"weasyprint|-b lessonpdf", re.I)
+
+Log = Callable[[str], None]
+
+
+def cold_build(project: Project, log: Log) -> dict[str, Any]:
+    """``make html``, ``make epub``, ``make pdf`` one after another into empty folders."""
+    seconds, peaks = {}, {}
+    for goal in FORMATS:
+        step = project.make(goal)
+        seconds[goal], peaks[goal] = step.seconds, step.peak_mb
+        log(f"    {goal}: {step.seconds:.1f} s, peak {step.peak_mb:.0f} MB")
+    files, pages = pdf_pages(project.dist)
+    return {
+        "seconds": seconds,
+        "total_seconds": sum(seconds.values()),
+        "peak_mb": peaks,
+        "peak_mb_max": max(peaks.values()),
+        "pdf_files": files,
+        "pdf_pages": pages,
+        "pages_per_second": pages / seconds["pdf"],
+    }
+
+
+def no_change(project: Project) -> dict[str, Any]:
+    """``make`` again right after a build: did Sphinx or WeasyPrint start, did dist/ change?"""
+    before = mtimes(project.dist)
+    step = project.make()
+    after = mtimes(project.dist)
+    touched = sorted(name for name in after if before.get(name) != after[name])
+    return {
+        "seconds": step.seconds,
+        "peak_mb": step.peak_mb,
+        "sphinx_started": bool(SPHINX_STARTED.search(step.output)),
+        "weasyprint_started": bool(WEASYPRINT_STARTED.search(step.output))
+        or any(name.endswith(".pdf") for name in touched),
+        "dist_files_touched": touched,
+        "make_output": step.output[-4000:],
+    }
+
+
+def one_lesson_edit(project: Project, cold_seconds: float, lesson: str) -> dict[str, Any]:
+    """Add a sentence to one lesson's reading, ``make``: time and which outputs changed."""
+    before = hashes(project.dist)
+    sentence = add_sentence(project.src / f"{lesson}.md")
+    step = project.make()
+    after = hashes(project.dist)
+    changed = sorted(name for name in after if name in before and before[name] != after[name])
+    return {
+        "lesson": lesson,
+        "sentence_added": sentence,
+        "seconds": step.seconds,
+        "peak_mb": step.peak_mb,
+        "ratio_to_cold": step.seconds / cold_seconds,
+        "changed": changed,
+        "unchanged": sorted(name for name in after if before.get(name) == after[name]),
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+    }
+
+
+def single_job_pdf(repo: Path, workdir: Path | None, keep: bool) -> dict[str, Any]:
+    """A cold ``make pdf`` with ``LESSONPACK_PDF_JOBS=1`` (rendering in one process)."""
+    project = Project.create(repo, workdir, "bench-pdf1")
+    try:
+        synth.copy_sources(repo, project.src)
+        step = project.make("pdf", LESSONPACK_PDF_JOBS="1")
+        return {"seconds": step.seconds, "peak_mb": step.peak_mb}
+    finally:
+        if not keep:
+            project.remove()
+
+
+def real_course(
+    repo: Path, workdir: Path | None, keep: bool, log: Log, lesson: str = EDIT_LESSON
+) -> dict[str, Any]:
+    """One run on the real course: cold build, no-change rebuild, one-lesson edit, 1-job PDF."""
+    project = Project.create(repo, workdir, "bench-course")
+    try:
+        synth.copy_sources(repo, project.src)
+        log("  cold build")
+        cold = cold_build(project, log)
+        log("  no-change rebuild")
+        unchanged = no_change(project)
+        log(f"    {unchanged['seconds']:.2f} s")
+        log("  one-lesson edit")
+        edit = one_lesson_edit(project, cold["total_seconds"], lesson)
+        log(f"    {edit['seconds']:.1f} s, {len(edit['changed'])} outputs changed")
+    finally:
+        if not keep:
+            project.remove()
+    log("  PDF step with LESSONPACK_PDF_JOBS=1")
+    single = single_job_pdf(repo, workdir, keep)
+    single["speedup"] = single["seconds"] / cold["seconds"]["pdf"]
+    log(f"    {single['seconds']:.1f} s ({single['speedup']:.2f}x the default)")
+    return {"cold": cold, "no_change": unchanged, "edit": edit, "single_job_pdf": single}
+
+
+def synthetic_course(
+    repo: Path, workdir: Path | None, keep: bool, log: Log, lessons: int
+) -> dict[str, Any]:
+    """One cold build of a synthetic course of ``lessons`` lessons."""
+    project = Project.create(repo, workdir, f"bench-{lessons}-lessons")
+    try:
+        synth.make_course(repo, project.src, lessons)
+        return {"lessons": lessons, **cold_build(project, log)}
+    finally:
+        if not keep:
+            project.remove()

@@ -1,0 +1,328 @@
+"""The benchmark's own logic, without full builds: synthetic courses, statistics, targets, report.
+
+`make bench` itself is long (hours at the default sizes) and never part of `make test`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace
+
+from lessonpack.bench import figures, report, scenarios, synth, targets
+from lessonpack.bench.measure import measure
+from lessonpack.bench.project import add_sentence
+from lessonpack.bench.stats import summarize
+from lessonpack.bench.targets import Target
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def course(tmp_path: Path, lessons: int) -> Path:
+    return synth.make_course(ROOT, tmp_path / f"course-{lessons}", lessons)
+
+
+def texts(src: Path) -> dict[str, str]:
+    """Every MyST document of a course, by document name (not book/_static, as in conf.py)."""
+    return {
+        str(path.relative_to(src).with_suffix("")): path.read_text(encoding="utf-8")
+        for folder in synth.SOURCE_DIRS
+        for path in sorted((src / folder).rglob("*.md"))
+        if not path.relative_to(src).is_relative_to("book/_static")
+    }
+
+
+# Synthetic courses ----------------------------------------------------------------------------
+
+
+def test_synthetic_labels_are_unique_and_every_reference_resolves(tmp_path: Path):
+    docs = texts(course(tmp_path, 9))
+    defined = Counter(label for text in docs.values() for label in synth.defined_labels(text))
+    assert [label for label, count in defined.items() if count > 1] == []
+    referenced = {label for text in docs.values() for label in synth.referenced_labels(text)}
+    assert referenced - set(defined) == set()
+    # The copies define their own targets, and lesson 9 (a copy of lesson 1) refers to its own.
+    assert "lesson-collectivization-6" in defined and "src-l2-gluckstein-6" in defined
+    assert "ex-soviet-origins-9" in synth.referenced_labels(docs["lessons/09-soviet-origins"])
+    assert "ex-soviet-origins" not in synth.referenced_labels(docs["lessons/09-soviet-origins"])
+
+
+def test_synthetic_toctrees_list_every_lesson_and_worksheet_once(tmp_path: Path):
+    src = course(tmp_path, 9)
+    docs = texts(src)
+    lessons = [
+        d
+        for d in synth.toctree_entries(docs[synth.ROOT_DOC], synth.ROOT_DOC)
+        if d.startswith("lessons/")
+    ]
+    assert lessons == sorted(d for d in docs if d.startswith("lessons/"))
+    assert len(lessons) == 9
+    listed = Counter(
+        entry for doc, text in docs.items() for entry in synth.toctree_entries(text, doc)
+    )
+    assert {doc for doc in docs if doc != synth.ROOT_DOC} <= set(listed)  # every page in one
+    assert [entry for entry, count in listed.items() if count > 1] == []
+    assert all(entry in docs for entry in listed)  # and every entry exists
+    assert synth.toctree_entries(docs["lessons/07-famine"], "lessons/07-famine") == [
+        "exercises/07-famine"
+    ]
+    assert docs["lessons/07-famine"].splitlines()[1].startswith("# Lesson 7: ")
+    assert "# Worksheet and assessment 8: " in docs["exercises/08-culpability-memory"]
+
+
+def test_copies_refer_to_the_copies_of_their_own_group(tmp_path: Path):
+    docs = texts(course(tmp_path, 8))
+    # Lesson 4 refers to lesson 3; its copy, lesson 8, to lesson 7.
+    assert "lesson-famine" in synth.referenced_labels(docs["lessons/04-culpability-memory"])
+    refs = synth.referenced_labels(docs["lessons/08-culpability-memory"])
+    assert "lesson-famine-7" in refs and "lesson-famine" not in refs
+    # Pages outside the lessons are left as they were.
+    assert "data-exercise" in refs
+
+
+def test_the_real_size_is_the_real_course_and_smaller_is_refused(tmp_path: Path):
+    src = synth.copy_sources(ROOT, tmp_path / "src")
+    assert synth.synthesize(src, 4) == []
+    assert texts(src) == texts(ROOT)
+    with pytest.raises(ValueError, match="at least the 4 real lessons"):
+        synth.synthesize(src, 3)
+
+
+def test_renamer_rewrites_every_kind_of_target():
+    rename = synth.Renamer({"a": "a-5", "fig": "fig-5"}, {"lessons/x": "lessons/05-x"})
+    text = (
+        "(a)=\n# T\n:name: fig\n:label: other\n{ref}`a` {ref}`see <a>` {numref}`fig` "
+        "{ref}`other` {doc}`x` {doc}`/lessons/x`\n```{toctree}\n:hidden:\nx\nTitle <x>\n```\n"
+    )
+    assert rename(text, "lessons/01-y") == (
+        "(a-5)=\n# T\n:name: fig-5\n:label: other\n{ref}`a-5` {ref}`see <a-5>` {numref}`fig-5` "
+        "{ref}`other` {doc}`05-x` {doc}`/lessons/05-x`\n```{toctree}\n:hidden:\n05-x\n"
+        "Title <05-x>\n```\n"
+    )
+
+
+def test_a_five_lesson_course_builds_strictly(tmp_path: Path):
+    """The generator's output is a valid book: Sphinx (website only, in-process) warns nothing."""
+    src = course(tmp_path, 5)
+    warnings = io.StringIO()
+    start = time.monotonic()
+    with docutils_namespace():
+        app = Sphinx(
+            str(src),
+            str(src / "book"),
+            str(tmp_path / "html"),
+            str(tmp_path / "doctrees"),
+            "html",
+            confoverrides={"lessonpack_edition": "student"},
+            status=io.StringIO(),
+            warning=warnings,
+            freshenv=True,
+        )
+        app.build()
+    assert warnings.getvalue() == ""
+    assert (tmp_path / "html" / "lessons" / "05-soviet-origins.html").is_file()
+    assert time.monotonic() - start < 60
+
+
+# The one-lesson edit --------------------------------------------------------------------------
+
+
+def test_added_sentence_is_a_copy_placed_before_the_discussion(tmp_path: Path):
+    lesson = tmp_path / "lesson.md"
+    lesson.write_text(
+        "# L\n\nFirst words here. The last sentence stays.\n\n::::{discussion}\nQ\n::::\n"
+    )
+    assert add_sentence(lesson) == "The last sentence stays."
+    assert lesson.read_text() == (
+        "# L\n\nFirst words here. The last sentence stays.\n\nThe last sentence stays.\n\n"
+        "::::{discussion}\nQ\n::::\n"
+    )
+    lesson.write_text("# L\n\nNo questions.\n")
+    with pytest.raises(ValueError, match="no \\{discussion\\}"):
+        add_sentence(lesson)
+
+
+def test_make_output_tells_whether_sphinx_or_weasyprint_started():
+    quiet = "make: Nothing to be done for 'all'.\n"
+    pdf = ".venv/bin/sphinx-build -b lessonpdf -W -c book . build/teacher/pdf\n"
+    assert not scenarios.SPHINX_STARTED.search(quiet)
+    assert not scenarios.WEASYPRINT_STARTED.search(quiet)
+    assert scenarios.SPHINX_STARTED.search(pdf) and scenarios.WEASYPRINT_STARTED.search(pdf)
+
+
+# Measurement ----------------------------------------------------------------------------------
+
+
+def test_peak_memory_is_the_largest_process_and_does_not_accumulate():
+    big = measure(
+        [sys.executable, "-c", "x = bytearray(150_000_000); x[::4096] = b'1' * len(x[::4096])"]
+    )
+    small = measure([sys.executable, "-c", "pass"])
+    assert big.peak_mb > 150 and small.peak_mb < 100
+    assert big.seconds > 0 and big.ok
+    failed = measure([sys.executable, "-c", "raise SystemExit(3)"], check=False)
+    assert failed.returncode == 3 and not failed.ok
+
+
+# Statistics, targets, report ------------------------------------------------------------------
+
+
+def test_median_and_range():
+    odd = summarize([3.0, 1.0, 2.0])
+    assert (odd.median, odd.low, odd.high, odd.values) == (2.0, 1.0, 3.0, (3.0, 1.0, 2.0))
+    assert summarize([1.0, 2.0, 3.0, 10.0]).median == 2.5
+    with pytest.raises(ValueError):
+        summarize([])
+
+
+def test_targets_judge_the_median_or_the_worst_run():
+    at_most = Target("<=", 1.0, "≤ 1 s")
+    assert at_most.passes(summarize([0.5, 1.0, 3.0]))  # median 1.0: on the limit passes
+    assert not at_most.passes(summarize([0.5, 1.2, 3.0]))
+    at_least = Target(">=", 1.6, "≥ 1.6×")
+    assert at_least.passes(summarize([1.0, 1.7, 2.0])) and not at_least.passes(summarize([1.5]))
+    assert not at_least.passes(summarize([math.nan]))
+    assert not targets.NO_CHANGE_STARTS.passes(summarize([0, 0, 1]))  # one run is enough to fail
+    assert targets.NO_CHANGE_STARTS.passes(summarize([0, 0, 0]))
+    with pytest.raises(ValueError):
+        Target("<", 1, "")
+
+
+def test_linear_growth_with_a_fixed_cost_is_linear():
+    sizes = [4, 16, 64]
+    linear = [100 + 10 * n for n in sizes]  # a fixed cost plus 10 s per lesson
+    assert targets.marginal_growth(sizes, linear) == pytest.approx(1.0)
+    quadratic = [100 + n * n for n in sizes]
+    assert targets.marginal_growth(sizes, quadratic) == pytest.approx(80 / 20)
+    assert not targets.LINEARITY.passes(summarize([targets.marginal_growth(sizes, quadratic)]))
+    assert targets.marginal_growth([4, 8], [40, 80]) == pytest.approx(1.0)
+
+
+def fake_course_run(pdf_seconds: float, edit_seconds: float) -> dict:
+    return {
+        "cold": {
+            "seconds": {"html": 10.0, "epub": 8.0, "pdf": pdf_seconds},
+            "total_seconds": 18.0 + pdf_seconds,
+            "peak_mb": {"html": 200.0, "epub": 190.0, "pdf": 400.0},
+            "peak_mb_max": 400.0,
+            "pdf_files": 12,
+            "pdf_pages": 800,
+            "pages_per_second": 800 / pdf_seconds,
+        },
+        "no_change": {"seconds": 0.4, "sphinx_started": False, "weasyprint_started": False},
+        "edit": {
+            "seconds": edit_seconds,
+            "ratio_to_cold": edit_seconds / (18.0 + pdf_seconds),
+            "changed": ["a.pdf", "html/x.html"],
+            "unchanged": ["b.pdf"],
+        },
+        "single_job_pdf": {"seconds": 2 * pdf_seconds, "speedup": 2.0},
+    }
+
+
+def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
+    runs = [fake_course_run(82.0, 20.0), fake_course_run(182.0, 60.0), fake_course_run(62.0, 40)]
+    peers = {
+        "simplepdf": {"runs": [{"seconds": 50.0, "pdf_pages": 400, "pages_per_second": 8.0}] * 3},
+        "pandoc": {"runs": [{"seconds": 4.0}] * 3},
+    }
+    scaling = {
+        size: [
+            {
+                "total_seconds": 100.0 + 10 * size,
+                "pdf_pages": 200 * size,
+                "pages_per_second": 10.0,
+                "peak_mb_max": 300.0 + size,
+                "seconds": {"html": 1.0, "epub": 1.0, "pdf": 98.0 + 10 * size},
+            }
+        ]
+        * 2
+        for size in (4, 16, 64)
+    }
+    rows = [
+        *figures.course_figures(runs),
+        *figures.peer_figures(runs, peers),
+        *figures.scaling_figures(scaling),
+    ]
+    by_key = {row.key: row for row in rows}
+    assert by_key["cold.pdf.seconds"].summary.median == 82.0
+    assert (
+        by_key["cold.total.seconds"].summary.low,
+        by_key["cold.total.seconds"].summary.high,
+    ) == (80.0, 200.0)
+    assert by_key["edit.ratio"].summary.median == pytest.approx(0.3)  # 20/100, 60/200, 40/80
+    assert by_key["edit.ratio"].verdict == "pass"
+    assert by_key["no_change.starts"].verdict == "pass"
+    assert by_key["parallel.speedup"].verdict == "pass"
+    assert by_key["edit.pdf_changed"].summary.median == 1
+    # Ours: 800 pages / 82 s = 9.76 pages/s against 8.0: 1.22×, below the 1.5× target.
+    assert by_key["simplepdf.ratio"].summary.median == pytest.approx(800 / 82 / 8)
+    assert by_key["simplepdf.ratio"].verdict == "FAIL"
+    assert by_key["pandoc.ratio"].summary.median == pytest.approx(2.0)
+    assert by_key["scaling.64.peak_mb"].verdict == "pass"  # 364 MB
+    assert by_key["scaling.16.per_lesson.pages"].summary.median == pytest.approx(1.0)
+    assert by_key["scaling.linearity"].summary.median == pytest.approx(1.0)
+
+    text = report.table(rows, "title")
+    lines = text.splitlines()
+    assert lines[0] == "title" and lines[1].split() == [
+        "figure",
+        "median",
+        "min–max",
+        "target",
+        "result",
+    ]
+    edit = next(line for line in lines if line.startswith("one-lesson edit / cold build"))
+    assert edit.endswith("pass") and "30 %" in edit and "20–50 %" in edit and "≤ 35 %" in edit
+    # Columns line up: every number column ends at the same place.
+    median_end = lines[1].index("median") + len("median")
+    assert all(line[median_end - 1] != " " for line in lines[3:] if len(line) >= median_end)
+    assert "targets: 6 of 7 met; not met: ours / sphinx-simplepdf" in report.targets_summary(rows)
+
+    path = tmp_path / "out" / "results.json"
+    report.write_json(path, {"machine": {"nproc": 2}}, rows)
+    data = json.loads(path.read_text())
+    assert data["machine"] == {"nproc": 2}
+    row = next(r for r in data["figures"] if r["key"] == "edit.ratio")
+    assert row["runs"] == pytest.approx([0.2, 0.3, 0.5])
+    assert (row["min"], row["max"]) == pytest.approx((0.2, 0.5))
+    assert row["target"] == {"op": "<=", "limit": 0.35, "text": "≤ 35 %", "judged_on": "median"}
+    assert row["pass"] is True
+    assert next(r for r in data["figures"] if r["key"] == "simplepdf.ratio")["pass"] is False
+
+
+def test_a_saved_results_file_is_reported_again(tmp_path: Path, capsys: pytest.CaptureFixture):
+    from lessonpack.bench.__main__ import main
+
+    results = {
+        "machine": {
+            "nproc": 2,
+            "cpu_model": "CPU",
+            "python": "3.11",
+            "git_commit": "abc",
+            "date": "2026-01-01",
+            "versions": {"weasyprint": "70", "sphinx": "9"},
+        },
+        "options": {"runs": 2},
+        "course": [fake_course_run(100.0, 20.0), fake_course_run(120.0, 30.0)],
+        "scaling": {},
+    }
+    saved, again = tmp_path / "results.json", tmp_path / "again.json"
+    saved.write_text(json.dumps(results))
+    assert main(["--root", str(ROOT), "--from-json", str(saved), "--json", str(again)]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("cold build: pdf"))
+    assert line.split()[3:6] == ["110.0", "s", "100.0–120.0"]
+    assert "targets: 4 of 4 met" in out
+    assert [row["key"] for row in json.loads(again.read_text())["figures"]][:2] == [
+        "cold.html.seconds",
+        "cold.epub.seconds",
+    ]
