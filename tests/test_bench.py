@@ -217,6 +217,7 @@ def fake_course_run(pdf_seconds: float, edit_seconds: float) -> dict:
             "pdf_pages": 800,
             "pages_per_second": 800 / pdf_seconds,
         },
+        "full": {"seconds": 18.0 + pdf_seconds, "peak_mb": 400.0},
         "no_change": {"seconds": 0.4, "sphinx_started": False, "weasyprint_started": False},
         "edit": {
             "seconds": edit_seconds,
@@ -280,7 +281,7 @@ def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
         "target",
         "result",
     ]
-    edit = next(line for line in lines if line.startswith("one-lesson edit / cold build"))
+    edit = next(line for line in lines if line.startswith("one-lesson edit / cold make"))
     assert edit.endswith("pass") and "30 %" in edit and "20–50 %" in edit and "≤ 35 %" in edit
     # Columns line up: every number column ends at the same place.
     median_end = lines[1].index("median") + len("median")

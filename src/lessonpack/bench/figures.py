@@ -73,10 +73,24 @@ def course_figures(runs: Sequence[Run]) -> list[Figure]:
     rows += [
         figure(
             "cold.total.seconds",
-            "cold build: total",
+            "cold build: html + epub + pdf",
             "s",
             runs,
             lambda r: r["cold"]["total_seconds"],
+        ),
+        figure(
+            "full.seconds",
+            "cold build: make (side by side)",
+            "s",
+            runs,
+            lambda r: r["full"]["seconds"],
+        ),
+        figure(
+            "full.peak_mb",
+            "peak memory, largest process: make",
+            "MB",
+            runs,
+            lambda r: r["full"]["peak_mb"],
         ),
         figure(
             "cold.pdf.pages",
@@ -125,7 +139,7 @@ def course_figures(runs: Sequence[Run]) -> list[Figure]:
         ),
         figure(
             "edit.ratio",
-            "one-lesson edit / cold build",
+            "one-lesson edit / cold make",
             "%",
             runs,
             lambda r: r["edit"]["ratio_to_cold"],
