@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import RenderCache
-from .merge import merge_pdfs
+from .merge import merge_in_subprocess
 from .pieces import UNKNOWN, ids_in, link_piece
 from .render import Rendered, render_html
 
@@ -123,5 +123,5 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     everywhere = set().union(*own)
     for target in sorted(targets - everywhere):
         out.warnings.append((job.pieces[0], f"No anchor #{target} for internal URI reference."))
-    merge_pdfs([cache.pdf(k) if k else None for k in parts], Path(job.target))
+    merge_in_subprocess([cache.pdf(k) if k else None for k in parts], Path(job.target))
     return out

@@ -167,3 +167,29 @@ def merge_pdfs(parts: list[Path | None], target: Path) -> None:
     )
     out.close()
     tmp.replace(target)
+
+
+def merge_in_subprocess(parts: list[Path | None], target: Path) -> None:
+    """:func:`merge_pdfs` in a process of its own.
+
+    qpdf holds every object of the merged book until it is written (about 0.3 MB a page: a
+    tagged page has a hundred structure elements), and memory a process has used is not given
+    back: a rendering process that merged a long book would stay that big while it renders
+    the next pack.
+    """
+    import subprocess
+    import sys
+
+    args = [str(p) if p is not None else BLANK for p in parts]
+    command = [sys.executable, "-m", "lessonpack.pdf.merge", str(target), *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"merging {target.name} failed:\n{done.stderr[-2000:]}")
+
+
+BLANK = "-"
+
+if __name__ == "__main__":
+    import sys
+
+    merge_pdfs([None if a == BLANK else Path(a) for a in sys.argv[2:]], Path(sys.argv[1]))
