@@ -181,3 +181,25 @@ def test_links_out_of_a_piece_point_at_the_merge_and_show_known_pages():
     assert f'class="lp-pageref" href="{PIECE_URL}ch-3" data-page="{UNKNOWN}">' in linked.text
     assert linked.shown == {"ch-2": "14", "ch-3": UNKNOWN}
     assert linked.targets == {"ch-2", "ch-3"}
+
+
+def test_a_changed_stylesheet_font_or_chart_changes_every_cache_key(tmp_path):
+    from lessonpack.pdf.cache import RenderCache, code_salt, resources_digest
+
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_static" / "print.css").write_text("p { color: black }")
+    (tmp_path / "_images" / "chart.svg").write_text("<svg/>")
+    before = resources_digest(tmp_path)
+    (tmp_path / "_images" / "chart.svg").write_text("<svg><rect/></svg>")
+    after = resources_digest(tmp_path)
+    assert before != after
+    keys = {
+        RenderCache(tmp_path / "c", code_salt() + digest).key("<p>x</p>", "a4", 1)
+        for digest in (before, after)
+    }
+    assert len(keys) == 2
+    cache = RenderCache(tmp_path / "c", code_salt() + after)
+    # The paper and the first page number are part of the key; an unknown key is a miss.
+    assert len({cache.key("<p>x</p>", p, n) for p in ("a4", "letter") for n in (1, 2)}) == 4
+    assert cache.get(cache.key("<p>x</p>", "a4", 1)) is None
