@@ -326,3 +326,40 @@ def test_a_saved_results_file_is_reported_again(tmp_path: Path, capsys: pytest.C
         "cold.html.seconds",
         "cold.epub.seconds",
     ]
+
+
+def test_scaling_reuses_the_real_course_and_saves_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from lessonpack.bench import __main__ as cli
+
+    built: list[int] = []
+
+    def synthetic(repo, workdir, keep, log, lessons):
+        built.append(lessons)
+        return {"lessons": lessons, "total_seconds": float(lessons)}
+
+    monkeypatch.setattr(scenarios, "synthetic_course", synthetic)
+    args = cli.parse(
+        [
+            "--root",
+            str(ROOT),
+            "--runs",
+            "2",
+            "--sizes",
+            "16",
+            "4",
+            "--json",
+            str(tmp_path / "r.json"),
+        ]
+    )
+    course = [{"cold": {"total_seconds": 1.0}}, {"cold": {"total_seconds": 2.0}}]
+    found: dict = {}
+    saved: list[int] = []
+    cli.run_scaling(
+        args, course, lambda message: None, found, lambda: saved.append(len(found["runs"]["16"]))
+    )
+    assert built == [16, 16] and saved == [1, 2]
+    assert found["sizes"] == [4, 16]
+    assert [run["total_seconds"] for run in found["runs"]["4"]] == [1.0, 2.0]
+    assert found["runs"]["4"][0]["reused_from"] == "cold build"

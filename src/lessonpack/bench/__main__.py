@@ -120,10 +120,10 @@ def run_scaling(
         by_size[str(size)] = runs
         if size == real:
             # The synthetic course of the real size is the real course: its cold builds count.
-            runs = [
+            runs.extend(
                 {"lessons": size, "reused_from": "cold build", **run["cold"]}
                 for run in course[: args.scaling_runs]
-            ]
+            )
         for index in range(len(runs), args.scaling_runs):
             log(f"{size} lessons, run {index + 1} of {args.scaling_runs}")
             runs.append(scenarios.synthetic_course(args.root, args.workdir, args.keep, log, size))
@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: report.write_json(args.json, results, []),
         )
     results["elapsed_seconds"] = time.monotonic() - log.start
+    report.write_json(args.json, results, [])  # the raw values are safe before any figure
     rows = all_figures(results)
     report.write_json(args.json, results, rows)
     print_table(results, rows, args.json)
