@@ -327,3 +327,73 @@ def test_a_saved_results_file_is_reported_again(tmp_path: Path, capsys: pytest.C
         "cold.html.seconds",
         "cold.epub.seconds",
     ]
+
+
+def test_scaling_reuses_the_real_course_and_saves_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from lessonpack.bench import __main__ as cli
+
+    built: list[int] = []
+
+    def synthetic(repo, workdir, keep, log, lessons):
+        built.append(lessons)
+        return {"lessons": lessons, "total_seconds": float(lessons)}
+
+    monkeypatch.setattr(scenarios, "synthetic_course", synthetic)
+    args = cli.parse(
+        [
+            "--root",
+            str(ROOT),
+            "--runs",
+            "2",
+            "--sizes",
+            "16",
+            "4",
+            "--json",
+            str(tmp_path / "r.json"),
+        ]
+    )
+    course = [{"cold": {"total_seconds": 1.0}}, {"cold": {"total_seconds": 2.0}}]
+    found: dict = {}
+    saved: list[int] = []
+    cli.run_scaling(
+        args, course, lambda message: None, found, lambda: saved.append(len(found["runs"]["16"]))
+    )
+    assert built == [16, 16] and saved == [1, 2]
+    assert found["sizes"] == [4, 16]
+    assert [run["total_seconds"] for run in found["runs"]["4"]] == [1.0, 2.0]
+    assert found["runs"]["4"][0]["reused_from"] == "cold build"
+
+
+def test_a_saved_file_without_the_real_size_runs_is_repaired(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    """Results of a bench whose 4-lesson runs were lost (an earlier bug) are reported whole."""
+    from lessonpack.bench.__main__ import main
+
+    course = [fake_course_run(100.0, 20.0)]
+    bigger = {**course[0]["cold"], "lessons": 16, "total_seconds": 300.0}
+    results = {
+        "machine": {
+            "nproc": 2,
+            "cpu_model": "CPU",
+            "python": "3.11",
+            "git_commit": "abc",
+            "date": "2026-01-01",
+            "versions": {"weasyprint": "70", "sphinx": "9"},
+        },
+        "options": {"runs": 1, "scaling_runs": 1},
+        "course": course,
+        "scaling": {"sizes": [4, 16, 64], "runs": {"4": [], "16": [bigger], "64": []}},
+    }
+    saved = tmp_path / "results.json"
+    saved.write_text(json.dumps(results))
+    assert main(["--root", str(ROOT), "--from-json", str(saved), "--json", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "4 lessons: cold build total" in out and "16 lessons: cold build total" in out
+    assert "64 lessons" not in out  # no runs, no row
+    data = json.loads(saved.read_text())
+    assert data["scaling"]["runs"]["4"][0]["reused_from"] == "cold build"
+    per_lesson = next(r for r in data["figures"] if r["key"] == "scaling.16.per_lesson.seconds")
+    assert per_lesson["median"] == pytest.approx((300 / 16) / (118 / 4))  # cold total: 118 s

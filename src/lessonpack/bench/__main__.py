@@ -60,6 +60,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.root = args.root.resolve()
     if not (args.root / "Makefile").is_file():
         parser.error(f"{args.root} has no Makefile: run from the project (make bench does)")
+    real = len(synth.real_lessons(args.root))
+    if min(args.sizes) < real:
+        parser.error(f"--sizes: a synthetic course has at least the {real} real lessons")
     args.scaling_runs = args.scaling_runs or args.runs
     args.rewrite = args.json is not None
     args.json = args.json or args.root / "build" / "bench" / "results.json"
@@ -104,6 +107,19 @@ def run_peers(args: argparse.Namespace, log: Progress) -> dict[str, Any]:
     return found
 
 
+def reuse_cold(course: list[dict[str, Any]], size: int, count: int) -> list[dict[str, Any]]:
+    """The real course's cold builds, as the runs of the synthetic course of its size."""
+    return [{"lessons": size, "reused_from": "cold build", **run["cold"]} for run in course[:count]]
+
+
+def repair(results: dict[str, Any], real: int) -> None:
+    """Fill a saved file's empty real-size scaling runs from its cold builds (lost by a bug)."""
+    runs = (results.get("scaling") or {}).get("runs", {})
+    if str(real) in runs and not runs[str(real)]:
+        count = results["options"].get("scaling_runs") or len(results["course"])
+        runs[str(real)] = reuse_cold(results["course"], real, count)
+
+
 def run_scaling(
     args: argparse.Namespace,
     course: list[dict[str, Any]],
@@ -120,10 +136,7 @@ def run_scaling(
         by_size[str(size)] = runs
         if size == real:
             # The synthetic course of the real size is the real course: its cold builds count.
-            runs = [
-                {"lessons": size, "reused_from": "cold build", **run["cold"]}
-                for run in course[: args.scaling_runs]
-            ]
+            runs.extend(reuse_cold(course, size, args.scaling_runs))
         for index in range(len(runs), args.scaling_runs):
             log(f"{size} lessons, run {index + 1} of {args.scaling_runs}")
             runs.append(scenarios.synthetic_course(args.root, args.workdir, args.keep, log, size))
@@ -135,7 +148,7 @@ def all_figures(results: dict[str, Any]) -> list[Figure]:
     if "peers" in results:
         rows += figures.peer_figures(results["course"], results["peers"])
     if results.get("scaling", {}).get("runs"):
-        runs = {int(size): r for size, r in results["scaling"]["runs"].items()}
+        runs = {int(size): r for size, r in results["scaling"]["runs"].items() if r}
         rows += figures.scaling_figures(runs)
     return rows
 
@@ -159,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
+        repair(results, len(synth.real_lessons(args.root)))
         rows = all_figures(results)
         if args.rewrite:
             report.write_json(args.json, results, rows)
@@ -196,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: report.write_json(args.json, results, []),
         )
     results["elapsed_seconds"] = time.monotonic() - log.start
+    report.write_json(args.json, results, [])  # the raw values are safe before any figure
     rows = all_figures(results)
     report.write_json(args.json, results, rows)
     print_table(results, rows, args.json)
