@@ -397,3 +397,25 @@ def test_a_saved_file_without_the_real_size_runs_is_repaired(
     assert data["scaling"]["runs"]["4"][0]["reused_from"] == "cold build"
     per_lesson = next(r for r in data["figures"] if r["key"] == "scaling.16.per_lesson.seconds")
     assert per_lesson["median"] == pytest.approx((300 / 16) / (118 / 4))  # cold total: 118 s
+
+
+def test_peak_memory_counts_processes_of_a_forkserver(tmp_path: Path):
+    """The PDF builder renders in forkserver processes, which no parent reaps: still counted."""
+    script = tmp_path / "pool.py"
+    script.write_text(
+        "import multiprocessing\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "def big(_):\n"
+        "    x = bytearray(200 * 1024 * 1024)\n"
+        "    for i in range(0, len(x), 4096):\n"
+        "        x[i] = 1\n"
+        "    return len(x)\n"
+        "if __name__ == '__main__':\n"
+        "    context = multiprocessing.get_context('forkserver')\n"
+        "    with ProcessPoolExecutor(1, mp_context=context) as pool:\n"
+        "        print(list(pool.map(big, [1])))\n",
+        encoding="utf-8",
+    )
+    measurement = measure([sys.executable, str(script)])
+    assert measurement.ok
+    assert measurement.peak_mb > 200
