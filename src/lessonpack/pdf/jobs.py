@@ -53,7 +53,7 @@ class Outcome:
     keys: set[str] = field(default_factory=set)
 
 
-def _render(job: Job, cache: RenderCache, piece: str, text: str, first: int, out: Outcome):
+def _render(job: Job, cache: RenderCache, text: str, first: int, out: Outcome):
     key = cache.key(text, job.paper, first)
     out.keys.add(key)
     result = cache.get(key)
@@ -73,7 +73,7 @@ def run(job: Job) -> Outcome:
     root = Path(job.root)
     if len(job.pieces) == 1:
         text = (root / job.pieces[0]).read_text(encoding="utf-8")
-        key, result = _render(job, cache, job.pieces[0], text, 1, out)
+        key, result = _render(job, cache, text, 1, out)
         cache.copy(key, Path(job.target))
         out.pages = result.pages
         out.warnings = [(job.pieces[0], w) for w in result.warnings]
@@ -99,7 +99,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
                 parts.append(None)  # the left-hand page before a lesson stays blank
                 page += 1
             linked = link_piece(text, own[index], {**numbers, **found})
-            key, result = _render(job, cache, job.pieces[index], linked.text, page + 1, out)
+            key, result = _render(job, cache, linked.text, page + 1, out)
             for name, at in result.anchors.items():
                 found.setdefault(name, page + 1 + at)
             parts.append(key)

@@ -68,15 +68,6 @@ def _document_element(tree):
     return top[0] if isinstance(top, pikepdf.Array) else top
 
 
-def _children(element):
-    import pikepdf
-
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-
-
 def _copy(out, src, obj):
     """``obj`` of ``src`` copied into ``out`` (qpdf copies only indirect objects: wrap others)."""
     return out.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))

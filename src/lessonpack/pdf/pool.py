@@ -28,7 +28,7 @@ def job_count(configured: int) -> int:
 
 
 def run_jobs(jobs: Iterable[Job], processes: int) -> Iterator[Outcome]:
-    """Run every job; yield outcomes as they finish. Any job's exception is raised here."""
+    """Run every job; yield their outcomes. Any job's exception is raised here."""
     ordered = sorted(jobs, key=lambda job: job.size, reverse=True)
     if processes <= 1 or len(ordered) <= 1:
         for job in ordered:
