@@ -1,5 +1,5 @@
 # One command builds every edition: `make`. Then `make test`.
-# Outputs are built in build/<edition>/ and published into dist/ only when a build succeeds.
+# Outputs are built in build/<edition>/ and published into dist/ together, only when every build succeeds.
 
 PYTHON ?= python3
 VENV := .venv
@@ -63,40 +63,60 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m lessonpack.sysdeps
 	touch $@
 
-html: $(BUILDDIR)/student/html.stamp
-epub: $(BUILDDIR)/student/epub.stamp
-pdf: $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
+# What each goal publishes: one publish step per `make`, after every build it asked for succeeded
+# (dist/ changes all at once, or not at all). The gate and the tests publish everything.
+FORMATS_all := html epub pdf
+FORMATS_check := $(FORMATS_all)
+FORMATS_test := $(FORMATS_all)
+FORMATS_html := html
+FORMATS_epub := epub
+FORMATS_pdf := pdf
+PUBLISHED := $(sort $(foreach goal,$(or $(MAKECMDGOALS),all),$(FORMATS_$(goal))))
+STAMPS_html := $(BUILDDIR)/student/html.stamp
+STAMPS_epub := $(BUILDDIR)/student/epub.stamp
+STAMPS_pdf := $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
+MANIFEST := $(DISTDIR)/.manifest.json
 
-# The website and the EPUB keep their output folders, so Sphinx writes only the pages of changed
-# documents (lessonpack.incremental deletes the pages of deleted documents and rewrites every
-# page when the navigation changed); a fresh build (-E) empties them first. The PDF builds
-# always start empty: they reuse earlier renders from their cache beside the doctrees.
+html: $(STAMPS_html) $(MANIFEST)
+epub: $(STAMPS_epub) $(MANIFEST)
+pdf: $(STAMPS_pdf) $(MANIFEST)
+
+# Each build records what it wrote beside its output folder (<outdir>.outputs.json,
+# lessonpack.records); the publisher assembles the new dist/ from these records (and the old
+# dist/'s other formats) and swaps it in. Never deleted by make: dist/ is the publisher's.
+.PRECIOUS: $(MANIFEST)
+$(MANIFEST): $(foreach format,$(PUBLISHED),$(STAMPS_$(format)))
+	$(PUBLISH) $(DISTDIR) $(patsubst %.stamp,%.outputs.json,$^)
+
+# Every build writes every page into an empty output folder, so a rebuild gives the bytes a clean
+# build gives (the search index is built afresh, every reference resolved again). Sphinx keeps
+# its environment beside (-d), so it reads only the documents that changed, the slow part; a
+# fresh environment (-E) when the package or conf.py changed. The PDF builds reuse earlier
+# renders from their cache beside the doctrees.
 $(BUILDDIR)/student/html.stamp: $(INPUTS)
-	$(if $(FRESH),rm -rf $(BUILDDIR)/student/html)
+	@rm -f $@
+	rm -rf $(BUILDDIR)/student/html
 	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
-	$(PUBLISH) $(BUILDDIR)/student/html $(DISTDIR)/html
 	touch $@
 
 $(BUILDDIR)/student/epub.stamp: $(INPUTS)
-	$(if $(FRESH),rm -rf $(BUILDDIR)/student/epub)
+	@rm -f $@
+	rm -rf $(BUILDDIR)/student/epub
 	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
-	$(PUBLISH) $(BUILDDIR)/student/epub $(DISTDIR) --glob '*.epub'
 	touch $@
 
 $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
+	@rm -f $@
 	rm -rf $(BUILDDIR)/teacher/pdf
 	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/pdf-doctrees $(SRCDIR) $(BUILDDIR)/teacher/pdf
-	$(PUBLISH) $(BUILDDIR)/teacher/pdf $(DISTDIR) --glob '*.pdf'
-	if [ -d $(BUILDDIR)/teacher/pdf/packs ]; then $(PUBLISH) $(BUILDDIR)/teacher/pdf/packs $(DISTDIR)/packs --glob "*.pdf"; fi
 	touch $@
 
 # The student book and the photocopiable handouts come from the student edition: no teacher text
 # is ever read into them.
 $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
+	@rm -f $@
 	rm -rf $(BUILDDIR)/student/pdf
 	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/pdf-doctrees $(SRCDIR) $(BUILDDIR)/student/pdf
-	$(PUBLISH) $(BUILDDIR)/student/pdf $(DISTDIR) --glob '*.pdf'
-	if [ -d $(BUILDDIR)/student/pdf/packs ]; then $(PUBLISH) $(BUILDDIR)/student/pdf/packs $(DISTDIR)/packs --glob "*.pdf"; fi
 	touch $@
 
 # The gate's browser checks inject axe-core, pinned in package.json and package-lock.json.

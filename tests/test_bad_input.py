@@ -14,12 +14,15 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import BASE_CONF, REFS, ROOT, dedent, write_files
+from lessonpack.manifest import read_manifest
 from test_directives import GLOSSARY, LESSON
 
 LESSON_DOC = "lessons/one.md"
@@ -165,9 +168,9 @@ def make_env() -> dict[str, str]:
 def make(base: Path, *goals: str, **popen) -> subprocess.Popen[str]:
     variables = [f"SRCDIR={base / 'src'}", f"CONFDIR={base / 'src'}", "SOURCE_DIRS=."]
     variables += [f"BUILDDIR={base / 'build'}", f"DISTDIR={base / 'dist'}"]
+    popen.setdefault("env", make_env())
     return subprocess.Popen(
         ["make", "-C", str(ROOT), *variables, *goals],
-        env=make_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -204,25 +207,128 @@ def test_make_fails_on_bad_input_and_leaves_dist_byte_identical(published: Path)
     assert snapshot(published / "dist") == before
 
 
-def test_a_killed_build_leaves_dist_whole(published: Path):
-    before = snapshot(published / "dist")
-    lesson = published / "src" / LESSON_DOC
+def full_course() -> dict[str, str | bytes]:
+    """The small course with what the EPUB builder needs: every format builds."""
+    files = course()
+    files["conf.py"] = str(files["conf.py"]) + 'copyright = "2024"\nversion = "1"\n'
+    return files
+
+
+@pytest.fixture
+def everything(tmp_path: Path) -> Path:
+    """The small course built and published in every format by `make` into tmp_path/dist."""
+    write(tmp_path / "src", full_course())
+    run = make(tmp_path)
+    out, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, out
+    dist = tmp_path / "dist"
+    assert (dist / "html" / "lessons" / "one.html").is_file(), out
+    assert len(list(dist.glob("*.epub"))) == 1 and len(list(dist.rglob("*.pdf"))) == 2, out
+    return tmp_path
+
+
+def leftovers(base: Path) -> list[str]:
+    """Staging folders of a publish beside dist/."""
+    return sorted(p.name for p in base.iterdir() if p.name.startswith(".dist."))
+
+
+def edit_lesson(base: Path) -> None:
+    lesson = base / "src" / LESSON_DOC
     lesson.write_text(lesson.read_text().replace("Students read", "Pupils read"))
-    run = make(published, "html")
-    # Killed while Sphinx writes (its output folder has appeared), before anything is published.
-    deadline = time.monotonic() + 120
-    while not (published / "build" / "student" / "html").exists():
-        assert time.monotonic() < deadline and run.poll() is None
-        time.sleep(0.05)
+
+
+def assert_all_published(base: Path) -> None:
+    """Every format in dist/ has the edit, and dist/ is exactly what its manifest lists."""
+    dist = base / "dist"
+    assert "Pupils read" in (dist / "html" / "lessons" / "one.html").read_text()
+    [epub] = dist.glob("*.epub")
+    with zipfile.ZipFile(epub) as book:
+        assert any(b"Pupils read" in book.read(n) for n in book.namelist()), epub
+    pdfs = sorted(dist.rglob("*.pdf"))
+    assert len(pdfs) == 2
+    for pdf in pdfs:
+        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        assert "Pupils read" in " ".join(text.split()), pdf
+    assert read_manifest(dist)  # every file listed, none missing, every hash right
+    assert leftovers(base) == []
+
+
+def wait_for(condition: Callable[[], bool], run: subprocess.Popen[str], what: str) -> None:
+    deadline = time.monotonic() + 300
+    while not condition():
+        if run.poll() is not None or time.monotonic() > deadline:
+            out = run.communicate()[0] if run.poll() is not None else ""
+            raise AssertionError(f"make ended (or 300 s passed) before {what}:\n{out}")
+        time.sleep(0.01)
+
+
+def test_a_failed_pdf_step_publishes_nothing(everything: Path):
+    before = snapshot(everything / "dist")
+    edit_lesson(everything)
+    # An image the website and the EPUB copy as they are, but WeasyPrint cannot decode: a PNG
+    # whose header is whole (so its size can be read) and whose pixel data is missing.
+    (everything / "src" / "map.png").write_bytes(PNG[:33])
+    run = make(everything)
+    out, _ = run.communicate(timeout=600)
+    assert run.returncode != 0, out
+    assert "Failed to load image" in out
+    assert snapshot(everything / "dist") == before
+    # The website and the EPUB built (and recorded what they wrote), yet none of it is in dist/.
+    assert (everything / "build" / "student" / "html.outputs.json").is_file(), out
+    assert (everything / "build" / "student" / "epub.outputs.json").is_file(), out
+    assert leftovers(everything) == []
+
+
+def test_a_build_killed_inside_the_pdf_step_leaves_dist_whole(everything: Path):
+    before = snapshot(everything / "dist")
+    build = everything / "build"
+    caches = {ed: build / ed / "pdf-doctrees" / "lessonpack-pdf" for ed in ("teacher", "student")}
+    cached = {ed: set(cache.glob("*.pdf")) for ed, cache in caches.items()}
+    edit_lesson(everything)
+    started = time.time()
+    # Two builds at a time: the second PDF build starts once the website and the EPUB are done.
+    run = make(everything, "all", "JOBS=2")
+
+    def built(name: str) -> bool:
+        stamp = build / "student" / f"{name}.stamp"
+        return stamp.is_file() and stamp.stat().st_mtime >= started
+
+    # The website and the EPUB are done; a book has a piece laid out by WeasyPrint (a new render
+    # in its cache) and is not merged yet.
+    def rendering() -> bool:
+        return any(
+            set(caches[ed].glob("*.pdf")) - cached[ed]
+            and not list((build / ed / "pdf").glob("*.pdf"))
+            for ed in caches
+        )
+
+    wait_for(lambda: built("html") and built("epub") and rendering(), run, "a PDF piece")
     os.killpg(run.pid, signal.SIGKILL)
     run.communicate(timeout=60)
-    assert snapshot(published / "dist") == before
-    assert sorted(p.name for p in (published / "dist").iterdir()) == ["html"]
-    # The next build publishes the change.
-    again = make(published, "html")
-    out, _ = again.communicate(timeout=300)
+    assert snapshot(everything / "dist") == before
+    # The next build publishes everything.
+    again = make(everything)
+    out, _ = again.communicate(timeout=600)
     assert again.returncode == 0, out
-    assert "Pupils read" in (published / "dist" / "html" / "lessons" / "one.html").read_text()
+    assert_all_published(everything)
+
+
+def test_a_build_killed_while_publishing_leaves_dist_whole(everything: Path):
+    before = snapshot(everything / "dist")
+    edit_lesson(everything)
+    marker = everything / "staged"
+    run = make(everything, env={**make_env(), "LESSONPACK_PUBLISH_PAUSE": str(marker)})
+    wait_for(marker.exists, run, "the publisher staged the new dist/")
+    assert leftovers(everything)  # the staging folder, filled
+    os.killpg(run.pid, signal.SIGKILL)
+    run.communicate(timeout=60)
+    assert snapshot(everything / "dist") == before
+    # The next build cleans up the staging folder and publishes everything.
+    again = make(everything)
+    out, _ = again.communicate(timeout=600)
+    assert again.returncode == 0, out
+    assert "sphinx-build" not in out  # every build had finished: only the publish was left
+    assert_all_published(everything)
 
 
 def test_two_builds_at_once_take_turns(published: Path):
@@ -234,7 +340,8 @@ def test_two_builds_at_once_take_turns(published: Path):
     # They took turns: one built, the other waited for the lock and found nothing left to do.
     assert sorted("sphinx-build" in out for out in outs) == [False, True], outs
     dist = published / "dist"
-    assert sorted(p.name for p in dist.iterdir()) == ["html"]  # no staging folder left
+    assert sorted(p.name for p in dist.iterdir()) == [".manifest.json", "html"]
+    assert leftovers(published) == []  # no staging folder left
     page = (dist / "html" / "lessons" / "one.html").read_text()
     assert "Pupils read" in page
     # Whole: every published file is the one the build made, none from a half-done build.

@@ -22,10 +22,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .config import setup_config
     from .epub import setup_epub
     from .fonts import setup_fonts
-    from .incremental import setup_incremental
     from .lesson import setup_lesson
     from .pdf import setup_pdf
     from .questions import setup_questions
+    from .records import setup_records
     from .report import setup_report
     from .segments import setup_segments
     from .site import setup_site
@@ -49,7 +49,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_translators(app)
     setup_site(app)
     setup_sourcecheck(app)
-    setup_incremental(app)
+    setup_records(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
