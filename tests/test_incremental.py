@@ -1,13 +1,15 @@
 """Rebuilds: a changed lesson re-renders only its own pieces, and a rebuild equals a clean build.
 
-Each test builds a small course twice into the same doctree folder (where Sphinx keeps its
-environment and the PDF builder its cache of renders), as `make` does after an edit.
+The PDF tests build a small course twice into the same doctree folder (where Sphinx keeps its
+environment and the PDF builder its cache of renders), as `make` does after an edit; the website
+and EPUB tests run `make` itself on a small course, edit it, and compare with a clean build.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from sphinx.util.docutils import docutils_namespace
 from boxes import dest_page
 from conftest import BASE_CONF, REFS, write_files
 from lessonpack.pdf.pieces import PIECE_URL, UNKNOWN, link_piece
+from test_bad_input import LESSON_DOC, full_course, make, make_env, snapshot, write
 from test_print_packs import CONF, files
 from textutil import normalise
 
@@ -135,32 +138,111 @@ def test_contents_numbers_are_the_pages_the_chapters_landed_on(tmp_path):
             assert text.split()[-1] == str(number) or re.search(rf"\b{number}\s*$", text)
 
 
-def test_website_rebuild_drops_deleted_pages_and_renews_changed_navigation(tmp_path):
-    src = tmp_path / "src"
-    write_files(
-        src,
-        {
-            "conf.py": BASE_CONF.replace('"sphinxcontrib.bibtex", ', "")
-            + 'bibtex_bibfiles = []\nhtml_theme = "alabaster"\n',
-            "index.md": "# Home\n\n```{toctree}\none\ntwo\nthree\n```\n",
-            "one.md": "# First page\n\nText.\n",
-            "two.md": "# Second page\n\nText.\n",
-            "three.md": "# Third page\n\nText.\n",
-        },
-    )
-    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
-    _, warnings = sphinx(src, out, doctrees, "html")
-    assert warnings == ""
-    assert "Second page" in (out / "one.html").read_text(encoding="utf-8")
+# A rebuild equals a clean build ----------------------------------------------------------------
+# `make` keeps each build's environment (reading is the slow part) but writes every page of the
+# website and the EPUB into an empty output folder. These tests edit a small course in every way
+# that touches other pages (a glossary term, a title, a deleted page, text moved into a teacher
+# note) and compare what `make` publishes after the edit with a clean build of the edited source,
+# file by file, byte for byte (the search index included).
 
-    (src / "three.md").unlink()
-    (src / "index.md").write_text("# Home\n\n```{toctree}\none\ntwo\n```\n", encoding="utf-8")
-    (src / "two.md").write_text("# Renamed page\n\nText.\n", encoding="utf-8")
-    _, warnings = sphinx(src, out, doctrees, "html")
-    assert warnings == ""
-    assert not (out / "three.html").exists()
-    one = (out / "one.html").read_text(encoding="utf-8")
-    assert "Renamed page" in one and "Second page" not in one
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def editable_course() -> dict[str, str | bytes]:
+    files = full_course()
+    files["index.md"] = (
+        "# Course\n\n```{toctree}\nlessons/one\nextra\nglossary\nbibliography\n```\n"
+    )
+    files["extra.md"] = "# Extra page\n\nLife in a {term}`commune` was hard.\n"
+    files[LESSON_DOC] = str(files[LESSON_DOC]).replace(
+        "Students read this paragraph",
+        "Quokka farmers planted wheat. Cadres exaggerated the yield figures.\n\n"
+        "Students read this paragraph",
+    )
+    return files
+
+
+def edit(src: Path) -> None:
+    """Change a glossary term and a title, delete a page and a word, move a sentence."""
+    lesson = src / LESSON_DOC
+    text = lesson.read_text(encoding="utf-8")
+    text = text.replace(":key-terms: commune", ":key-terms: rural commune")
+    text = text.replace("# Lesson one", "# The first lesson")
+    text = text.replace("Quokka farmers", "Farmers")
+    text = text.replace(" Cadres exaggerated the yield figures.", "")
+    text = text.replace(
+        "NOTE-SECRET-BRAVO", "Cadres exaggerated the yield figures. NOTE-SECRET-BRAVO"
+    )
+    lesson.write_text(text, encoding="utf-8")
+    glossary = src / "glossary.md"
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8").replace("commune\n", "rural commune\n"), "utf-8"
+    )
+    (src / "extra.md").unlink()
+    index = src / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("extra\n", ""), "utf-8")
+
+
+def make_ok(base: Path, *goals: str) -> str:
+    run = make(base, *goals, env={**make_env(), **EPOCH})
+    out, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, out
+    return out
+
+
+def differing(one: Path, two: Path) -> list[str]:
+    """Files of two folders that differ in bytes, or are in only one."""
+    a, b = snapshot(one), snapshot(two)
+    return sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))
+
+
+def clean_build_of(src: Path, base: Path, *goals: str) -> Path:
+    shutil.copytree(src, base / "src")
+    make_ok(base, *goals)
+    return base / "dist"
+
+
+def test_an_edited_course_rebuilds_to_the_bytes_of_a_clean_build(tmp_path: Path):
+    one = tmp_path / "one"
+    write(one / "src", editable_course())
+    make_ok(one, "html", "epub")
+    index = (one / "dist" / "html" / "searchindex.js").read_text(encoding="utf-8")
+    assert "quokka" in index and "commune" in index
+    edit(one / "src")
+    make_ok(one, "html", "epub")
+    clean = clean_build_of(one / "src", tmp_path / "clean", "html", "epub")
+    assert differing(one / "dist", clean) == []
+    index = (one / "dist" / "html" / "searchindex.js").read_text(encoding="utf-8")
+    assert "rural commune" in index  # the glossary entry, found by the search
+    assert "quokka" not in index and "exagger" not in index  # the deleted word, the moved text
+    assert not (one / "dist" / "html" / "extra.html").exists()
+
+
+def test_a_failed_build_then_fixed_publishes_what_a_clean_build_does(tmp_path: Path):
+    one = tmp_path / "one"
+    write(one / "src", editable_course())
+    make_ok(one, "html", "epub")
+    edit(one / "src")
+    # The same edit with a mistake in it (a term the glossary lacks): the build fails. The author
+    # fixes it in another file (adds the term to the glossary), so the lesson is not read again.
+    lesson = one / "src" / LESSON_DOC
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace(
+            "Farmers planted", "Farmers ({term}`cadre`s) planted"
+        ),
+        "utf-8",
+    )
+    run = make(one, "html", "epub", env={**make_env(), **EPOCH})
+    out, _ = run.communicate(timeout=600)
+    assert run.returncode != 0 and "cadre" in out, out
+    glossary = one / "src" / "glossary.md"
+    text = glossary.read_text(encoding="utf-8")
+    new_term = "  A large farm.\n\ncadre\n  A party official.\n"
+    glossary.write_text(text.replace("  A large farm.\n", new_term), "utf-8")
+    make_ok(one, "html", "epub")
+    clean = clean_build_of(one / "src", tmp_path / "clean", "html", "epub")
+    assert "term-cadre" in (one / "dist" / "html" / "lessons" / "one.html").read_text()
+    assert differing(one / "dist", clean) == []
 
 
 def test_links_out_of_a_piece_point_at_the_merge_and_show_known_pages():
