@@ -276,6 +276,8 @@ def test_a_failed_pdf_step_publishes_nothing(everything: Path):
     # The website and the EPUB built (and recorded what they wrote), yet none of it is in dist/.
     assert (everything / "build" / "student" / "html.outputs.json").is_file(), out
     assert (everything / "build" / "student" / "epub.outputs.json").is_file(), out
+    # The PDF builds failed on a WeasyPrint warning (the builds are strict): nothing recorded.
+    assert not list((everything / "build").glob("*/pdf.outputs.json")), out
     assert leftovers(everything) == []
 
 
