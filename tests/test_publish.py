@@ -209,3 +209,23 @@ def test_publishers_take_turns(tmp_path: Path):
         assert not done.wait(0.5)  # waits while another publisher holds the lock
     worker.join(10)
     assert done.is_set() and (dist / "html" / "index.html").read_text() == "new"
+
+
+def test_a_dist_without_a_readable_manifest_is_replaced_whole(first: tuple[Path, Path]):
+    build, dist = first
+    (dist / ".manifest.json").write_text('{"files": [{"path": "../../escape"}]}')
+    run = subprocess.run(
+        [sys.executable, "-m", "lessonpack.publish", str(dist), str(html_record(build, {}))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "has a bad manifest" in run.stderr and "none of its files are kept" in run.stderr
+    # Only the website just built: the PDFs the unreadable manifest listed are gone.
+    assert sorted(snapshot(dist)) == [
+        ".manifest.json",
+        "html/_static/a.css",
+        "html/index.html",
+        "html/old.html",
+    ]

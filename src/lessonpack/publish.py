@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .manifest import MANIFEST, Entry, ManifestError, read_manifest, sha256, write_manifest
-from .records import Record, RecordError, read_record
+from .records import Record, RecordError, read_record, safe_dist_path
 
 # Test hook: pause after staging (before the swap), having written this marker file.
 PAUSE = "LESSONPACK_PUBLISH_PAUSE"
@@ -125,11 +125,19 @@ def _place(source: Path, target: Path, *, link: bool) -> bool:
 
 
 def _old_entries(dist: Path) -> dict[str, Entry]:
-    if not (dist / MANIFEST).is_file():
-        if dist.is_dir() and any(dist.iterdir()):
-            print(f"note: {dist} has no manifest; none of its files are kept", file=sys.stderr)
-        return {}
-    return read_manifest(dist, verify=False)
+    """The old dist's files by path, from its manifest (none without a readable one)."""
+    problem = "has no manifest"
+    if (dist / MANIFEST).is_file():
+        try:
+            entries = read_manifest(dist, verify=False)
+            for path in entries:
+                safe_dist_path(path)
+            return entries
+        except (ManifestError, RecordError) as error:
+            problem = f"has a bad manifest ({error})"
+    if dist.is_dir() and any(dist.iterdir()):
+        print(f"note: {dist} {problem}; none of its files are kept", file=sys.stderr)
+    return {}
 
 
 def stage(staging: Path, dist: Path, records: list[Record]) -> Summary:
