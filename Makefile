@@ -84,9 +84,14 @@ pdf: $(STAMPS_pdf) $(MANIFEST)
 # Each build records what it wrote beside its output folder (<outdir>.outputs.json,
 # lessonpack.records); the publisher assembles the new dist/ from these records (and the old
 # dist/'s other formats) and swaps it in. Never deleted by make: dist/ is the publisher's.
+# Also published when dist/ lacks a format the goals ask for, though its builds are up to date
+# (dist/ was removed, then another format published).
+UNPUBLISHED := $(foreach format,$(PUBLISHED),$(if $(shell grep -s -l '"format": "$(format)"' $(MANIFEST)),,$(format)))
 .PRECIOUS: $(MANIFEST)
-$(MANIFEST): $(foreach format,$(PUBLISHED),$(STAMPS_$(format)))
-	$(PUBLISH) $(DISTDIR) $(patsubst %.stamp,%.outputs.json,$^)
+.PHONY: unpublished
+unpublished:
+$(MANIFEST): $(foreach format,$(PUBLISHED),$(STAMPS_$(format))) $(if $(UNPUBLISHED),unpublished)
+	$(PUBLISH) $(DISTDIR) $(patsubst %.stamp,%.outputs.json,$(filter %.stamp,$^))
 
 # Every build writes every page into an empty output folder, so a rebuild gives the bytes a clean
 # build gives (the search index is built afresh, every reference resolved again). Sphinx keeps

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -194,6 +195,25 @@ def published(tmp_path: Path) -> Path:
     assert run.returncode == 0, out
     assert (tmp_path / "dist" / "html" / "lessons" / "one.html").is_file()
     return tmp_path
+
+
+def test_one_format_replaces_only_its_own_files(published: Path):
+    dist = published / "dist"
+    run = make(published, "pdf")
+    out, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, out
+    site = snapshot(dist / "html")
+    assert len(list(dist.glob("*.pdf"))) == 2 and site
+    # dist/ removed, then only the website published: `make pdf` publishes the PDFs again, built
+    # earlier, though no build has anything to do.
+    shutil.rmtree(dist)
+    for goals in (["html"], ["pdf"]):
+        run = make(published, *goals)
+        out, _ = run.communicate(timeout=600)
+        assert run.returncode == 0, out
+    assert "sphinx-build" not in out and "published" in out, out
+    assert len(list(dist.glob("*.pdf"))) == 2 and snapshot(dist / "html") == site
+    assert sorted({e.format for e in read_manifest(dist).values()}) == ["html", "pdf"]
 
 
 def test_make_fails_on_bad_input_and_leaves_dist_byte_identical(published: Path):
