@@ -139,16 +139,17 @@ def _record(app: Sphinx, exception: Exception | None) -> None:
     strict = getattr(app, "_fail_on_warnings", getattr(app, "warningiserror", False))
     if app.statuscode or (strict and getattr(app, "_warncount", 0)):
         return  # failed: the strict build exits non-zero, nothing may be published
-    files = _builder_files(app, fmt)
-    missing = sorted(str(p) for p in files.values() if not p.is_file())
-    if missing:
-        from sphinx.util import logging  # here: the publisher imports this module, not Sphinx
+    from sphinx.util import logging  # here: the publisher imports this module, not Sphinx
 
-        logging.getLogger(__name__).warning(
-            "%s did not write %s", app.builder.name, ", ".join(missing), type="lessonpack"
-        )
-        return
-    write_record(Path(app.outdir), app.config.lessonpack_edition, fmt, files)
+    logger = logging.getLogger(__name__)
+    try:
+        files = _builder_files(app, fmt)
+        missing = sorted(str(p) for p in files.values() if not p.is_file())
+        if missing:
+            raise RecordError(f"{app.builder.name} did not write {', '.join(missing)}")
+        write_record(Path(app.outdir), app.config.lessonpack_edition, fmt, files)
+    except (RecordError, ValueError) as error:  # ValueError: a PDF named outside the outdir
+        logger.warning("nothing to publish: %s", error, type="lessonpack", subtype="publish")
 
 
 def setup_records(app: Sphinx) -> None:
