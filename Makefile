@@ -99,19 +99,16 @@ $(MANIFEST): $(foreach format,$(PUBLISHED),$(STAMPS_$(format))) $(if $(UNPUBLISH
 # fresh environment (-E) when the package or conf.py changed. The PDF builds reuse earlier
 # renders from their cache beside the doctrees.
 $(BUILDDIR)/student/html.stamp: $(INPUTS)
-	@rm -f $@
 	rm -rf $(BUILDDIR)/student/html
 	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
 	touch $@
 
 $(BUILDDIR)/student/epub.stamp: $(INPUTS)
-	@rm -f $@
 	rm -rf $(BUILDDIR)/student/epub
 	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
 	touch $@
 
 $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
-	@rm -f $@
 	rm -rf $(BUILDDIR)/teacher/pdf
 	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/pdf-doctrees $(SRCDIR) $(BUILDDIR)/teacher/pdf
 	touch $@
@@ -119,7 +116,6 @@ $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
 # The student book and the photocopiable handouts come from the student edition: no teacher text
 # is ever read into them.
 $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
-	@rm -f $@
 	rm -rf $(BUILDDIR)/student/pdf
 	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/pdf-doctrees $(SRCDIR) $(BUILDDIR)/student/pdf
 	touch $@
