@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .fonts import setup_fonts
     from .incremental import setup_incremental
     from .lesson import setup_lesson
+    from .locations import setup_locations
     from .pdf import setup_pdf
     from .questions import setup_questions
     from .report import setup_report
@@ -35,6 +36,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .translator import setup_translators
 
     setup_config(app)
+    setup_locations(app)
     setup_citations(app)
     setup_teacher(app)
     setup_lesson(app)

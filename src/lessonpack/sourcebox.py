@@ -9,6 +9,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .locations import inline_line, option_line
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -50,7 +51,8 @@ class SourceDirective(SphinxDirective):
         fields = nodes.field_list(classes=["lp-provenance"])
         for key, label in PROVENANCE:
             if key in self.options:
-                text_nodes, messages = self.parse_inline(self.options[key], lineno=self.lineno)
+                line = inline_line(self, option_line(self, key))
+                text_nodes, messages = self.parse_inline(self.options[key], lineno=line)
                 fields += nodes.field(
                     "",
                     nodes.field_name(label, label),
@@ -67,7 +69,8 @@ class SourceDirective(SphinxDirective):
         page = self.options.get("page")
         target = self.options["cite"] + (f"{{p. {page}}}" if page else "")
         # The citation goes through sphinxcontrib-bibtex's own role, so unknown keys fail the build.
-        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{target}`", lineno=self.lineno)
+        line = inline_line(self, option_line(self, "cite"))
+        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{target}`", lineno=line)
         para = nodes.paragraph("", "Cited from ", classes=["lp-citation"])
         para.extend([*text_nodes, *messages])
         return para
