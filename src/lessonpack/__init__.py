@@ -17,6 +17,7 @@ STATIC = Path(__file__).parent / "static"
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     # Imported here, so that the command-line tools (publish, fonts, sysdeps) start fast.
+    from .bibcheck import setup_bibcheck
     from .charts import setup_charts
     from .citations import setup_citations
     from .config import setup_config
@@ -38,6 +39,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_config(app)
     setup_locations(app)
     setup_citations(app)
+    setup_bibcheck(app)
     setup_teacher(app)
     setup_lesson(app)
     setup_questions(app)
