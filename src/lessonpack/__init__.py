@@ -26,6 +26,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .incremental import setup_incremental
     from .lesson import setup_lesson
     from .locations import setup_locations
+    from .messages import setup_messages
     from .pdf import setup_pdf
     from .questions import setup_questions
     from .report import setup_report
@@ -36,6 +37,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .teacher import setup_teacher
     from .translator import setup_translators
 
+    setup_messages(app)
     setup_config(app)
     setup_locations(app)
     setup_citations(app)
