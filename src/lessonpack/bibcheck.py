@@ -121,17 +121,22 @@ def _check_entry(
 def check_bibfiles(app: Sphinx) -> None:
     """builder-inited, before sphinxcontrib-bibtex reads the files: one warning per fault."""
     keys: dict[str, tuple[Path, int]] = {}
+    faults: list[Fault] = []
     for name in app.config.bibtex_bibfiles or []:
         path = (Path(app.confdir) / name).resolve()
-        if not path.is_file():
-            continue  # sphinxcontrib-bibtex says so, naming the file
-        for fault in check_bibfile(path, app.config.bibtex_encoding, keys):
-            logger.warning(
-                fault.message,
-                location=f"{fault.path}:{fault.line}",
-                type="lessonpack",
-                subtype="bibtex",
-            )
+        if path.is_file():  # else sphinxcontrib-bibtex says so, naming the file
+            faults += check_bibfile(path, app.config.bibtex_encoding, keys)
+    if faults:
+        # What sphinxcontrib-bibtex then says of the entries it could not read (a missing
+        # field, an unknown key) follows from these faults: they are the messages to act on.
+        app.config.suppress_warnings = [*app.config.suppress_warnings, "bibtex"]
+    for fault in faults:
+        logger.warning(
+            fault.message,
+            location=f"{fault.path}:{fault.line}",
+            type="lessonpack",
+            subtype="bibtex",
+        )
 
 
 def quiet_bibtex_parser() -> None:

@@ -122,14 +122,14 @@ def _row(table: Table, line: int, values: list[str]) -> Row:
         raise DataError(
             table.path,
             line,
-            f"has {len(values)} values but the header names {width} columns",
+            f"the row has {len(values)} values but the header names {width} columns",
         )
     if len(values) < width:
         missing = ", ".join(repr(c) for c in table.columns[len(values) :])
         raise DataError(
             table.path,
             line,
-            f"has {len(values)} values but the header names {width} columns "
+            f"the row has {len(values)} values but the header names {width} columns "
             f"(no value for {missing})",
         )
     return Row(line, dict(zip(table.columns, values, strict=False)))
