@@ -1,26 +1,27 @@
 """Each warning printed once, though `make` runs the four builds side by side.
 
 The website, EPUB and both PDF builds read the same sources, so a fault in a lesson is found by
-each of them. When ``LESSONPACK_MESSAGES`` names a file (the Makefile empties it at the start of
-every run), a filter on Sphinx's warning handler records each printed message there, under an
-exclusive lock, and drops a message another build of the run has already printed. The filter
-runs after Sphinx has counted the warning, so a build whose messages were all printed by
-another still fails under ``-W``. Without the variable (``sphinx-build`` run by hand, the tests'
-in-process builds) every message is printed.
+each of them. When the builds share a cache folder (``lessonpack_cache_dir``, which the Makefile
+sets, and whose ``messages.txt`` it deletes as each run starts), a filter on Sphinx's warning
+handler records each printed message in that file, under an exclusive lock, and drops a message
+another build of the run has already printed. The filter runs after Sphinx has counted the
+warning, so a build whose messages were all printed by another still fails under ``-W``.
+Without a cache folder (``sphinx-build`` run by hand, the tests' in-process builds, the live
+preview) every message is printed.
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.config import Config
 
-ENV = "LESSONPACK_MESSAGES"
+FILE_NAME = "messages.txt"
 
 
 def message_key(record: logging.LogRecord) -> str:
@@ -63,13 +64,18 @@ class PrintOnce(logging.Filter):
             return True  # never lose a message because the shared file cannot be written
 
 
-def setup_messages(app: Sphinx) -> None:
+def print_once(app: Sphinx, config: Config) -> None:
+    """config-inited: with a shared cache folder, each message is printed by one build."""
     from sphinx.util.logging import NAMESPACE, WarningStreamHandler
 
-    path = os.environ.get(ENV)
-    if not path:
+    if not config.lessonpack_cache_dir:
         return
+    path = Path(config.lessonpack_cache_dir) / FILE_NAME
     for handler in logging.getLogger(NAMESPACE).handlers:
         # Sphinx's filters run first: the warning is counted, then located, then passed here.
         if isinstance(handler, WarningStreamHandler):
-            handler.addFilter(PrintOnce(Path(path)))
+            handler.addFilter(PrintOnce(path))
+
+
+def setup_messages(app: Sphinx) -> None:
+    app.connect("config-inited", print_once)
