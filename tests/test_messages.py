@@ -284,3 +284,10 @@ def test_make_prints_a_message_once_though_four_builds_find_it(tmp_path: Path):
     failed = re.findall(r"\*\*\* \[[^\]]*/(\w+/\w+)\.stamp\] Error", out)
     assert sorted(failed) == ["student/epub", "student/html", "student/pdf", "teacher/pdf"], out
     assert not [p for p in (tmp_path / "dist").rglob("*") if p.is_file()]
+    # The next run starts afresh: the message is printed again, once.
+    again = make(tmp_path, "JOBS=4")
+    out, _ = again.communicate(timeout=900)
+    assert again.returncode != 0, out
+    assert len(re.findall(rf"{re.escape(str(lesson))}:\d+: WARNING: undefined label", out)) == 1, (
+        out
+    )
