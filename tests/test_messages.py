@@ -9,6 +9,8 @@ side by side, prints a message once.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -290,4 +292,19 @@ def test_make_prints_a_message_once_though_four_builds_find_it(tmp_path: Path):
     assert again.returncode != 0, out
     assert len(re.findall(rf"{re.escape(str(lesson))}:\d+: WARNING: undefined label", out)) == 1, (
         out
+    )
+
+
+def test_a_bad_pdf_setting_names_its_line_in_conf_py(tmp_path: Path):
+    files = course()
+    files["conf.py"] = str(files["conf.py"]) + 'lessonpack_pdf_papers = ["a4", "a3"]\n'
+    src = write_files(tmp_path / "src", files)
+    command = [sys.executable, "-m", "sphinx", "-b", "lessonpdf", "-W", "--keep-going", "-n", "-q"]
+    command += ["-d", str(tmp_path / "doctrees"), str(src), str(tmp_path / "pdf")]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode != 0, result.stderr
+    line = len((src / "conf.py").read_text().splitlines())
+    where = re.escape(f"{src / 'conf.py'}:{line}")
+    assert re.search(rf"^{where}: WARNING: unknown paper size\(s\) a3", result.stderr, re.M), (
+        result.stderr
     )

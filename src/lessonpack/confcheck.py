@@ -67,6 +67,16 @@ def assignment_lines(path: Path) -> dict[str, int]:
     return lines
 
 
+def setting_location(confdir: str | Path, name: str) -> str:
+    """``conf.py:LINE`` of the setting, for a warning about its value."""
+    path = Path(confdir) / "conf.py"
+    try:
+        line = assignment_lines(path).get(name, 1)
+    except (OSError, SyntaxError, ValueError):
+        line = 1
+    return f"{path}:{line}"
+
+
 def setting_problems(namespace: dict[str, Any]) -> list[tuple[str, str]]:
     """(setting, problem) for each lessonpack setting conf.py gets wrong."""
     defaults = {
