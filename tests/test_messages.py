@@ -308,3 +308,34 @@ def test_a_bad_pdf_setting_names_its_line_in_conf_py(tmp_path: Path):
     assert re.search(rf"^{where}: WARNING: unknown paper size\(s\) a3", result.stderr, re.M), (
         result.stderr
     )
+
+
+SECOND_SOURCE = """
+# Two
+
+:::{source} Another letter
+:label: src-letter
+:cite: smith2000
+
+More.
+:::
+"""
+
+
+@pytest.mark.parametrize("where", ["another document", "the same document"])
+def test_a_source_label_taken_is_reported_on_its_label_line(tmp_path: Path, where: str):
+    files = course()
+    if where == "another document":
+        files["notes.md"] = SECOND_SOURCE  # read after lessons/one
+        files["index.md"] = str(files["index.md"]).replace("glossary\n", "glossary\nnotes\n")
+        doc, line = "notes.md", 4
+    else:
+        files[LESSON_DOC] = str(files[LESSON_DOC]) + SECOND_SOURCE.replace("# Two\n", "")
+        doc = LESSON_DOC
+        line = (
+            str(files[LESSON_DOC]).lstrip("\n").splitlines().index(":::{source} Another letter") + 2
+        )
+    out = build_fails(tmp_path, files)
+    assert re.search(
+        rf"^{re.escape(doc)}:{line}: WARNING: duplicate label src-letter", out, re.M
+    ), out
