@@ -126,6 +126,13 @@ BIB_FAULTS = {
         4,
         "BibTeX syntax error in this entry",
     ),
+    "name with too many commas": (
+        "@article{lee1990, author = {Lee, Bo}, title = {Famine}, journal = {J}, year = {1990}}\n"
+        "@book{smith2000, author = {Smith, Ann, Jr, Extra}, title = {A History},\n"
+        "  publisher = {Press}, year = {2000}}\n",
+        2,
+        "entry 'smith2000': Too many commas in 'Smith, Ann, Jr, Extra'",
+    ),
     "missing required field": (
         "@book{smith2000, author = {Smith, Ann}, title = {A History}, year = {2000}}\n"
         "@article{lee1990, author = {Lee, Bo}, title = {Famine}, journal = {J}, year = {1990}}\n",

@@ -111,11 +111,29 @@ def _check_entry(
     names = [name.lower() for name, _ in fields]
     for name in sorted({n for n in names if names.count(n) > 1}):
         faults.append(Fault(path, line, f"entry {key!r} gives the field {name!r} twice"))
+    faults += [Fault(path, line, f"entry {key!r}: {error}") for error in _name_errors(fields)]
     for need in REQUIRED.get(kind, ()):
         if not any(choice in names for choice in need.split("|")):
             wanted = " or ".join(repr(c) for c in need.split("|"))
             faults.append(Fault(path, line, f"@{kind} entry {key!r} has no {wanted} field"))
     return faults
+
+
+def _name_errors(fields: list[tuple[str, Any]]) -> list[Exception]:
+    """What pybtex says of the names in the person fields (``Smith, Ann, Jr, Extra``)."""
+    from pybtex.bibtex.utils import split_name_list
+    from pybtex.database import Person
+    from pybtex.errors import capture
+    from pybtex.textutils import normalize_whitespace
+    from pybtex.utils import CaseInsensitiveSet
+
+    roles = CaseInsensitiveSet(Person.valid_roles)
+    with capture() as errors:
+        for name, value in fields:
+            if name in roles:
+                for person in split_name_list(normalize_whitespace("".join(value))):
+                    Person(person)
+    return list(errors)
 
 
 def check_bibfiles(app: Sphinx) -> None:
