@@ -44,7 +44,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 3155328
 export SOURCE_DATE_EPOCH
 export PYTHONHASHSEED := 0
 # The builds of one run print each message once (lessonpack.messages); each run starts afresh.
-$(shell rm -f $(BUILDDIR)/cache/messages.txt)
+$(if $(LESSONPACK_LOCKED),$(shell rm -f $(BUILDDIR)/cache/messages.txt))
 
 SOURCES := $(shell find $(addprefix $(SRC_PREFIX),$(SOURCE_DIRS)) -type f 2>/dev/null | sort)
 PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype \) 2>/dev/null | sort)
