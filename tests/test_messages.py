@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_files
+from conftest import ROOT, write_files
 from test_bad_input import LESSON_DOC, course, make, sphinx_build
 
 CHART = """
@@ -346,3 +346,31 @@ def test_a_source_label_taken_is_reported_on_its_label_line(tmp_path: Path, wher
     assert re.search(
         rf"^{re.escape(doc)}:{line}: WARNING: duplicate label src-letter", out, re.M
     ), out
+
+
+CONF_FAULTS = {
+    "unknown setting": ("lessonpack_min_question = 3", "lessonpack_min_question is not a"),
+    "wrong type": ('lessonpack_min_questions = "3"', "must be of type int, not str"),
+    "copied sources": ("html_copy_source = True", "the student edition needs html_copy_source"),
+    "exception": ("import no_such_module_here", "ModuleNotFoundError: No module named"),
+}
+
+
+@pytest.mark.parametrize("kind", CONF_FAULTS)
+def test_confcheck_names_the_line_of_a_bad_setting(tmp_path: Path, kind: str):
+    setting, message = CONF_FAULTS[kind]
+    files = course()
+    files["conf.py"] = str(files["conf.py"]) + f"\n\n{setting}\n"
+    conf = write_files(tmp_path / "src", files) / "conf.py"
+    line = conf.read_text().splitlines().index(setting) + 1
+    command = [sys.executable, "-m", "lessonpack.confcheck", str(conf.parent)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{conf}:{line}: "), result.stderr
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_confcheck_passes_the_book(tmp_path: Path):
+    command = [sys.executable, "-m", "lessonpack.confcheck", str(ROOT / "book")]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
