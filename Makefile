@@ -43,10 +43,12 @@ ifneq ($(LESSONPACK_LOCKED),outer)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 export SOURCE_DATE_EPOCH
 export PYTHONHASHSEED := 0
+# The builds of one run print each message once (lessonpack.messages); each run starts afresh.
+$(if $(LESSONPACK_LOCKED),$(shell rm -f $(BUILDDIR)/cache/messages.txt))
 
 SOURCES := $(shell find $(addprefix $(SRC_PREFIX),$(SOURCE_DIRS)) -type f 2>/dev/null | sort)
 PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype \) 2>/dev/null | sort)
-INPUTS := $(SOURCES) $(PACKAGE) $(VENV)/.installed
+INPUTS := $(SOURCES) $(PACKAGE) $(VENV)/.installed $(BUILDDIR)/conf.checked
 PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
 FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
@@ -76,6 +78,10 @@ STAMPS_html := $(BUILDDIR)/student/html.stamp
 STAMPS_epub := $(BUILDDIR)/student/epub.stamp
 STAMPS_pdf := $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
 MANIFEST := $(DISTDIR)/.manifest.json
+
+# conf.py is run once, before the builds: a fault in it is one line with its file and line.
+$(BUILDDIR)/conf.checked: $(CONFDIR)/conf.py $(PACKAGE) $(VENV)/.installed
+	@$(BIN)/python -m lessonpack.confcheck $(CONFDIR) && mkdir -p $(@D) && touch $@
 
 html: $(STAMPS_html) $(MANIFEST)
 epub: $(STAMPS_epub) $(MANIFEST)

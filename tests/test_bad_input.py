@@ -135,6 +135,33 @@ FAULTS: dict[str, tuple[Callable[[dict], None], str, str]] = {
         LESSON_DOC,
         "has no {lesson} block",
     ),
+    "malformed BibTeX entry": (
+        replace("title = {A History}", "title = {A History", doc="refs.bib"),
+        "refs.bib",
+        "BibTeX syntax error",
+    ),
+    "duplicate BibTeX key": (
+        replace("@article{lee1990", "@article{smith2000", doc="refs.bib"),
+        "refs.bib",
+        "is used twice",
+    ),
+    "chart data with a short row": (
+        lambda files: files.update(
+            {
+                "index.md": files["index.md"].replace("glossary\n", "glossary\ndata\n"),
+                "data.md": "# Data\n\n:::{range-chart} tolls.csv\n:category: Who\n:low: Low\n"
+                ":high: High\n:alt: Estimates.\n:::\n",
+                "tolls.csv": "Who,Low,High\nA,27,27\nB,15\n",
+            }
+        ),
+        "tolls.csv",
+        "the row has 2 values",
+    ),
+    "duplicate glossary term": (
+        replace("```\n", "\ncommune\n  Again.\n```\n", doc="glossary.md"),
+        "glossary.md",
+        "duplicate term description of commune",
+    ),
 }
 
 

@@ -17,12 +17,15 @@ STATIC = Path(__file__).parent / "static"
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     # Imported here, so that the command-line tools (publish, fonts, sysdeps) start fast.
+    from .bibcheck import setup_bibcheck
     from .charts import setup_charts
     from .citations import setup_citations
     from .config import setup_config
     from .epub import setup_epub
     from .fonts import setup_fonts
     from .lesson import setup_lesson
+    from .locations import setup_locations
+    from .messages import setup_messages
     from .pdf import setup_pdf
     from .questions import setup_questions
     from .records import setup_records
@@ -34,8 +37,11 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .teacher import setup_teacher
     from .translator import setup_translators
 
+    setup_messages(app)
     setup_config(app)
+    setup_locations(app)
     setup_citations(app)
+    setup_bibcheck(app)
     setup_teacher(app)
     setup_lesson(app)
     setup_questions(app)

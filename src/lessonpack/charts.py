@@ -6,7 +6,6 @@ builder copies it like any other picture and the CSV is tracked as a dependency.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -16,17 +15,16 @@ from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from .csvdata import DataError, Table, read_table
+from .locations import inline_line
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-
-
-def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        return list(reader.fieldnames or []), rows
 
 
 def draw_range_chart(labels: list[str], lows: list[float], highs: list[float], unit: str) -> bytes:
@@ -120,15 +118,18 @@ class RangeChartDirective(SphinxDirective):
         if not path.is_file():
             raise self.error(f"{{range-chart}}: no such file {rel}")
         self.env.note_dependency(abs_path)
-        fieldnames, rows = read_rows(path)
         try:
-            labels = [row[self.options["category"]] for row in rows]
-            lows = [float(row[self.options["low"]]) for row in rows]
-            highs = [float(row[self.options["high"]]) for row in rows]
-        except KeyError as exc:
-            raise self.error(f"{{range-chart}}: {rel} has no column {exc}") from exc
-        except ValueError as exc:
-            raise self.error(f"{{range-chart}}: {rel}: {exc}") from exc
+            table, labels, lows, highs = self._read(path)
+        except DataError as error:
+            # The fault is in the data: reported at its line, naming the chart that reads it.
+            where = f"{self.env.doc2path(self.env.docname)}:{self.lineno}"
+            logger.warning(
+                f"{error.message} (data of the {{range-chart}} at {where})",
+                location=f"{error.path}:{error.line}",
+                type="lessonpack",
+                subtype="data",
+            )
+            return []
 
         svg = draw_range_chart(labels, lows, highs, self.options.get("unit", ""))
         digest = hashlib.sha256(svg).hexdigest()[:12]
@@ -150,14 +151,32 @@ class RangeChartDirective(SphinxDirective):
         if "label" in self.options:
             figure["names"].append(self.options["label"])
             self.state.document.note_explicit_target(figure, figure)
-        table = data_table(fieldnames, rows, "The data behind the chart", self._cell)
-        return [figure, table]
+        rows = [row.values for row in table.rows]
+        data = data_table(table.columns, rows, "The data behind the chart", self._cell)
+        return [figure, data]
+
+    def _read(self, path: Path) -> tuple[Table, list[str], list[float], list[float]]:
+        """The table, and each row's label, low and high value (a DataError names the line)."""
+        category, low, high = (self.options[n].strip() for n in ("category", "low", "high"))
+        table = read_table(path)
+        table.require(category, low, high, *filter(None, [self.options.get("cite-column")]))
+        labels, lows, highs = [], [], []
+        for row in table.rows:
+            labels.append(table.text(row, category))
+            lows.append(table.number(row, low))
+            highs.append(table.number(row, high))
+            if highs[-1] < lows[-1]:
+                raise DataError(
+                    path, row.line, f"{high!r} ({highs[-1]:g}) is below {low!r} ({lows[-1]:g})"
+                )
+        return table, labels, lows, highs
 
     def _cell(self, column: str, value: str) -> list[nodes.Node]:
         if column != self.options.get("cite-column") or not value.strip():
             return [nodes.Text(value)]
         # Through sphinxcontrib-bibtex's role, so an unknown key fails the build.
-        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{value.strip()}`", lineno=self.lineno)
+        line = inline_line(self, self.lineno)
+        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{value.strip()}`", lineno=line)
         return [*text_nodes, *messages]
 
 

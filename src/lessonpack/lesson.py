@@ -10,6 +10,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .locations import option_line
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -64,7 +65,8 @@ class LessonDirective(SphinxDirective):
             refwarn=True,
             refdoc=self.env.docname,
         )
-        self.set_source_info(ref)
+        # Reported on the :key-terms: line, where the unknown term is written.
+        ref.source, ref.line = self.get_source_info()[0], option_line(self, "key-terms")
         ref += nodes.inline(term, term, classes=["xref", "std", "std-term"])
         return ref
 

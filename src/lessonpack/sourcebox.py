@@ -6,13 +6,17 @@ from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .locations import inline_line, option_line
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
+logger = logging.getLogger(__name__)
+LABELS_KEY = "lessonpack_source_labels"  # the labels of this document's source boxes
 PROVENANCE = (("who", "Who"), ("when", "When"), ("audience", "For whom"), ("purpose", "Why"))
 KINDS = ("excerpt", "paraphrase")
 
@@ -50,7 +54,8 @@ class SourceDirective(SphinxDirective):
         fields = nodes.field_list(classes=["lp-provenance"])
         for key, label in PROVENANCE:
             if key in self.options:
-                text_nodes, messages = self.parse_inline(self.options[key], lineno=self.lineno)
+                line = inline_line(self, option_line(self, key))
+                text_nodes, messages = self.parse_inline(self.options[key], lineno=line)
                 fields += nodes.field(
                     "",
                     nodes.field_name(label, label),
@@ -67,17 +72,31 @@ class SourceDirective(SphinxDirective):
         page = self.options.get("page")
         target = self.options["cite"] + (f"{{p. {page}}}" if page else "")
         # The citation goes through sphinxcontrib-bibtex's own role, so unknown keys fail the build.
-        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{target}`", lineno=self.lineno)
+        line = inline_line(self, option_line(self, "cite"))
+        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{target}`", lineno=line)
         para = nodes.paragraph("", "Cited from ", classes=["lp-citation"])
         para.extend([*text_nodes, *messages])
         return para
 
     def _add_label(self, node: nodes.Element, label: str, title: str) -> None:
+        std = self.env.domains.standard_domain
+        # Sphinx reports a label taken in another document with no file or line, and one
+        # taken in this document not at all: both are reported here, on the :label: line.
+        here = self.env.temp_data.setdefault(LABELS_KEY, set())
+        other = std.anonlabels.get(label)
+        if label in here or (other and other[0] != self.env.docname):
+            where = "this document" if label in here else str(self.env.doc2path(other[0]))
+            logger.warning(
+                f"duplicate label {label}, other instance in {where}",
+                location=(self.env.docname, option_line(self, "label")),
+                type="lessonpack",
+                subtype="label",
+            )
+            return
+        here.add(label)
         node_id = nodes.make_id(label)
         node["ids"].append(node_id)
-        self.env.domains.standard_domain.note_hyperlink_target(
-            label, self.env.docname, node_id, title
-        )
+        std.note_hyperlink_target(label, self.env.docname, node_id, title)
 
 
 class AdvisoryDirective(SphinxDirective):

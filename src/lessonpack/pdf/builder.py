@@ -23,6 +23,7 @@ from sphinx.util.display import progress_message
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.writers.html5 import HTML5Translator
 
+from ..confcheck import setting_location
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
@@ -120,13 +121,15 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 "unknown paper size(s) %s; known: %s",
                 ", ".join(unknown),
                 ", ".join(PAPER_SIZES),
+                location=setting_location(self.confdir, "lessonpack_pdf_papers"),
                 type="lessonpack",
                 subtype="config",
             )
         try:
             self.outputs = parse_outputs(self.config)
         except ValueError as err:
-            logger.warning("%s", err, type="lessonpack", subtype="config")
+            where = setting_location(self.confdir, "lessonpack_pdf_outputs")
+            logger.warning("%s", err, location=where, type="lessonpack", subtype="config")
             self.outputs = []
 
     def assemble_doctree(self) -> nodes.document:
