@@ -100,11 +100,16 @@ DROPPED_LINES = re.compile(
 )
 
 
+# Roles whose words are only known once they resolve (a citation reads "(Yang, 2012)", a bare
+# {ref} the title of its section): a break, as the report's parsed passages have.
+RESOLVED = {"cite", "footcite", "ref", "numref", "doc", "eq", "any"}
+
+
 def _role(match: re.Match[str]) -> str:
-    if match["role"].split(":")[0] in {"cite", "footcite"}:
-        return "\n"  # a citation reads "(Yang, 2012)" only once resolved: a break, as the report
     text = match["text"]
-    return re.sub(r"\s*<[^<>]*>$", "", text) if text.endswith(">") else text
+    if text.endswith(">") and "<" in text:
+        return re.sub(r"\s*<[^<>]*>$", "", text)  # {term}`x <y>` -> x
+    return "\n" if match["role"].split(":")[0] in RESOLVED else text
 
 
 def plain(markup: str) -> str:
