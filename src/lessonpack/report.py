@@ -83,10 +83,14 @@ def reading_text(doctree: nodes.Node) -> str:
 
 
 def public_text(doctree: nodes.document) -> str:
-    """The document's text with every teacher passage taken out (what students may read)."""
+    """The document's text with every teacher passage taken out (what students may read).
+
+    Raw markup is taken out too: it is not prose an author wrote for students, and a teacher
+    sentence carried into a page by raw HTML must count as a leak, not as student text."""
     copy = doctree.deepcopy()
-    for node in list(copy.findall(lp.teacher)):
-        node.parent.remove(node)
+    for node in [*copy.findall(lp.teacher), *copy.findall(nodes.raw)]:
+        if node.parent is not None:
+            node.parent.remove(node)
     return copy.astext()
 
 
