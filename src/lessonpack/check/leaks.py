@@ -291,7 +291,7 @@ def check(site: Site) -> Outcome:
     figure = (
         f"0 of {findings.checked} teacher sentences ({len(found) - len(parsed)} from the source "
         f"scan; {findings.excused} excused as student text too) in {len(outputs)} student texts; "
-        f"0 teacher-only words in {len(indexes)} search indexes; "
+        f"0 teacher-only words in {len(indexes)} search index{'es' * (len(indexes) != 1)}; "
         f"all {len(parsed)} in {len(pdfs)} teacher PDFs"
         if not problems
         else f"{len(problems)} problems"
