@@ -115,6 +115,6 @@ def test_sphinx_build_exits_non_zero_on_a_broken_fence(tmp_path: Path):
     src = write(tmp_path / "src", files)
     result = sphinx_build(src, tmp_path / "out")
     assert result.returncode != 0
-    line = _line_of((src / LESSON_DOC).read_text(), "{guidance}")
+    line = _line_of((src / LESSON_DOC).read_text(), "{guidance}", last=True)
     where = rf"{re.escape(str(src / LESSON_DOC))}:{line}: WARNING: \{{guidance\}} fence is not"
     assert re.search(where, result.stderr), result.stderr

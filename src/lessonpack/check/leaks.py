@@ -289,10 +289,10 @@ def check(site: Site) -> Outcome:
     if findings.checked < 1 or not pdfs or not outputs:
         problems.append("nothing to check: no teacher passage, student output or teacher PDF")
     figure = (
-        f"0 of {findings.checked} teacher sentences ({len(found) - len(parsed)} from the source "
-        f"scan; {findings.excused} excused as student text too) in {len(outputs)} student texts; "
-        f"0 teacher-only words in {len(indexes)} search index{'es' * (len(indexes) != 1)}; "
-        f"all {len(parsed)} in {len(pdfs)} teacher PDFs"
+        f"0 of {findings.checked} teacher sentences in {len(outputs)} student texts "
+        f"({findings.excused} more excused as student text too; {len(found) - len(parsed)} "
+        f"found by the source scan only); 0 teacher-only words in {len(indexes)} search "
+        f"index{'es' * (len(indexes) != 1)}; all {len(parsed)} in {len(pdfs)} teacher PDFs"
         if not problems
         else f"{len(problems)} problems"
     )
