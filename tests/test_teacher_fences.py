@@ -118,3 +118,41 @@ def test_sphinx_build_exits_non_zero_on_a_broken_fence(tmp_path: Path):
     line = _line_of((src / LESSON_DOC).read_text(), "{guidance}", last=True)
     where = rf"{re.escape(str(src / LESSON_DOC))}:{line}: WARNING: \{{guidance\}} fence is not"
     assert re.search(where, result.stderr), result.stderr
+
+
+SCANNED = """\
+Intro.
+
+> ::::{teacher-note} Title
+> :class: wide
+> See {term}`the commune <commune>` and *read* **this** [the map](map.md) {cite:p}`smith2000`.
+>
+> :::{note}
+> Inner words.
+> :::
+> ::::
+
+\t~~~~~{answer}
+\tTabbed `code` answer.
+\t~~~~~
+
+1. ```{guidance}
+   Listed guidance.
+   ```
+Inline ```{guidance}``` mention is no fence.
+"""
+
+
+def test_the_scanner_finds_every_fence_and_reads_its_words():
+    from lessonpack.teacherscan import fences
+
+    found = fences(SCANNED)
+    assert [(f.name, f.line, f.end) for f in found] == [
+        ("teacher-note", 3, 10),
+        ("answer", 12, 14),
+        ("guidance", 16, 18),
+    ]
+    note = [line.strip() for line in found[0].text.splitlines() if line.strip()]
+    assert note == ["See the commune and read this the map", ".", "Inner words."]
+    assert found[1].text.strip() == "Tabbed code answer."
+    assert found[2].text.strip() == "Listed guidance."
