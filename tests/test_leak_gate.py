@@ -1,9 +1,10 @@
 """The leak gate on a real build of a small course, with teacher text planted in its outputs.
 
 Every route here reaches a student output past the parser: raw HTML carrying a teacher sentence
-word for word, a short teacher sentence in the site's title, a teacher-only word in the search
-index (as a stale index keeps one). `make` builds the course (website, EPUB, both PDFs); the
-gate's own function reads the real outputs (pypdf extracts the real PDFs).
+word for word, a short teacher sentence in the site's title, a teacher fence in a file copied as
+it is, a teacher-only word in the search index (as a stale index keeps one). `make` builds the
+course (website, EPUB, both PDFs); the gate's own function reads the real outputs (pypdf
+extracts the real PDFs).
 """
 
 from __future__ import annotations
@@ -41,7 +42,14 @@ Only teachers hear of the {WORD} memo.
 <p>{LONG_SECRET}</p>
 ```
 """
-CONF = f'\nhtml_title = "Harvests. {SHORT_SECRET}"\ncopyright = "2026"\nversion = "1"\n'
+CONF = f"""
+html_title = "Harvests. {SHORT_SECRET}"
+html_static_path = ["_static"]
+copyright = "2026"
+version = "1"
+"""
+# A file copied into the outputs as it is: no document reads it, so no report knows its text.
+COPIED = "/*\n:::{lesson-plan}\nTen minutes on the county archive, then the exit ticket.\n:::\n*/\n"
 
 
 def edition_of(base: Path, name: str) -> str:
@@ -79,6 +87,7 @@ def built(tmp_path_factory) -> Path:
     # The question of the small course holds its guidance; the planted blocks follow the reading.
     files[LESSON_DOC] = str(files[LESSON_DOC]) + PLANTED
     files["conf.py"] = str(files["conf.py"]) + CONF
+    files["_static/plan.css"] = COPIED
     write(base / "src", files)
     run = make(base)
     out, _ = run.communicate(timeout=900)
@@ -106,8 +115,14 @@ def test_the_gate_finds_the_planted_sentences_in_every_student_format(built: Pat
     indexed = {p for p in outcome.problems if "teacher-only word" in p}
     words = {p.split("'")[1] for p in indexed}
     assert {"inspectors", "county"} <= words <= set(LONG_SECRET.strip(".").split()), indexed
+    # A teacher fence printed as text, wherever it came from.
+    printed = {p for p in outcome.problems if p.startswith("a {lesson-plan} fence is printed in")}
+    assert any(
+        p.endswith("in html/_static/plan.css: teacher text reached it as text") for p in printed
+    )
+    assert any(".epub/" in p for p in printed), printed
     # Nothing else: no false hit on the rest of the course, and no teacher PDF lacks a passage.
-    assert set(outcome.problems) == long | short | indexed, outcome.problems
+    assert set(outcome.problems) == long | short | indexed | printed, outcome.problems
     assert len(normalise(SHORT_SECRET)) < LONG <= len(normalise(LONG_SECRET))
 
 

@@ -8,7 +8,7 @@ length, at any indentation (tabs included), after blockquote and list markers. T
 to fail on a fence that did not run as a directive (:mod:`lessonpack.teacher`); the release gate
 uses it to take teacher passages from the source text itself (:mod:`lessonpack.check.leaks`).
 
-Pure text in, text out: no Sphinx, so the gate reads the sources the build recorded.
+Pure text in, text out: no build environment, so the gate reads the sources the build recorded.
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ OPEN = re.compile(
     r"(?P<fence>`{3,}|~{3,}|:{3,})[ \t]*\{(?P<name>"
     + "|".join(re.escape(name) for name in NAMES)
     + r")\}"
+)
+# The same fence anywhere in a line: in an output's text, a fence printed for readers to see.
+PRINTED = re.compile(
+    r"(?:`{3,}|~{3,}|:{3,})\s*\{\s*(?P<name>"
+    + "|".join(re.escape(name) for name in NAMES)
+    + r")\s*\}"
 )
 CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*")
 ANY_FENCE = re.compile(r"^(`{3,}|~{3,}|:{3,})")

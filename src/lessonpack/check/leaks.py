@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..manifest import Entry, ManifestError, read_manifest
-from ..teacherscan import fences, read_text
+from ..teacherscan import PRINTED, fences, read_text
 from . import Outcome, Site
 from .texts import (
     epub_texts,
@@ -207,6 +207,16 @@ def teacher_pdfs(site: Site, entries: dict[str, Entry]) -> list[Path]:
     )
 
 
+def printed_fences(outputs: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """(output, directive) for every teacher-directive fence shown as text in a student output:
+    a fence that was not read as a directive (a code block, a copied file) carries teacher text
+    the report may not know of."""
+    found = []
+    for name, (text, _) in outputs.items():
+        found += sorted({(name, m["name"]) for m in PRINTED.finditer(text)})
+    return found
+
+
 # The search index ----------------------------------------------------------------------------
 
 
@@ -284,6 +294,10 @@ def check(site: Site) -> Outcome:
     indexes = search_indexes(site, entries)
     words = index_leaks(found, public, indexes, report.get("language", "en"))
     problems += [f"{w}: teacher-only word {word!r} is in {name}" for w, word, name in words]
+    problems += [
+        f"a {{{name}}} fence is printed in {output}: teacher text reached it as text"
+        for output, name in printed_fences(outputs)
+    ]
     pdfs = teacher_pdfs(site, entries)
     problems += teacher_pdf_problems(pdfs, parsed)
     if findings.checked < 1 or not pdfs or not outputs:
