@@ -59,6 +59,23 @@ def test_a_fence_not_read_as_a_directive_fails_with_file_and_line(build, kind, e
 
 
 @pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_a_broken_fence_beside_a_real_one_of_the_same_name_is_found(build, edition):
+    """MyST puts the real {guidance} of a question a line late; the broken one is still named."""
+    files = lesson_files()
+    real = "GUIDE-SECRET-CHARLIE the harvest.\n```\n"
+    assert real in files["lessons/one.md"]
+    lesson = files["lessons/one.md"].replace(
+        real, real + f"\n    ```{{guidance}}\n    {SECRET}\n    ```\n"
+    )
+    files["lessons/one.md"] = lesson.lstrip("\n")
+    result = build(files, edition=edition)
+    line = _line_of(files["lessons/one.md"], "{guidance}", last=True)
+    path = Path(result.app.srcdir) / "lessons" / "one.md"
+    assert f"{path}:{line}: WARNING: {{guidance}} {MESSAGE}" in result.warnings, result.warnings
+    assert result.warnings.count(MESSAGE) == 1, result.warnings
+
+
+@pytest.mark.parametrize("edition", ["student", "teacher"])
 def test_a_broken_fence_in_an_included_file_is_named_in_that_file(build, edition):
     files = lesson_files()
     files["lessons/one.md"] += "\n```{include} ../parts/extra.inc\n```\n"

@@ -91,17 +91,23 @@ def document_files(env: BuildEnvironment, docname: str) -> list[Path]:
     return sorted(files)
 
 
+NEAR = 10  # lines between where MyST says a directive is and its fence, at most
+
+
 def covered_lines(found: list[Fence], ran: list[tuple[int, int, str]]) -> set[int]:
     """The lines of a file inside a teacher directive that ran, from its (line, length, name).
 
-    MyST reports the line of a directive nested in another one's content a line or two off, so
-    each directive that ran is matched to the scanned fence of its name nearest its line.
+    MyST reports the line of a directive nested in another one's content a line or more off (one
+    after a paragraph in a {question}: the next line), so each directive that ran is matched to
+    the scanned fence of its name nearest its line, each fence once.
     """
     covered: set[int] = set()
     taken: set[int] = set()
     for line, length, name in sorted(ran):
         candidates = [
-            f for f in found if f.name == name and f.line not in taken and abs(f.line - line) <= 3
+            f
+            for f in found
+            if f.name == name and f.line not in taken and abs(f.line - line) <= NEAR
         ]
         if candidates:
             line = min(candidates, key=lambda f: (abs(f.line - line), f.line)).line
