@@ -137,6 +137,7 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     record["files"] = [
         os.path.relpath(path, app.srcdir) for path in document_files(env, env.docname)
     ]
+    record["source"] = os.path.relpath(env.doc2path(env.docname), app.srcdir)
     for node in doctree.findall(lp.lesson):
         has_objectives = any(any(o.findall(nodes.list_item)) for o in node.findall(lp.objectives))
         record["lessons"].append(

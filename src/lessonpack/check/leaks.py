@@ -62,17 +62,19 @@ def teacher_sentences(report: dict) -> tuple[list[tuple[str, str]], list[str]]:
 def source_scan(report: dict) -> tuple[list[tuple[str, str]], list[str]]:
     """(file:line, sentence) of every teacher-directive fence in the files the build read, from
     their raw text (what a fence holds, whether or not MyST read it as a directive); and the text
-    of every such file that has none (bibliographies, data: student text the report's public
-    text does not hold before references resolve)."""
+    of every such file that has none and is no document's own source (bibliographies, data:
+    student text the report's public text does not hold before references resolve)."""
     root = Path(report["srcdir"])
-    files = sorted({f for record in report["documents"].values() for f in record["files"]})
+    documents = report["documents"].values()
+    files = sorted({f for record in documents for f in record["files"]})
+    sources = {record.get("source") for record in documents}
     found, plain = [], []
     for name in files:
         text = read_text(root / name)
         if text is None:
             continue
         scanned = fences(text)
-        if not scanned:
+        if not scanned and name not in sources:
             plain.append(text)
         for fence in scanned:
             found.extend((f"{name}:{fence.line}", s) for s in sentences(fence.text))
