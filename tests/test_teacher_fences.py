@@ -27,6 +27,7 @@ BROKEN: dict[str, tuple[str, str]] = {
     "tab-indented": (f"\t:::{{teacher-note}}\n\t{SECRET}\n\t:::\n", "teacher-note"),
     "four spaces": (f"    ```{{guidance}}\n    {SECRET}\n    ```\n", "guidance"),
     "in a code block": (f"````text\n:::{{answer}}\n{SECRET}\n:::\n````\n", "answer"),
+    "capitalised, in a code block": (f"```\n:::{{Answer}}\n{SECRET}\n:::\n```\n", "Answer"),
     "in a blockquote, indented": (
         f">     ~~~~{{solution}}\n>     {SECRET}\n>     ~~~~\n",
         "solution",
@@ -53,7 +54,7 @@ def test_a_fence_not_read_as_a_directive_fails_with_file_and_line(build, kind, e
     result = build(files, edition=edition)
     line = _line_of(lesson, f"{{{name}}}", last=True)
     path = Path(result.app.srcdir) / "lessons" / "one.md"
-    expected = f"{path}:{line}: WARNING: {{{name}}} {MESSAGE}"
+    expected = f"{path}:{line}: WARNING: {{{name.lower()}}} {MESSAGE}"
     assert expected in result.warnings, result.warnings
     assert result.warnings.count(MESSAGE) == 1, result.warnings
 

@@ -26,13 +26,15 @@ OPEN = re.compile(
     r"^(?P<prefix>[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*)"
     r"(?P<fence>`{3,}|~{3,}|:{3,})[ \t]*\{(?P<name>"
     + "|".join(re.escape(name) for name in NAMES)
-    + r")\}"
+    + r")\}",
+    re.IGNORECASE,  # docutils finds directives whatever their case
 )
 # The same fence anywhere in a line: in an output's text, a fence printed for readers to see.
 PRINTED = re.compile(
     r"(?:`{3,}|~{3,}|:{3,})\s*\{\s*(?P<name>"
     + "|".join(re.escape(name) for name in NAMES)
-    + r")\s*\}"
+    + r")\s*\}",
+    re.IGNORECASE,
 )
 CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*")
 ANY_FENCE = re.compile(r"^(`{3,}|~{3,}|:{3,})")
@@ -73,7 +75,7 @@ def fences(text: str) -> list[Fence]:
                 end = later
                 break
         body = tuple(CONTAINER.sub("", body_line, count=1) for body_line in lines[index + 1 : end])
-        found.append(Fence(match["name"], index + 1, min(end + 1, len(lines)), body))
+        found.append(Fence(match["name"].lower(), index + 1, min(end + 1, len(lines)), body))
     return found
 
 
