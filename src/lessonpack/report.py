@@ -18,6 +18,7 @@ from sphinx.domains import Domain
 from sphinx.util import logging
 
 from . import nodes as lp
+from .teacher import document_files
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
@@ -82,10 +83,14 @@ def reading_text(doctree: nodes.Node) -> str:
 
 
 def public_text(doctree: nodes.document) -> str:
-    """The document's text with every teacher passage taken out (what students may read)."""
+    """The document's text with every teacher passage taken out (what students may read).
+
+    Raw markup is taken out too: it is not prose an author wrote for students, and a teacher
+    sentence carried into a page by raw HTML must count as a leak, not as student text."""
     copy = doctree.deepcopy()
-    for node in list(copy.findall(lp.teacher)):
-        node.parent.remove(node)
+    for node in [*copy.findall(lp.teacher), *copy.findall(nodes.raw)]:
+        if node.parent is not None:
+            node.parent.remove(node)
     return copy.astext()
 
 
@@ -127,6 +132,12 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     }
     # Lets a leak test tell a sentence that is also student text from a leaked one.
     record["public_text"] = public_text(doctree)
+    # The files whose text can reach the document's pages (its source, includes, data), relative
+    # to the source folder: the leak gate scans them for teacher fences without the parser.
+    record["files"] = [
+        os.path.relpath(path, app.srcdir) for path in document_files(env, env.docname)
+    ]
+    record["source"] = os.path.relpath(env.doc2path(env.docname), app.srcdir)
     for node in doctree.findall(lp.lesson):
         has_objectives = any(any(o.findall(nodes.list_item)) for o in node.findall(lp.objectives))
         record["lessons"].append(
@@ -252,6 +263,8 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
     docs = app.env.domains["lessonpack"].docs  # type: ignore[attr-defined]
     report = {
         "edition": app.config.lessonpack_edition,
+        "language": app.config.language or "en",
+        "srcdir": str(app.srcdir),
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "documents": {name: docs[name] for name in sorted(docs)},
     }
@@ -263,7 +276,8 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
 
 def setup_report(app: Sphinx) -> None:
     app.add_domain(LessonpackDomain)
-    app.connect("doctree-read", collect)
+    # After every other doctree-read handler: the public text holds the labels they add.
+    app.connect("doctree-read", collect, priority=900)
     app.connect("env-check-consistency", check)
     app.connect("env-updated", release_dictionary)
     app.connect("build-finished", write_report)

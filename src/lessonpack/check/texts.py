@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 import zipfile
@@ -16,9 +17,26 @@ BODY_BOTTOM_PT = 55
 BODY_TOP_MARGIN_PT = 50
 
 
+# Typography Sphinx applies (smart quotes, dashes) folded to what an author types.
+FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ad": ""})
+DASHES = re.compile(r"[-\u2010-\u2015]+")
+
+
+def _fold(text: str) -> str:
+    return DASHES.sub("-", unicodedata.normalize("NFKC", text).translate(FOLD)).lower()
+
+
 def normalise(text: str) -> str:
-    """Compare text however lines broke: NFKC, no white space, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    """Compare text however lines broke: NFKC, typography folded, no white space, lower case."""
+    return re.sub(r"\s+", "", _fold(text))
+
+
+def words(text: str, *, punctuation: bool = True) -> str:
+    """Compare text word by word: its words and punctuation marks (NFKC, typography folded,
+    lower case) one space apart, a space each side: " yes . " is in " yes . it is ", not in
+    " yesterday . " nor in " yes , ". Without ``punctuation``, the words alone."""
+    token = r"\w+|[^\w\s]" if punctuation else r"\w+"
+    return " " + " ".join(re.findall(token, _fold(text))) + " "
 
 
 @cache
@@ -67,7 +85,46 @@ def site_texts(root: Path) -> dict[str, str]:
     return out
 
 
-def sentences(text: str, minimum: int = 30) -> list[str]:
-    """Sentences (or table cells and list items) long enough to be distinctive."""
-    pieces = re.split(r"(?<=[.?!:;])\s+|\n+", text)
-    return [p.strip() for p in pieces if len(normalise(p)) >= minimum]
+def sentences(text: str) -> list[str]:
+    """Every sentence (or table cell, list item, piece between references) with a word in it:
+    a letter, or 30 characters (a short run of figures, "8-9", would be found everywhere)."""
+    pieces = [p.strip() for p in re.split(r"(?<=[.?!:;])\s+|\n+", text)]
+    return [p for p in pieces if re.search(r"[^\W\d_]", p) or len(normalise(p)) >= 30]
+
+
+def output_texts(path: Path, name: str) -> dict[str, tuple[str, str]]:
+    """The text of one published file, by name, as (all of it, its prose): a PDF's pages; each
+    entry of an EPUB; a page's markup and visible text (its prose); any other text file whole,
+    with no prose (scripts, styles); a binary file nothing."""
+    if path.suffix == ".pdf":
+        text = "\n".join(pdf_pages(path))
+        return {name: (text, text)}
+    if path.suffix == ".epub":
+        with zipfile.ZipFile(path) as epub:
+            entries = {k: epub.read(k) for k in epub.namelist()}
+    else:
+        entries = {"": path.read_bytes()}
+    out = {}
+    for inner, data in entries.items():
+        if b"\0" in data[:8192]:
+            continue
+        raw = data.decode("utf-8", errors="replace")
+        key = f"{name}/{inner}" if inner else name
+        if Path(inner or name).suffix in {".html", ".xhtml", ".htm"}:
+            visible = html_text(raw)
+            out[key] = (visible + "\n" + raw, visible)
+        else:
+            out[key] = (raw, "")
+    return out
+
+
+INDEX = re.compile(r"^\s*Search\.setIndex\((?P<json>.*)\)\s*;?\s*$", re.DOTALL)
+
+
+def search_terms(script: str) -> set[str]:
+    """The terms and title terms of a Sphinx search index (``Search.setIndex({...})``)."""
+    match = INDEX.match(script)
+    if not match:
+        raise ValueError("not a Sphinx search index (no Search.setIndex(...))")
+    data = json.loads(match["json"])
+    return set(data.get("terms", {})) | set(data.get("titleterms", {}))
