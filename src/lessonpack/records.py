@@ -132,13 +132,25 @@ def _forget(app: Sphinx) -> None:
     record_path(Path(app.outdir)).unlink(missing_ok=True)
 
 
-def _record(app: Sphinx, exception: Exception | None) -> None:
-    fmt = FORMATS.get(app.builder.name)
-    if fmt is None or exception is not None:
-        return
+def failed(app: Sphinx) -> bool:
+    """Whether the build exits non-zero: an error, or a warning in a strict (-W) build."""
     strict = getattr(app, "_fail_on_warnings", getattr(app, "warningiserror", False))
-    if app.statuscode or (strict and getattr(app, "_warncount", 0)):
-        return  # failed: the strict build exits non-zero, nothing may be published
+    return bool(app.statuscode or (strict and getattr(app, "_warncount", 0)))
+
+
+def _record(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or failed(app):
+        # Nothing may be published; and the environment Sphinx saved after reading must not
+        # outlive the failure: it holds the documents that warned as read, so the next build
+        # would skip them, print nothing and publish. Without it every document is read again
+        # (the PDF renders are cached apart, beside it).
+        from sphinx.application import ENV_PICKLE_FILENAME
+
+        Path(app.doctreedir, ENV_PICKLE_FILENAME).unlink(missing_ok=True)
+        return
+    fmt = FORMATS.get(app.builder.name)
+    if fmt is None:
+        return
     from sphinx.util import logging  # here: the publisher imports this module, not Sphinx
 
     logger = logging.getLogger(__name__)
