@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .fonts import setup_fonts
     from .incremental import setup_incremental
     from .lesson import setup_lesson
+    from .paths import setup_paths
     from .pdf import setup_pdf
     from .questions import setup_questions
     from .report import setup_report
@@ -49,6 +50,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_translators(app)
     setup_site(app)
     setup_sourcecheck(app)
+    setup_paths(app)
     setup_incremental(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)

@@ -18,6 +18,8 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
+from .paths import refusal
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -117,6 +119,8 @@ class RangeChartDirective(SphinxDirective):
                 raise self.error(f"{{range-chart}} needs :{name}:")
         rel, abs_path = self.env.relfn2path(self.arguments[0], self.env.docname)
         path = Path(abs_path)
+        if (outside := refusal(self.env, "{range-chart}", path)) is not None:
+            raise self.error(outside)
         if not path.is_file():
             raise self.error(f"{{range-chart}}: no such file {rel}")
         self.env.note_dependency(abs_path)

@@ -1,0 +1,153 @@
+"""Source safety: no file from outside the course, nothing loaded from another host, file names
+that make can build, and very large images scaled for print and EPUB.
+
+Each fault is planted in a small project in tmp_path and built for real (in-process Sphinx, or
+`sphinx-build` and `make` as the author runs them).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import write_files
+from test_bad_input import sphinx_build
+
+SECRET = "TOP-SECRET-PASSWD-LINE"
+OUT = "../../outside"  # from lessons/one.md to the folder beside the project
+
+
+def outputs_text(folder: Path) -> str:
+    """Every byte the build wrote, as text (images and downloads included)."""
+    return "\n".join(
+        p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()
+    )
+
+
+# Files outside the course ---------------------------------------------------------------------
+
+# route -> the markup, from line 5 of lessons/one.md (reStructuredText's include is on line 6)
+ROUTES: dict[str, str] = {
+    "MyST include": "```{include} ../../outside/secret.txt\n```\n",
+    "MyST include, literal": "```{include} ../../outside/secret.txt\n:literal:\n```\n",
+    "rst include": "```{eval-rst}\n.. include:: ../../outside/secret.txt\n```\n",
+    "rst include, literal": f"```{{eval-rst}}\n.. include:: {OUT}/secret.txt\n   :literal:\n```\n",
+    "literalinclude": "```{literalinclude} ../../outside/secret.txt\n```\n",
+    "csv-table file": "```{csv-table} Data\n:file: ../../outside/secret.csv\n```\n",
+    "raw file": "```{raw} html\n:file: ../../outside/secret.txt\n```\n",
+    "markdown image": "![A map](../../outside/secret.png)\n",
+    "figure": "```{figure} ../../outside/secret.png\n:alt: A map\n\nThe map.\n```\n",
+    "download": "Get {download}`the file <../../outside/secret.txt>`.\n",
+    "range-chart": (
+        ":::{range-chart} ../../outside/secret.csv\n:category: Who\n:low: Low\n:high: High\n"
+        ":alt: Bars.\n:::\n"
+    ),
+    "symlink in lessons": "```{include} data/notes.txt\n```\n",
+    "symlinked folder, literalinclude": "```{literalinclude} linked/secret.txt\n```\n",
+}
+
+
+def secret_files(root: Path) -> None:
+    """Files beside the project (outside its source folder) that must never be published."""
+    write_files(
+        root / "outside",
+        {
+            "secret.txt": f"{SECRET}\n",
+            "secret.csv": f"Who,Low,High\n{SECRET},1,2\n",
+            # A PNG with the secret in a text chunk, so a copied image shows up in the outputs.
+            "secret.png": png_with_text(SECRET),
+        },
+    )
+    (root / "src" / "lessons" / "data").mkdir(parents=True, exist_ok=True)
+    (root / "src" / "lessons" / "data" / "notes.txt").symlink_to(root / "outside" / "secret.txt")
+    (root / "src" / "lessons" / "linked").symlink_to(root / "outside", target_is_directory=True)
+
+
+def png_with_text(text: str) -> bytes:
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", text)
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_file_outside_the_course_is_refused(build, tmp_path: Path, route: str):
+    secret_files(tmp_path)
+    markup = ROUTES[route]
+    lesson = f"# Lesson\n\nIntro.\n\n{markup}\nAfter.\n"
+    result = build({"lessons/one.md": lesson})
+    where = re.escape(str(tmp_path / "src" / "lessons" / "one.md"))
+    line = 6 if route.startswith("rst") else 5
+    secret = re.escape(str(tmp_path / "outside" / "secret"))
+    expected = rf"{where}:{line}: (WARNING|ERROR): .*reads {secret}\.\w+, outside the course"
+    assert re.search(expected, result.warnings), result.warnings
+    assert "copy the file into the course" in result.warnings
+    assert SECRET not in outputs_text(result.outdir)
+
+
+def test_a_symlinked_document_outside_the_course_is_not_read(build, tmp_path: Path):
+    secret_files(tmp_path)
+    (tmp_path / "outside" / "secret.md").write_text(f"# Secret\n\n{SECRET}\n", encoding="utf-8")
+    (tmp_path / "src" / "lessons" / "two.md").symlink_to(tmp_path / "outside" / "secret.md")
+    result = build({"lessons/one.md": "# Lesson\n\nIntro.\n"}, conf="")
+    where = re.escape(str(tmp_path / "src" / "lessons" / "two.md"))
+    assert re.search(rf"{where}:1: WARNING: the document reads .*secret\.md", result.warnings)
+    assert SECRET not in outputs_text(result.outdir)
+
+
+def test_files_inside_the_course_still_work(build, tmp_path: Path):
+    shared = "INSIDE-THE-COURSE"
+    files = {
+        "chapter/one.md": (
+            "# Chapter\n\n```{include} ../shared/part.txt\n```\n\n"
+            "```{literalinclude} ../shared/code.txt\n```\n\n"
+            "![A map](../shared/map.png)\n\nGet {download}`it <../shared/code.txt>`.\n"
+        ),
+        "shared/part.txt": f"{shared} from an include.\n",
+        "shared/code.txt": f"{shared} literally\n",
+        "shared/map.png": png_with_text("fine"),
+    }
+    result = build(files)
+    assert result.warnings == ""
+    page = result.html("chapter/one")
+    assert f"{shared} from an include" in page and "literally" in page
+    assert (result.outdir / "_images" / "map.png").is_file()
+    assert any((result.outdir / "_downloads").rglob("code.txt"))
+
+
+def test_source_folders_come_from_include_patterns(build, tmp_path: Path):
+    """A course that reads lessons/ only: a file in another folder of the source directory is
+    outside it too."""
+    write_files(tmp_path / "src", {"private/key.txt": f"{SECRET}\n"})
+    files = {
+        "lessons/index.md": "# Course\n\n```{toctree}\none\n```\n",
+        "lessons/one.md": "# Lesson\n\n```{include} ../private/key.txt\n```\n",
+    }
+    conf = "root_doc = 'lessons/index'\ninclude_patterns = ['lessons/**.md']\n"
+    result = build(files, conf=conf)
+    where = re.escape(str(tmp_path / "src" / "lessons" / "one.md"))
+    expected = rf"{where}:3: WARNING: \{{include\}} reads .*private/key\.txt"
+    assert re.search(expected, result.warnings)
+    assert "outside the course's source folders (lessons)" in result.warnings
+    assert SECRET not in outputs_text(result.outdir)
+
+
+def test_sphinx_build_fails_on_a_file_outside_the_course(tmp_path: Path):
+    from test_bad_input import course
+
+    secret_files(tmp_path)
+    files = course()
+    files["lessons/one.md"] = f"{files['lessons/one.md']}\n```{{include}} {OUT}/secret.txt\n```\n"
+    src = write_files(tmp_path / "src", files)
+    result = sphinx_build(src, tmp_path / "out")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    expected = r"lessons/one\.md:\d+: WARNING: \{include\} reads .*secret\.txt, outside"
+    assert re.search(expected, result.stderr), result.stderr
