@@ -151,3 +151,92 @@ def test_sphinx_build_fails_on_a_file_outside_the_course(tmp_path: Path):
     assert "Traceback" not in result.stderr
     expected = r"lessons/one\.md:\d+: WARNING: \{include\} reads .*secret\.txt, outside"
     assert re.search(expected, result.stderr), result.stderr
+
+
+# Resources from other hosts -------------------------------------------------------------------
+
+HOST = "cdn.example.net"
+# route -> markup from line 5 of lessons/one.md, whose load from another host is on line 5
+REMOTE: dict[str, str] = {
+    "script (HTML block)": f'<script src="https://{HOST}/track.js"></script>\n',
+    "img (inline HTML)": f'A map: <img src="https://{HOST}/map.png" alt="map"> here.\n',
+    "protocol-relative": f'<img src="//{HOST}/map.png" alt="map">\n',
+    "backslashes": f'<img src="/\\{HOST}/map.png" alt="map">\n',
+    "srcset": f'<img src="map.png" srcset="map.png 1x, https://{HOST}/map2.png 2x" alt="m">\n',
+    "link stylesheet": f'<link rel="stylesheet" href="https://{HOST}/s.css">\n',
+    "iframe": f'<iframe src="https://{HOST}/video" title="v"></iframe>\n',
+    "video poster": f'<video controls poster="https://{HOST}/p.jpg"></video>\n',
+    "audio source": f'<audio controls><source src="https://{HOST}/a.mp3"></audio>\n',
+    "track": f'<video controls><track src="https://{HOST}/t.vtt"></video>\n',
+    "object": f'<object data="https://{HOST}/o.swf"></object>\n',
+    "embed": f'<embed src="https://{HOST}/e.swf">\n',
+    "style attribute": f"<div style=\"background: url('https://{HOST}/bg.png')\">x</div>\n",
+    "style element": f'<style>@import "https://{HOST}/fonts.css";</style>\n',
+    "meta refresh": f'<meta http-equiv="refresh" content="0; url=https://{HOST}/">\n',
+    "raw directive": f'```{{raw}} html\n<script src="https://{HOST}/t.js"></script>\n```\n',
+    "markdown image": f"![A map](https://{HOST}/map.png)\n",
+    "image directive": f"```{{image}} https://{HOST}/map.png\n:alt: A map\n```\n",
+}
+
+
+@pytest.mark.parametrize("route", REMOTE)
+def test_a_resource_from_another_host_is_refused_when_read(build, tmp_path: Path, route: str):
+    lesson = f"# Lesson\n\nIntro.\n\n{REMOTE[route]}\nAfter.\n"
+    result = build({"lessons/one.md": lesson})
+    where = re.escape(str(tmp_path / "src" / "lessons" / "one.md"))
+    line = "[56]" if route == "raw directive" else "5"
+    expected = rf"{where}:{line}: WARNING: .*loads \S*{HOST}\S* from another host"
+    assert re.search(expected, result.warnings), result.warnings
+    assert HOST not in outputs_text(result.outdir)
+    assert "After." in result.html("lessons/one")
+
+
+def test_links_and_local_resources_are_fine(build):
+    lesson = (
+        f'# Lesson\n\nSee <a href="https://{HOST}/page">the archive</a> and [it](https://{HOST}).\n\n'
+        '<img src="../map.png" alt="A map">\n\n<img src="data:image/png;base64,AAAA" alt="dot">\n'
+    )
+    result = build({"lessons/one.md": lesson, "map.png": png_with_text("fine")})
+    assert "another host" not in result.warnings, result.warnings
+    assert f"https://{HOST}/page" in result.html("lessons/one")
+
+
+@pytest.mark.parametrize("setting", ["html_js_files", "html_css_files"])
+def test_a_setting_that_loads_from_another_host_stops_the_build(tmp_path: Path, setting: str):
+    from test_bad_input import course
+
+    files = course()
+    files["conf.py"] = f'{files["conf.py"]}\n{setting} = ["https://{HOST}/x"]\n'
+    src = write_files(tmp_path / "src", files)
+    result = sphinx_build(src, tmp_path / "out")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    line = (src / "conf.py").read_text().splitlines().index(f'{setting} = ["https://{HOST}/x"]') + 1
+    expected = (
+        rf"{re.escape(str(src / 'conf.py'))}:{line}: WARNING: {setting} loads https://{HOST}/x"
+    )
+    assert re.search(expected, result.stderr), result.stderr
+    assert result.stderr.count("another host") == 1, result.stderr
+
+
+@pytest.mark.parametrize("builder", ["html", "epub"])
+def test_written_pages_and_styles_are_scanned_when_the_build_ends(build, builder: str):
+    """Loads that no source shows (a template, a static stylesheet) fail the build too."""
+    files = {
+        "lessons/one.md": "# Lesson\n\nText.\n",
+        "_templates/layout.html": (
+            '{% extends "!layout.html" %}\n{% block extrahead %}\n'
+            f'<script src="https://{HOST}/analytics.js"></script>\n{{{{ super() }}}}\n'
+            "{% endblock %}\n"
+        ),
+        "_static/extra.css": f'/* fonts */\n@import url("https://{HOST}/fonts.css");\n',
+    }
+    conf = "templates_path = ['_templates']\nhtml_static_path = ['_static']\n"
+    result = build(files, builder=builder, conf=conf)
+    page = "lessons/one.xhtml" if builder == "epub" else "lessons/one.html"
+    page = re.escape(str(result.outdir / page))
+    expected = rf"{page}:\d+: WARNING: <script src> loads https://{HOST}/analytics\.js from"
+    assert re.search(expected, result.warnings), result.warnings
+    css = re.escape(str(result.outdir / "_static" / "extra.css"))
+    expected = rf"{css}:2: WARNING: CSS url\(\) loads https://{HOST}/fonts\.css from another"
+    assert re.search(expected, result.warnings), result.warnings

@@ -27,6 +27,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .paths import setup_paths
     from .pdf import setup_pdf
     from .questions import setup_questions
+    from .rawhtml import setup_rawhtml
     from .report import setup_report
     from .segments import setup_segments
     from .site import setup_site
@@ -51,6 +52,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_site(app)
     setup_sourcecheck(app)
     setup_paths(app)
+    setup_rawhtml(app)
     setup_incremental(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
