@@ -240,3 +240,33 @@ def test_written_pages_and_styles_are_scanned_when_the_build_ends(build, builder
     css = re.escape(str(result.outdir / "_static" / "extra.css"))
     expected = rf"{css}:2: WARNING: CSS url\(\) loads https://{HOST}/fonts\.css from another"
     assert re.search(expected, result.warnings), result.warnings
+
+
+# File names -----------------------------------------------------------------------------------
+
+
+def test_make_refuses_a_file_name_with_a_space_before_building(tmp_path: Path):
+    from test_bad_input import GOOD_LESSON, PNG, course, make, snapshot
+
+    write_files(tmp_path / "src", course())
+    first = make(tmp_path, "html")
+    out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, out
+    before = snapshot(tmp_path / "dist")
+    assert before
+    # An image named as a camera or a file manager names it, and used as Markdown allows.
+    write_files(
+        tmp_path / "src",
+        {
+            "lessons/my map.png": PNG,
+            "lessons/one.md": GOOD_LESSON + "\n![The region](<my map.png>)\n",
+        },
+    )
+    run = make(tmp_path, "html")
+    out, _ = run.communicate(timeout=300)
+    assert run.returncode != 0, out
+    assert re.search(r'rename "[^"]*/lessons/my map\.png" with letters, digits', out), out
+    assert "AUTHORING.md" in out
+    assert "sphinx-build" not in out  # refused before any build starts
+    assert "Traceback" not in out and "No rule to make target" not in out
+    assert snapshot(tmp_path / "dist") == before
