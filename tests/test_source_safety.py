@@ -8,6 +8,7 @@ Each fault is planted in a small project in tmp_path and built for real (in-proc
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,96 @@ def test_make_refuses_a_file_name_with_a_space_before_building(tmp_path: Path):
     assert "sphinx-build" not in out  # refused before any build starts
     assert "Traceback" not in out and "No rule to make target" not in out
     assert snapshot(tmp_path / "dist") == before
+
+
+# Very large images ----------------------------------------------------------------------------
+
+BIG = (1600, 1200)  # noise, so the PNG is large (about 5.8 MB) and its scaled copy small
+IMAGE_CONF = "lessonpack_image_max_pixels = 400\nlessonpack_image_note_bytes = 1_000_000\n"
+
+
+def big_png() -> bytes:
+    import io
+    import random
+
+    from PIL import Image
+
+    noise = random.Random(10).randbytes(BIG[0] * BIG[1] * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", BIG, noise).save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def photo() -> bytes:
+    return big_png()
+
+
+def image_course(photo: bytes) -> dict[str, str | bytes]:
+    return {
+        "chapter/one.md": "# Chapter\n\nIntro.\n\n![A photograph](big.png)\n",
+        "chapter/big.png": photo,
+    }
+
+
+def test_a_very_large_image_gets_a_note_with_file_and_line(tmp_path: Path, photo: bytes):
+    import subprocess
+    import sys
+
+    from conftest import BASE_CONF, REFS
+
+    files = {
+        "conf.py": BASE_CONF + IMAGE_CONF,
+        "refs.bib": REFS,
+        "index.md": "# Course\n\n```{toctree}\nchapter/one\n```\n",
+        **image_course(photo),
+    }
+    src = write_files(tmp_path / "src", files)
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-W",
+        "-n",
+        str(src),
+        str(tmp_path / "out"),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    # A note, not a warning: the strict build passes.
+    assert result.returncode == 0, result.stderr
+    where = re.escape(str(src / "chapter" / "one.md"))
+    expected = rf"{where}:5: note: image chapter/big\.png is \d+\.\d MB, 1600×1200 pixels: "
+    expected += "the EPUB and PDFs use a copy scaled to 400 pixels"
+    assert re.search(expected, result.stdout), result.stdout
+    # The website keeps the original.
+    assert (tmp_path / "out" / "_images" / "big.png").read_bytes() == photo
+
+
+def test_a_very_large_image_is_scaled_in_the_epub_deterministically(build, photo: bytes):
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    first = build(image_course(photo), builder="epub", conf=IMAGE_CONF)
+    epub = next(first.outdir.glob("*.epub")).read_bytes()
+    scaled = zipfile.ZipFile(io.BytesIO(epub)).read("_images/big.png")
+    assert b"tEXt" not in scaled and b"tIME" not in scaled  # no text, no date
+    assert len(scaled) < len(photo) / 10
+    assert Image.open(io.BytesIO(scaled)).size == (400, 300)
+    assert len(epub) < len(photo) / 10
+    # Two builds give the same bytes (the second from an empty output folder).
+    shutil.rmtree(first.outdir)
+    second = build(image_course(photo), builder="epub", conf=IMAGE_CONF)
+    epub = next(second.outdir.glob("*.epub")).read_bytes()
+    assert zipfile.ZipFile(io.BytesIO(epub)).read("_images/big.png") == scaled
+
+
+def test_a_very_large_image_is_scaled_in_the_pdf(build, photo: bytes):
+    result = build(image_course(photo), builder="lessonpdf", conf=IMAGE_CONF)
+    pdfs = list(result.outdir.glob("*.pdf"))
+    assert pdfs, result.warnings
+    assert all(pdf.stat().st_size < len(photo) / 10 for pdf in pdfs)
+    assert (result.outdir / "_images" / "big.png").stat().st_size < len(photo) / 10

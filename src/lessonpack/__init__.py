@@ -22,6 +22,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .config import setup_config
     from .epub import setup_epub
     from .fonts import setup_fonts
+    from .images import setup_images
     from .incremental import setup_incremental
     from .lesson import setup_lesson
     from .paths import setup_paths
@@ -53,6 +54,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_sourcecheck(app)
     setup_paths(app)
     setup_rawhtml(app)
+    setup_images(app)
     setup_incremental(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)

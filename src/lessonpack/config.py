@@ -54,6 +54,11 @@ class LessonpackConfig:
     # The folders (relative to the source directory) every file a document reads or ships must
     # lie in (paths.py); empty: the folders include_patterns reads (book/**.md -> book).
     source_dirs: list[str] = field(default_factory=list)
+    # Images (images.py): one wider or taller than this is scaled down to it, on its longest side,
+    # in the EPUB and the PDFs (the website keeps the original), with a note; 0: never.
+    image_max_pixels: int = 2400
+    # An image file larger than this (bytes) gets a note: every output carries it; 0: never.
+    image_note_bytes: int = 2_000_000
 
 
 def setup_config(app: Sphinx) -> None:
