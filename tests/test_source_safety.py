@@ -109,16 +109,19 @@ def test_files_inside_the_course_still_work(build, tmp_path: Path):
         "chapter/one.md": (
             "# Chapter\n\n```{include} ../shared/part.txt\n```\n\n"
             "```{literalinclude} ../shared/code.txt\n```\n\n"
-            "![A map](../shared/map.png)\n\nGet {download}`it <../shared/code.txt>`.\n"
+            "![A map](../shared/map.png)\n\nGet {download}`it <../shared/code.txt>`.\n\n"
+            "```{eval-rst}\n.. include:: ../shared/part.inc\n```\n"
         ),
         "shared/part.txt": f"{shared} from an include.\n",
         "shared/code.txt": f"{shared} literally\n",
+        "shared/part.inc": f"{shared} in reStructuredText.\n",
         "shared/map.png": png_with_text("fine"),
     }
     result = build(files)
     assert result.warnings == ""
     page = result.html("chapter/one")
     assert f"{shared} from an include" in page and "literally" in page
+    assert f"{shared} in reStructuredText" in page
     assert (result.outdir / "_images" / "map.png").is_file()
     assert any((result.outdir / "_downloads").rglob("code.txt"))
 
