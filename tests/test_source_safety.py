@@ -367,3 +367,43 @@ def test_a_very_large_image_is_scaled_in_the_pdf(build, photo: bytes):
     assert pdfs, result.warnings
     assert all(pdf.stat().st_size < len(photo) / 10 for pdf in pdfs)
     assert (result.outdir / "_images" / "big.png").stat().st_size < len(photo) / 10
+
+
+THIRD_PARTY = '''
+from pathlib import Path
+from docutils import nodes
+from sphinx.directives.other import Include
+from sphinx.util.docutils import SphinxDirective
+
+
+class Snippet(SphinxDirective):
+    """A directive that reads a file by itself and records it, as extensions do."""
+
+    required_arguments = 1
+
+    def run(self):
+        _, path = self.env.relfn2path(self.arguments[0])
+        self.env.note_dependency(path)
+        return [nodes.paragraph(text=Path(path).read_text()[:3])]
+
+
+def setup(app):
+    app.add_directive("other-include", Include)
+    app.add_directive("snippet", Snippet)
+'''
+
+
+def test_the_backstop_catches_other_directives(build, tmp_path: Path):
+    """Directives lessonpack does not know: an include under another name (its text is dropped)
+    and one that records the file it read (the build fails)."""
+    secret_files(tmp_path)
+    lesson = (
+        f"# Lesson\n\nIntro.\n\n```{{other-include}} {OUT}/secret.txt\n```\n\n"
+        f"```{{snippet}} {OUT}/secret.csv\n```\n"
+    )
+    result = build({"lessons/one.md": lesson}, conf=THIRD_PARTY)
+    where = re.escape(str(tmp_path / "src" / "lessons" / "one.md"))
+    secret = re.escape(str(tmp_path / "outside" / "secret"))
+    assert re.search(rf"{where}:5: WARNING: an include reads {secret}\.txt", result.warnings)
+    assert re.search(rf"{where}:8: WARNING: the document reads {secret}\.csv", result.warnings)
+    assert SECRET not in outputs_text(result.outdir)
