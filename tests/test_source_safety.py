@@ -89,6 +89,7 @@ def test_a_file_outside_the_course_is_refused(build, tmp_path: Path, route: str)
     secret = re.escape(str(tmp_path / "outside" / "secret"))
     expected = rf"{where}:{line}: (WARNING|ERROR): .*reads {secret}\.\w+, outside the course"
     assert re.search(expected, result.warnings), result.warnings
+    assert result.warnings.count("outside the course") == 1, result.warnings  # one message
     assert "copy the file into the course" in result.warnings
     assert SECRET not in outputs_text(result.outdir)
 
@@ -193,6 +194,24 @@ def test_a_resource_from_another_host_is_refused_when_read(build, tmp_path: Path
     assert re.search(expected, result.warnings), result.warnings
     assert HOST not in outputs_text(result.outdir)
     assert "After." in result.html("lessons/one")
+
+
+def test_sphinx_build_fails_on_a_script_from_another_host(tmp_path: Path):
+    from test_bad_input import course
+
+    files = course()
+    script = f'<script src="https://{HOST}/track.js"></script>'
+    files["lessons/one.md"] = str(files["lessons/one.md"]).replace(
+        "Students read this", f"{script}\n\nStudents read this"
+    )
+    src = write_files(tmp_path / "src", files)
+    line = (src / "lessons" / "one.md").read_text().splitlines().index(script) + 1
+    result = sphinx_build(src, tmp_path / "out")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    where = re.escape(str(src / "lessons" / "one.md"))
+    expected = rf"{where}:{line}: WARNING: raw HTML: <script src> loads https://{HOST}/track\.js"
+    assert re.search(expected, result.stderr), result.stderr
 
 
 def test_links_and_local_resources_are_fine(build):

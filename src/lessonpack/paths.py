@@ -220,7 +220,7 @@ def check_recorded(app: Sphinx, doctree: nodes.document) -> None:
     """doctree-read, after Sphinx's collectors: every file recorded for the document."""
     env = app.env
     docname = env.docname
-    refused = False
+    refused: set[Path] = set()  # real paths, each reported once
     for store, what in ((env.images, "an image"), (env.dlfiles, "a download")):
         for filename, (docs, unique) in list(store.items()):
             if docname not in docs:
@@ -228,16 +228,17 @@ def check_recorded(app: Sphinx, doctree: nodes.document) -> None:
             message = refusal(env, what, filename)
             if message is None:
                 continue
-            refused = True
+            refused.add(Path(os.path.realpath(Path(env.srcdir) / filename)))
             _warn(message, _node_location(env, doctree, filename, unique))
             docs.discard(docname)  # never copied into the output
             if not docs:
                 del store[filename]
                 getattr(store, "_existing", set()).discard(unique)
     for dependency in sorted(env.dependencies.get(docname, ())):
+        real = outside(env, dependency)
         message = refusal(env, "the document", dependency)
-        if message is not None:
-            refused = True
+        if real is not None and message is not None and real not in refused:
+            refused.add(real)
             _warn(message, (docname, _line_of(env, docname, Path(dependency).name)))
     if refused:
         env.note_reread()
@@ -247,10 +248,11 @@ def _node_location(
     env: BuildEnvironment, doctree: nodes.document, filename: str, unique: str
 ) -> tuple[str, int | None]:
     """The document and line of the image or download that names ``filename``."""
+    filename, unique = os.fspath(filename), os.fspath(unique)
     for node in doctree.findall(lambda n: isinstance(n, nodes.Element)):
         assert isinstance(node, nodes.Element)
         candidates = [str(c) for c in node.get("candidates", {}).values()]
-        if filename in candidates or str(node.get("filename", "")) == unique:
+        if filename in candidates or os.fspath(node.get("filename", "")) == unique:
             parent: nodes.Node | None = node
             while parent is not None and not parent.line:
                 parent = parent.parent
