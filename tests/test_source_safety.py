@@ -426,3 +426,24 @@ def test_the_backstop_catches_other_directives(build, tmp_path: Path):
     assert re.search(rf"{where}:5: WARNING: an include reads {secret}\.txt", result.warnings)
     assert re.search(rf"{where}:8: WARNING: the document reads {secret}\.csv", result.warnings)
     assert SECRET not in outputs_text(result.outdir)
+
+
+def test_make_refuses_a_file_outside_the_course_build_after_build(tmp_path: Path):
+    """The refusal repeats in the next build (the document is read again), so a second `make`
+    cannot publish what the first refused; dist/ keeps the last good outputs."""
+    from test_bad_input import LESSON_DOC, course, make, snapshot
+
+    write_files(tmp_path / "src", course())
+    first = make(tmp_path, "html")
+    out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, out
+    before = snapshot(tmp_path / "dist")
+    secret_files(tmp_path)
+    lesson = tmp_path / "src" / LESSON_DOC
+    lesson.write_text(lesson.read_text() + f"\n```{{include}} {OUT}/secret.txt\n```\n")
+    for _ in range(2):
+        run = make(tmp_path, "html")
+        out, _ = run.communicate(timeout=300)
+        assert run.returncode != 0, out
+        assert re.search(rf"{re.escape(str(lesson))}:\d+: WARNING: \{{include\}} reads", out), out
+        assert snapshot(tmp_path / "dist") == before
