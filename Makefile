@@ -50,7 +50,7 @@ SOURCES := $(shell find $(addprefix $(SRC_PREFIX),$(SOURCE_DIRS)) -type f 2>/dev
 BAD_NAMES := $(shell LC_ALL=C find $(addprefix $(SRC_PREFIX),$(SOURCE_DIRS)) -name '*[^A-Za-z0-9._-]*' -printf '"%p" ' 2>/dev/null)
 ifneq ($(BAD_NAMES),)
 ifneq ($(filter-out clean lint fonts serve,$(or $(MAKECMDGOALS),all)),)
-$(error rename $(BAD_NAMES)with letters, digits, '.', '_' and '-' only (no spaces): see AUTHORING.md, "File names")
+$(error rename $(BAD_NAMES)with letters, digits, '.', '_' and '-' only (no spaces): see AUTHORING.md, "Files, images and file names")
 endif
 endif
 PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype \) 2>/dev/null | sort)
