@@ -447,3 +447,18 @@ def test_make_refuses_a_file_outside_the_course_build_after_build(tmp_path: Path
         assert run.returncode != 0, out
         assert re.search(rf"{re.escape(str(lesson))}:\d+: WARNING: \{{include\}} reads", out), out
         assert snapshot(tmp_path / "dist") == before
+
+
+@pytest.mark.parametrize("setting", ["html_static_path", "html_extra_path", "templates_path"])
+def test_a_setting_naming_a_folder_outside_the_course_is_refused(
+    build, tmp_path: Path, setting: str
+):
+    secret_files(tmp_path)
+    conf = f'{setting} = ["../outside"]\n'
+    result = build({"lessons/one.md": "# Lesson\n\nText.\n"}, conf=conf)
+    conf_py = tmp_path / "src" / "conf.py"
+    line = conf_py.read_text().splitlines().index(conf.strip()) + 1
+    expected = rf"{re.escape(str(conf_py))}:{line}: WARNING: {setting}: the build reads "
+    expected += rf"{re.escape(str(tmp_path / 'outside'))}, outside the course's source folders"
+    assert re.search(expected, result.warnings), result.warnings
+    assert SECRET not in outputs_text(result.outdir)

@@ -8,6 +8,9 @@ the folders ``include_patterns`` reads) or in the build's own doctree folder (ch
 - before the file is read: ``include`` (reStructuredText and MyST), ``literalinclude``, the
   ``:file:`` of ``csv-table`` and ``raw`` (their ``:url:`` is refused outright: it fetches while
   building), the documents themselves, and ``{range-chart}`` (charts.py calls ``refusal``);
+- when the configuration is read: settings that name files the build reads or ships
+  (``html_static_path``, ``html_extra_path``, ``templates_path``, ``bibtex_bibfiles``, the logo
+  and favicon), relative to conf.py's folder, which also counts as the course's;
 - after reading, the backstop: every file Sphinx recorded for the document (dependencies,
   images, downloads), and the text of any other directive that emits ``include-read``.
   Images and downloads refused here are dropped from the environment, so none is copied.
@@ -69,15 +72,17 @@ def _roots(env: BuildEnvironment) -> list[Path]:
     return [*roots, Path(os.path.realpath(env.doctreedir))]
 
 
+def _inside(real: Path, roots: list[Path]) -> bool:
+    return any(real == root or real.is_relative_to(root) for root in roots)
+
+
 def outside(env: BuildEnvironment, path: str | os.PathLike[str]) -> Path | None:
     """The real path (symlinks followed) if it lies outside every source folder, else None.
 
     A relative path is relative to the source directory, as Sphinx records them.
     """
     real = Path(os.path.realpath(Path(env.srcdir) / path))
-    if any(real == root or real.is_relative_to(root) for root in _roots(env)):
-        return None
-    return real
+    return None if _inside(real, _roots(env)) else real
 
 
 def refusal(env: BuildEnvironment, what: str, path: str | os.PathLike[str]) -> str | None:
@@ -85,7 +90,11 @@ def refusal(env: BuildEnvironment, what: str, path: str | os.PathLike[str]) -> s
     real = outside(env, path)
     if real is None:
         return None
-    names = ", ".join(d or str(env.srcdir) for d in source_dirs(env.config))
+    return _message(what, real, env.config, Path(env.srcdir))
+
+
+def _message(what: str, real: Path, config: Config, srcdir: Path) -> str:
+    names = ", ".join(d or str(srcdir) for d in source_dirs(config))
     return (
         f"{what} reads {real}, outside the course's source folders ({names}): "
         "copy the file into the course"
@@ -194,6 +203,55 @@ class GuardedRaw(Raw, Guarded):
         return super().run()
 
 
+# Settings naming files or folders the build reads and ships, relative to conf.py's folder.
+CONF_PATHS = (
+    "html_static_path",
+    "html_extra_path",
+    "templates_path",
+    "bibtex_bibfiles",
+    "html_logo",
+    "html_favicon",
+)
+
+
+def check_config(app: Sphinx, config: Config) -> None:
+    """config-inited: a setting naming a file or folder outside the course is refused (a
+    warning with conf.py's line) and dropped. This package's own static files are allowed."""
+    from .rawhtml import is_remote
+
+    srcdir, confdir = Path(app.srcdir), Path(app.confdir)
+    roots = [Path(os.path.realpath(srcdir / d)) for d in source_dirs(config)]
+    roots += [Path(os.path.realpath(confdir)), Path(os.path.realpath(Path(__file__).parent))]
+    conf = confdir / "conf.py"
+    for name in CONF_PATHS:
+        if name not in config:
+            continue
+        value = config[name]
+        listing = isinstance(value, (list, tuple))
+        kept = []
+        for entry in value if listing else [value]:
+            if not isinstance(entry, (str, os.PathLike)) or not entry or is_remote(str(entry)):
+                kept.append(entry)  # URLs are rawhtml.py's
+                continue
+            real = Path(os.path.realpath(confdir / entry))
+            if _inside(real, roots):
+                kept.append(entry)
+                continue
+            _warn(
+                f"{name}: {_message('the build', real, config, srcdir)}",
+                f"{conf}:{conf_line(conf, str(entry))}",
+            )
+        config[name] = kept if listing else (kept[0] if kept else None)
+
+
+def conf_line(conf: Path, needle: str) -> int:
+    try:
+        lines = conf.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if needle in line), 1)
+
+
 def check_documents(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """env-before-read-docs: a document that is a symlink to a file outside is not read."""
     for docname in list(docnames):
@@ -274,6 +332,7 @@ def _line_of(env: BuildEnvironment, docname: str, needle: str) -> int:
 
 
 def setup_paths(app: Sphinx) -> None:
+    app.connect("config-inited", check_config, priority=900)
     app.add_directive("include", GuardedInclude, override=True)
     app.add_directive("literalinclude", GuardedLiteralInclude, override=True)
     app.add_directive("csv-table", GuardedCSVTable, override=True)

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 from docutils import nodes
 from sphinx.util import logging
 
+from .paths import conf_line
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
@@ -250,19 +252,11 @@ def check_config(app: Sphinx, config: Config) -> None:
                 _warn(
                     f"{name} loads {filename} from another host: copy the file into "
                     "html_static_path and name it there",
-                    f"{conf}:{_conf_line(conf, filename)}",
+                    f"{conf}:{conf_line(conf, filename)}",
                 )
             else:
                 kept.append(entry)
         config[name] = kept if listing else (kept[0] if kept else None)
-
-
-def _conf_line(conf: Path, needle: str) -> int:
-    try:
-        lines = conf.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 1
-    return next((n for n, line in enumerate(lines, 1) if needle in line), 1)
 
 
 def scan_output(app: Sphinx, exception: Exception | None) -> None:
