@@ -48,8 +48,8 @@ def note_large_images(app: Sphinx, doctree: nodes.document) -> None:
     for image in doctree.findall(nodes.image):
         for candidate in sorted({str(c) for c in image.get("candidates", {}).values()}):
             path = srcdir / candidate
-            if not path.is_file():
-                continue
+            if candidate not in app.env.images or not path.is_file():
+                continue  # remote, missing, or refused by paths.py (outside the course)
             size = path.stat().st_size
             pixels = size_of(path)
             too_big = bool(max_bytes) and size > max_bytes
@@ -125,4 +125,4 @@ def shrink_copies(builder: Builder) -> None:
 
 
 def setup_images(app: Sphinx) -> None:
-    app.connect("doctree-read", note_large_images)
+    app.connect("doctree-read", note_large_images, priority=950)  # after paths.py's check
