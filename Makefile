@@ -47,6 +47,14 @@ export PYTHONHASHSEED := 0
 $(if $(LESSONPACK_LOCKED),$(shell rm -f $(BUILDDIR)/cache/messages.txt))
 
 SOURCES := $(shell find $(addprefix $(SRC_PREFIX),$(SOURCE_DIRS)) -type f 2>/dev/null | sort)
+# make splits file names at spaces and web addresses mangle '#', '%', '?'...: a source file or
+# folder named with anything but letters, digits, '.', '_' and '-' stops here, before any build.
+BAD_NAMES := $(shell LC_ALL=C find $(addprefix $(SRC_PREFIX),$(SOURCE_DIRS)) -name '*[^A-Za-z0-9._-]*' -printf '"%p" ' 2>/dev/null)
+ifneq ($(BAD_NAMES),)
+ifneq ($(filter-out clean lint fonts serve,$(or $(MAKECMDGOALS),all)),)
+$(error rename $(BAD_NAMES)with letters, digits, '.', '_' and '-' only (no spaces): see AUTHORING.md, "Files, images and file names")
+endif
+endif
 PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype \) 2>/dev/null | sort)
 INPUTS := $(SOURCES) $(PACKAGE) $(VENV)/.installed $(BUILDDIR)/conf.checked
 PUBLISH := $(BIN)/python -m lessonpack.publish

@@ -74,7 +74,8 @@ def test_weasyprint_warnings_fail_the_build_and_nothing_is_fetched(build):
         two_chapters(),
         edition="teacher",
         builder="lessonpdf",
-        conf='html_css_files = ["https://fonts.example.com/remote.css"]\n',
+        # Added as an extension would (conf.py's html_css_files are refused before the build).
+        conf='def setup(app):\n    app.add_css_file("https://fonts.example.com/remote.css")\n',
     )
     assert re.search(
         r"WARNING: WeasyPrint: Failed to load stylesheet at "

@@ -23,11 +23,14 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .config import setup_config
     from .epub import setup_epub
     from .fonts import setup_fonts
+    from .images import setup_images
     from .lesson import setup_lesson
     from .locations import setup_locations
     from .messages import setup_messages
+    from .paths import setup_paths
     from .pdf import setup_pdf
     from .questions import setup_questions
+    from .rawhtml import setup_rawhtml
     from .records import setup_records
     from .report import setup_report
     from .segments import setup_segments
@@ -56,6 +59,9 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_site(app)
     setup_sourcecheck(app)
     setup_records(app)
+    setup_paths(app)
+    setup_rawhtml(app)
+    setup_images(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,6 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from .csvdata import DataError, Table, read_table
 from .locations import inline_line
+from .paths import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,8 @@ class RangeChartDirective(SphinxDirective):
                 raise self.error(f"{{range-chart}} needs :{name}:")
         rel, abs_path = self.env.relfn2path(self.arguments[0], self.env.docname)
         path = Path(abs_path)
+        if (outside := refusal(self.env, "{range-chart}", path)) is not None:
+            raise self.error(outside)
         if not path.is_file():
             raise self.error(f"{{range-chart}}: no such file {rel}")
         self.env.note_dependency(abs_path)

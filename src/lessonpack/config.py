@@ -51,13 +51,21 @@ class LessonpackConfig:
     fonts: list[str] = field(default_factory=list)
     # EPUB accessibility metadata (schema.org terms) written into content.opf.
     epub_accessibility: dict[str, Any] = field(default_factory=dict)
+    # The folders (relative to the source directory) every file a document reads or ships must
+    # lie in (paths.py); empty: the folders include_patterns reads (book/**.md -> book).
+    source_dirs: list[str] = field(default_factory=list)
+    # Images (images.py): one wider or taller than this is scaled down to it, on its longest side,
+    # in the EPUB and the PDFs (the website keeps the original), with a note; 0: never.
+    image_max_pixels: int = 2400
+    # An image file larger than this (bytes) gets a note: every output carries it; 0: never.
+    image_note_bytes: int = 2_000_000
 
 
 def setup_config(app: Sphinx) -> None:
     """Register each field as ``lessonpack_<name>``; the edition changes what is read."""
     for f in fields(LessonpackConfig):
         default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
-        rebuild = "env" if f.name in {"edition", "lesson_patterns"} else "html"
+        rebuild = "env" if f.name in {"edition", "lesson_patterns", "source_dirs"} else "html"
         if f.name in {"pdf_jobs", "cache_dir"}:
             rebuild = ""  # neither changes any output
         app.add_config_value(f"lessonpack_{f.name}", default, rebuild, types=[type(default)])

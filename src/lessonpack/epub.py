@@ -12,6 +12,8 @@ from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from sphinx.builders.epub3 import Epub3Builder
 
+from .images import shrink_copies
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -51,6 +53,10 @@ class AccessibleEpubBuilder(Epub3Builder):
             path, hash_, fragment = item["refuri"].partition("#")
             item["refuri"] = posixpath.normpath(posixpath.join(root_dir, path)) + hash_ + fragment
         super().toc_add_files(refnodes)
+
+    def copy_image_files(self) -> None:
+        super().copy_image_files()
+        shrink_copies(self)  # very large images scaled down (images.py)
 
     def content_metadata(self) -> dict[str, Any]:
         metadata = super().content_metadata()

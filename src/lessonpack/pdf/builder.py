@@ -24,6 +24,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from sphinx.writers.html5 import HTML5Translator
 
 from ..confcheck import setting_location
+from ..images import shrink_copies
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
@@ -272,6 +273,10 @@ class PdfBuilder(SingleFileHTMLBuilder):
             prune_contents(toctree, self.config.lessonpack_pdf_toc_depth)
             context["pdf_toc"] = self.render_partial(toctree)["fragment"]
         return context
+
+    def copy_image_files(self) -> None:
+        super().copy_image_files()
+        shrink_copies(self)  # very large images scaled down for print (images.py)
 
     def finish(self) -> None:
         super().finish()
