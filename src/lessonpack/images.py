@@ -5,8 +5,8 @@ larger and the PDF layout many times slower, yet no page or e-reader shows more 
 thousand pixels. So:
 
 - when a document is read, an image larger than ``lessonpack_image_note_bytes`` or wider or
-  taller than ``lessonpack_image_max_pixels`` gets a note (info level, with file and line: it is
-  advice, and a warning would fail the strict build);
+  taller than ``lessonpack_image_max_pixels`` gets a note with file and line (messages.note: it
+  is advice, and a warning would fail the strict build; printed under `make` too);
 - the EPUB and PDF builders (epub.py, pdf/builder.py) call ``shrink_copies`` after copying the
   images: each raster image over ``lessonpack_image_max_pixels`` on its longest side is written
   again at that size, with no date or metadata, so two builds give the same bytes. The website
@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
-from sphinx.util import logging
+
+from .messages import note
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-logger = logging.getLogger(__name__)
 MB = 1_000_000
 
 
@@ -63,13 +63,11 @@ def note_large_images(app: Sphinx, doctree: nodes.document) -> None:
                 if too_wide
                 else "every output carries it whole"
             )
-            logger.info(
-                "note: image %s is %.1f MB%s: %s; a smaller file makes the course lighter",
-                candidate,
-                size / MB,
-                dims,
-                scaled,
-                location=(app.env.docname, _line(image)),
+            note(
+                app,
+                f"image {candidate} is {size / MB:.1f} MB{dims}: {scaled}; a smaller file "
+                "makes the course lighter",
+                (app.env.docname, _line(image)),
             )
 
 

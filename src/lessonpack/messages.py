@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,22 @@ def print_once(app: Sphinx, config: Config) -> None:
         # Sphinx's filters run first: the warning is counted, then located, then passed here.
         if isinstance(handler, WarningStreamHandler):
             handler.addFilter(PrintOnce(path))
+
+
+def note(app: Sphinx, text: str, location: tuple[str, int | None]) -> None:
+    """Advice that must not fail a strict build, yet must be seen under `make` (which runs
+    Sphinx with -q, hiding info messages): ``file:line: note: text`` on standard error, once per
+    `make` run like every other message."""
+    docname, line = location
+    where = f"{app.env.doc2path(docname)}:{line}" if line else str(app.env.doc2path(docname))
+    key = " ".join(f"{where}: note: {text}".split())
+    cache = app.config.lessonpack_cache_dir
+    try:
+        fresh = first_time(Path(cache) / FILE_NAME, key) if cache else True
+    except OSError:
+        fresh = True
+    if fresh:
+        print(key, file=sys.stderr, flush=True)
 
 
 def setup_messages(app: Sphinx) -> None:
