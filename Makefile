@@ -60,6 +60,7 @@ all: html epub pdf
 # Set-up: a virtual environment with every Python package from the lock (each version and its
 # hashes), the project itself without fetching anything, and WeasyPrint's system libraries.
 LOCK := requirements.lock
+export LESSONPACK_LOCK := $(abspath $(LOCK))# part of the PDF render cache's key (pdf/cache.py)
 # The system packages' check needs only Python's standard library: it runs before the virtual
 # environment exists, so a missing tool stops `make check` at once.
 SYSDEPS := PYTHONPATH=src $(PYTHON) -m lessonpack.sysdeps
