@@ -75,7 +75,7 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 # pinned versions"); UPGRADE=--upgrade also moves the unpinned, indirect ones to their newest.
 UPGRADE ?=
 lock: $(VENV)/.installed
-	$(BIN)/uv pip compile pyproject.toml --extra dev --group build --generate-hashes --universal \
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --group build --generate-hashes --universal \
 	  --python-version 3.11 --custom-compile-command "make lock" $(UPGRADE) -o $(LOCK)
 
 html: $(BUILDDIR)/student/html.stamp
