@@ -109,3 +109,14 @@ def test_the_check_rebuilds_a_copy_and_finds_every_difference(tmp_path: Path):
     compared = int(outcome.figure.split()[2])
     assert compared == len([p for p in dist.rglob("*") if p.is_file()]) > 10
     assert not (project / "build" / "rebuild").exists()
+
+
+def test_builds_of_different_commits_are_reported_not_rebuilt(tmp_path: Path):
+    """dist/ from builds that recorded different dates cannot equal one build: said at once."""
+    for build, epoch in (("student/html", "100"), ("teacher/pdf", "200")):
+        report = tmp_path / "build" / f"{build}-doctrees" / "lessonpack-report.json"
+        report.parent.mkdir(parents=True)
+        report.write_text(f'{{"source_date_epoch": "{epoch}"}}')
+    outcome = check(Site(tmp_path, tmp_path / "build", tmp_path / "dist"))
+    assert outcome.figure == "not checked"
+    assert "student/html 100, teacher/pdf 200" in outcome.problems[0]

@@ -24,11 +24,14 @@ GENERATED = {".git", ".venv", "build", "dist", "node_modules", "__pycache__"}
 MAKE_VARIABLES = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LESSONPACK_LOCKED"}
 
 
-def source_date_epochs(build: Path) -> set[str]:
-    """Every SOURCE_DATE_EPOCH the builds recorded in their reports (one, when all is well)."""
-    epochs = set()
-    for report in build.rglob("lessonpack-report.json"):
-        epochs.add(json.loads(report.read_text(encoding="utf-8")).get("source_date_epoch") or "")
+def source_date_epochs(build: Path) -> dict[str, str]:
+    """The SOURCE_DATE_EPOCH each build recorded in its report (``<edition>/<format>-doctrees``,
+    the Makefile's builds), by build."""
+    epochs = {}
+    for report in sorted(build.glob("*/*-doctrees/lessonpack-report.json")):
+        recorded = json.loads(report.read_text(encoding="utf-8")).get("source_date_epoch")
+        name = f"{report.parent.parent.name}/{report.parent.name.removesuffix('-doctrees')}"
+        epochs[name] = recorded or ""
     return epochs
 
 
@@ -91,15 +94,19 @@ def differences(published: Path, again: Path) -> tuple[int, list[str]]:
 
 def check(site: Site) -> Outcome:
     epochs = source_date_epochs(site.build)
-    if len(epochs) != 1 or "" in epochs:
-        found = ", ".join(sorted(repr(e) for e in epochs)) or "none"
-        problem = f"the builds in {site.build} recorded no single SOURCE_DATE_EPOCH ({found})"
+    if len(set(epochs.values())) != 1 or "" in epochs.values():
+        found = ", ".join(f"{name} {epoch or 'none'}" for name, epoch in epochs.items())
+        problem = (
+            f"the builds in {site.build} recorded no single SOURCE_DATE_EPOCH "
+            f"({found or 'no build'}): dist/ mixes outputs of different commits; "
+            "`make clean && make` builds them all from this one"
+        )
         return Outcome("reproducible", "not checked", [problem])
     with tempfile.TemporaryDirectory(prefix="lessonpack-rebuild-") as temp:
         project = Path(temp) / "project"
         copied = copy_project(site.root, project)
         log = Path(temp) / "make.log"
-        done = rebuild(project, epochs.pop(), log)
+        done = rebuild(project, next(iter(epochs.values())), log)
         if done.returncode != 0:
             tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
             problem = f"the second build (make in a copy of {copied} files) failed: "
