@@ -69,11 +69,17 @@ def test_root_installs_then_looks_again(tmp_path: Path, capsys: pytest.CaptureFi
         return True
 
     finder = sysdeps.Finder(path=str(tmp_path / "bin"))
-    if shutil.which("apt-get"):
-        assert sysdeps.ensure("gate", finder, euid=0, installer=install) == 0
-        assert asked == [sorted(GATE_PACKAGES)]
+    assert sysdeps.ensure("gate", finder, euid=0, installer=install) == 0
+    assert asked == [sorted(GATE_PACKAGES)]
     assert sysdeps.ensure("gate", finder, euid=1000) == 0
     assert capsys.readouterr().err.count("apt-get install") == 0
+
+
+def test_root_names_what_an_install_did_not_provide(tmp_path: Path, capsys: pytest.CaptureFixture):
+    finder = sysdeps.Finder(path=str(tmp_path))
+    assert sysdeps.ensure("gate", finder, euid=0, installer=lambda packages: True) == 1
+    line = "apt-get install -y --no-install-recommends " + " ".join(sorted(GATE_PACKAGES))
+    assert line in capsys.readouterr().err
 
 
 def test_apt_commands_wait_for_the_dpkg_lock():

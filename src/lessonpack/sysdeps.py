@@ -123,15 +123,16 @@ def ensure(
     if not missing:
         return 0
     euid = os.geteuid() if euid is None else euid
-    if euid == 0 and shutil.which("apt-get"):
+    install = installer or (_apt_install if shutil.which("apt-get") else None)
+    if euid == 0 and install is not None:
         print(f"installing {' '.join(missing)} with apt-get", file=sys.stderr)
-        install = installer or _apt_install
         if install(missing):
             missing = missing_packages(group, finder)
     if missing:
         whats = sorted({n.why for n in NEEDS[group] if n.package in missing})
+        how = "install them, then run again" if euid == 0 else "run as root"
         print(
-            f"missing system packages ({', '.join(whats)}); run as root: {install_line(missing)}",
+            f"missing system packages ({', '.join(whats)}); {how}: {install_line(missing)}",
             file=sys.stderr,
         )
         return 1
