@@ -72,8 +72,10 @@ class Finder:
             return self.find_library(need.name) is not None
         if need.kind == "command":
             # /usr/sbin too: nginx is there, and a user's PATH may not have it.
-            path = self.path if self.path is not None else os.environ.get("PATH", os.defpath)
-            return shutil.which(need.name, path=self.path or f"{path}:/usr/sbin:/sbin") is not None
+            path = self.path
+            if path is None:
+                path = f"{os.environ.get('PATH', os.defpath)}:/usr/sbin:/sbin"
+            return shutil.which(need.name, path=path) is not None
         return (self.fonts / need.name).is_file()
 
 
