@@ -98,3 +98,24 @@ def test_the_lock_file_is_read_into_the_key(tmp_path: Path, monkeypatch: pytest.
     assert cache.salt_parts()["lock"] != first
     monkeypatch.delenv(cache.LOCK_VARIABLE)
     assert cache.salt_parts()["lock"] == ""
+
+
+def test_a_pdf_is_the_same_bytes_whatever_the_environment_part_of_its_key(tmp_path: Path):
+    """The key changes with the packages and libraries (a miss, a new render), but the PDF's
+    bytes come from what it shows: its file identifier is not the key."""
+    from lessonpack.pdf.jobs import Job, run
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "page.html").write_text(
+        '<html lang="en"><head><title>T</title></head><body><p>A page.</p></body></html>'
+    )
+    written = []
+    for salt in ("environment-one", "environment-two"):
+        target = tmp_path / f"{salt}.pdf"
+        job = Job(
+            str(tmp_path / "site"), ("page.html",), "a4", str(target), str(tmp_path / salt), salt
+        )
+        assert run(job).rendered == 1
+        written.append(target.read_bytes())
+    assert written[0] == written[1]
+

@@ -57,8 +57,10 @@ def salt_parts() -> dict[str, str]:
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         code.update(path.read_bytes())
+    # Each package once: a project installed in place may also be found by its build's
+    # metadata folder (src/*.egg-info), which a fresh copy does not have.
     installed = sorted(
-        f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions()
+        {f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions()}
     )
     return {
         "versions": f"{weasyprint.__version__} {pydyf.__version__} {pikepdf.__version__}",
@@ -103,6 +105,14 @@ class RenderCache:
         digest.update(f"\0{paper}\0{first_page}\0".encode())
         digest.update(text.encode("utf-8"))
         return digest.hexdigest()
+
+    @staticmethod
+    def identifier(text: str, paper: str, first_page: int) -> str:
+        """The PDF's file identifier: from what it shows only, never from the key, whose
+        environment part (packages, libraries) must not reach the bytes of a PDF."""
+        digest = hashlib.sha256(f"{paper}\0{first_page}\0".encode())
+        digest.update(text.encode("utf-8"))
+        return digest.hexdigest()[:32]
 
     def pdf(self, key: str) -> Path:
         return self.folder / f"{key}.pdf"
