@@ -118,4 +118,3 @@ def test_a_pdf_is_the_same_bytes_whatever_the_environment_part_of_its_key(tmp_pa
         assert run(job).rendered == 1
         written.append(target.read_bytes())
     assert written[0] == written[1]
-
