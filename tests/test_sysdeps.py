@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,6 +87,32 @@ def test_root_names_what_an_install_did_not_provide(tmp_path: Path, capsys: pyte
 def test_apt_commands_wait_for_the_dpkg_lock():
     command = sysdeps.apt_get(["install", "-y", "x"], wait=600)
     assert command[:3] == ["apt-get", "-o", "DPkg::Lock::Timeout=600"]
+
+
+HOLD_LOCK = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o640)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_apt_get_update_waits_for_the_package_lists_lock():
+    """Another apt process holds the lists lock (apt-get update fails at once then, whatever
+    DPkg::Lock::Timeout says): the update is tried again until the lock is free. The update
+    reads no source list, so it downloads nothing."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, "/var/lib/apt/lists/lock", "3"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    start = time.monotonic()
+    offline = ["-o", "Dir::Etc::SourceList=/dev/null", "-o", "Dir::Etc::SourceParts=/nonexistent"]
+    assert sysdeps.run_apt([*offline, "update", "-qq"], wait=60, pause=0.5)
+    assert time.monotonic() - start >= 2
+    holder.wait(timeout=10)
 
 
 def test_the_fonts_tool_names_a_missing_font_without_a_traceback(
