@@ -26,10 +26,11 @@ SPHINX_ARGS := $(STRICT) -c $(CONFDIR) -D lessonpack_cache_dir=$(abspath $(BUILD
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 ifndef LESSONPACK_LOCKED
 GOALS := $(or $(MAKECMDGOALS),all)
-ifneq ($(filter-out serve lint fonts bench,$(GOALS)),)
+ifneq ($(filter-out serve lint fonts system-fonts bench gate-tools lock,$(GOALS)),)
 .PHONY: $(GOALS)
 $(firstword $(GOALS)):
 	@mkdir -p $(BUILDDIR)
+	$(if $(filter check test,$(GOALS)),@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(MAKE) --no-print-directory gate-tools)
 	@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(MAKE) -j$(JOBS) --output-sync=target --no-print-directory $(MAKECMDGOALS)
 $(wordlist 2,$(words $(GOALS)),$(GOALS)): $(firstword $(GOALS))
 	@:
@@ -61,17 +62,32 @@ PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
 FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
 
-.PHONY: all html epub pdf test check lint serve clean fonts bench
+.PHONY: all html epub pdf test check lint serve clean fonts bench lock gate-tools system-fonts
 .DELETE_ON_ERROR:
 
 all: html epub pdf
 
-# Set-up: a virtual environment with the pinned dependencies, and WeasyPrint's system libraries.
-$(VENV)/.installed: pyproject.toml
+# Set-up: a virtual environment with every Python package from the lock (each version and its
+# hashes), the project itself without fetching anything, and WeasyPrint's system libraries.
+LOCK := requirements.lock
+export LESSONPACK_LOCK := $(abspath $(LOCK))# part of the PDF render cache's key (pdf/cache.py)
+# The system packages' check needs only Python's standard library: it runs before the virtual
+# environment exists, so a missing tool stops `make check` at once.
+SYSDEPS := PYTHONPATH=src $(PYTHON) -m lessonpack.sysdeps
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python -m lessonpack.sysdeps
 	touch $@
+
+# Maintainers: pin every package again after changing pyproject.toml (README, "Updating the
+# pinned versions"); UPGRADE=--upgrade also moves the unpinned, indirect ones to their newest.
+UPGRADE ?=
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --group build --generate-hashes --universal \
+	  --python-version 3.11 --custom-compile-command "make lock" $(UPGRADE) -o $(LOCK)
+
 
 # What each goal publishes: one publish step per `make`, after every build it asked for succeeded
 # (dist/ changes all at once, or not at all). The gate and the tests publish everything.
@@ -135,13 +151,19 @@ $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
 	touch $@
 
 # The gate's browser checks inject axe-core, pinned in package.json and package-lock.json.
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | gate-tools
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# What the gate and the tests run (Java, Chromium, Node.js and npm, nginx): installed with
+# apt-get when root, otherwise named in one apt-get line, before anything is built (the outer
+# make above runs this first for `make check` and `make test`).
+gate-tools:
+	$(SYSDEPS) gate
+
 # The release gate: one line per check (EPUBCheck, accessibility, privacy, leaks, links,
 # reproducibility); fails on any problem.
-check: all node_modules/.installed
+check: gate-tools all node_modules/.installed
 	$(BIN)/python -m lessonpack.check --build $(BUILDDIR) --dist $(DISTDIR)
 
 test: check
@@ -169,13 +191,16 @@ serve: $(VENV)/.installed
 # Maintainers only: re-subset the bundled fonts from Debian's fonts-noto-core and fonts-noto-cjk
 # after adding characters (the build tells you when: "no bundled font has a glyph ...").
 FONTS := book/_static/fonts
-NOTO := /usr/share/fonts/truetype/noto
-fonts: $(VENV)/.installed
+SYSTEM_FONTS ?= /usr/share/fonts
+NOTO := $(SYSTEM_FONTS)/truetype/noto
+fonts: system-fonts $(VENV)/.installed
+system-fonts:
+	$(SYSDEPS) fonts --fonts $(SYSTEM_FONTS)
 	for face in Regular Italic Bold BoldItalic; do \
-	  $(BIN)/python -m lessonpack.fonts $(NOTO)/NotoSerif-$$face.ttf $(FONTS)/NotoSerif-$$face.ttf --text book lessons exercises; done
+	  $(BIN)/python -m lessonpack.fonts $(NOTO)/NotoSerif-$$face.ttf $(FONTS)/NotoSerif-$$face.ttf --text book lessons exercises || exit 1; done
 	for face in Regular Bold Italic BoldItalic; do \
-	  $(BIN)/python -m lessonpack.fonts $(NOTO)/NotoSans-$$face.ttf $(FONTS)/NotoSans-$$face.ttf --text book lessons exercises; done
-	$(BIN)/python -m lessonpack.fonts /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc \
+	  $(BIN)/python -m lessonpack.fonts $(NOTO)/NotoSans-$$face.ttf $(FONTS)/NotoSans-$$face.ttf --text book lessons exercises || exit 1; done
+	$(BIN)/python -m lessonpack.fonts $(SYSTEM_FONTS)/opentype/noto/NotoSerifCJK-Regular.ttc \
 	  $(FONTS)/NotoSerifCJKsc-Subset.otf --font-number 2 --only-found --min 2E80 --text book lessons exercises
 
 clean:

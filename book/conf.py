@@ -30,7 +30,7 @@ extensions = ["myst_parser", "sphinxcontrib.bibtex", "lessonpack"]
 # MyST: colon fences for nested directives; no extension that could fetch anything.
 # (No MyST "smartquotes": it curls apostrophes while glossary terms are registered, so
 # {term}`people's commune` would not match. Sphinx's own smartquotes runs after that.)
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "substitution"]  # {{ lesson_count_words }}
 myst_heading_anchors = 0
 
 # Strict and self-contained: every reference must resolve.

@@ -21,6 +21,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .charts import setup_charts
     from .citations import setup_citations
     from .config import setup_config
+    from .counts import setup_counts
     from .epub import setup_epub
     from .fonts import setup_fonts
     from .images import setup_images
@@ -62,6 +63,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_paths(app)
     setup_rawhtml(app)
     setup_images(app)
+    setup_counts(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

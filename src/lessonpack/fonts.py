@@ -129,6 +129,10 @@ def main(argv: list[str] | None = None) -> None:
         help="with --only-found: lowest code point to keep (hex)",
     )
     args = parser.parse_args(argv)
+    if not args.src.is_file():
+        parser.exit(
+            1, f"{args.src}: no such font file (Debian packages fonts-noto-core, fonts-noto-cjk)\n"
+        )
     found = {ord(c) for c in characters_in(args.text)}
     if args.only_found:
         points = {p for p in found if p >= args.min}

@@ -1,7 +1,10 @@
-"""Reproducibility: a second, independent build of the same commit is byte-identical to dist/.
+"""Reproducibility: an independent build of the same sources is byte-identical to dist/.
 
-The rebuild goes to another folder (so no path can leak into the output) with the
-SOURCE_DATE_EPOCH the published build recorded in its report.
+The project's files (those git tracks, and new ones it does not ignore) are copied to a temporary
+folder outside the project; there ``make`` creates a fresh virtual environment from the lock and
+builds everything into its own build and dist folders, with the SOURCE_DATE_EPOCH the published
+builds recorded. Then every file of the two dist folders is compared byte for byte, both ways: a
+file only in one of them is a difference too.
 """
 
 from __future__ import annotations
@@ -10,70 +13,107 @@ import json
 import os
 import shutil
 import subprocess
-import sys
+import tempfile
 from pathlib import Path
 
 from . import Outcome, Site
 
-BUILDS = [
-    ("html", "student"),
-    ("epub", "student"),
-    ("lessonpdf", "teacher"),
-    ("lessonpdf", "student"),
-]
+# What a project folder holds that is not a source (without git to say so).
+GENERATED = {".git", ".venv", "build", "dist", "node_modules", "__pycache__"}
+# Make's own variables, and the build lock's, that must not reach a make of another project.
+MAKE_VARIABLES = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LESSONPACK_LOCKED"}
 
 
-def source_date_epoch(site: Site) -> str:
-    report = site.build / "student" / "epub-doctrees" / "lessonpack-report.json"
-    return json.loads(report.read_text(encoding="utf-8"))["source_date_epoch"] or ""
+def source_date_epochs(build: Path) -> dict[str, str]:
+    """The SOURCE_DATE_EPOCH each build recorded in its report (``<edition>/<format>-doctrees``,
+    the Makefile's builds), by build."""
+    epochs = {}
+    for report in sorted(build.glob("*/*-doctrees/lessonpack-report.json")):
+        recorded = json.loads(report.read_text(encoding="utf-8")).get("source_date_epoch")
+        name = f"{report.parent.parent.name}/{report.parent.name.removesuffix('-doctrees')}"
+        epochs[name] = recorded or ""
+    return epochs
 
 
-def rebuild(site: Site, builder: str, edition: str, out: Path) -> None:
-    env = {
-        **os.environ,
-        "SOURCE_DATE_EPOCH": source_date_epoch(site),
-        "PYTHONHASHSEED": "0",
-    }
-    command = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-n", "-q"]
-    command += ["-c", "book", "-D", f"lessonpack_edition={edition}"]
-    command += ["-d", str(out.with_name(out.name + "-doctrees")), ".", str(out)]
-    subprocess.run(command, cwd=site.root, env=env, check=True, stdout=subprocess.DEVNULL)
+def project_files(root: Path) -> list[Path]:
+    """The project's sources, relative to ``root``: from git when it is a git work tree
+    (tracked files and new ones it does not ignore), otherwise every file outside the
+    generated folders."""
+    listed = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode == 0:
+        names = [Path(name) for name in listed.stdout.decode().split("\0") if name]
+    else:
+        names = [
+            path.relative_to(root)
+            for path in root.rglob("*")
+            if not GENERATED & set(path.relative_to(root).parts)
+        ]
+    return sorted({name for name in names if (root / name).is_file()})
+
+
+def copy_project(root: Path, target: Path) -> int:
+    """Copy the project's sources to ``target``; return how many files."""
+    files = project_files(root)
+    for name in files:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target / name, follow_symlinks=False)
+    return len(files)
+
+
+def rebuild(project: Path, epoch: str, log: Path) -> subprocess.CompletedProcess[bytes]:
+    """``make`` in the copy: its own virtual environment, build and dist folders."""
+    env = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
+    env.pop("VIRTUAL_ENV", None)
+    command = ["make", "-C", str(project), f"SOURCE_DATE_EPOCH={epoch}"]
+    command += [f"BUILDDIR={project / 'build'}", f"DISTDIR={project / 'dist'}"]
+    with log.open("wb") as out:
+        return subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
 
 
 def differences(published: Path, again: Path) -> tuple[int, list[str]]:
-    """(files compared, differing ones): every file of ``published`` against ``again``."""
-    files = (
-        sorted(p for p in published.rglob("*") if p.is_file())
-        if published.is_dir()
-        else [published]
-    )
-    base = published if published.is_dir() else published.parent
-    differ = []
-    for path in files:
-        twin = again / path.relative_to(base)
-        if not twin.is_file() or twin.read_bytes() != path.read_bytes():
-            differ.append(str(path.relative_to(base.parent)))
-    return len(files), differ
+    """(files compared, problems): every file of either folder against its twin in the other."""
+
+    def files(folder: Path) -> set[Path]:
+        return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()}
+
+    ours, theirs = files(published), files(again)
+    problems = []
+    for name in sorted(ours | theirs):
+        if name not in theirs:
+            problems.append(f"{name}: only in {published}, not in the second build")
+        elif name not in ours:
+            problems.append(f"{name}: only in the second build, not in {published}")
+        elif (published / name).read_bytes() != (again / name).read_bytes():
+            problems.append(f"{name} differs in a second build")
+    return len(ours | theirs), problems
 
 
 def check(site: Site) -> Outcome:
-    if not source_date_epoch(site):
-        return Outcome("reproducible", "not checked", ["dist/ was built without SOURCE_DATE_EPOCH"])
-    base = site.build / "rebuild"
-    shutil.rmtree(base, ignore_errors=True)
-    for builder, edition in BUILDS:
-        rebuild(site, builder, edition, base / f"{builder}-{edition}")
-    compared, differ = differences(site.html, base / "html-student")
-    pairs = [(epub, base / "epub-student") for epub in site.files("*.epub")]
-    # Teacher PDFs and lesson packs come from the teacher build; the student book and the
-    # handouts from the student one. Packs sit in a packs/ folder in both.
-    for pdf in [*site.files("*.pdf"), *site.files("packs/*.pdf")]:
-        edition = "teacher" if "-teacher-" in pdf.name else "student"
-        folder = base / f"lessonpdf-{edition}"
-        pairs.append((pdf, folder / "packs" if pdf.parent.name == "packs" else folder))
-    for published, again in pairs:
-        count, found = differences(published, again)
-        compared, differ = compared + count, differ + found
-    problems = [f"{name} differs in a second build" for name in differ]
-    figure = f"{len(differ)} of {compared} files differ in a second build (EPUB, PDFs, website)"
+    epochs = source_date_epochs(site.build)
+    if len(set(epochs.values())) != 1 or "" in epochs.values():
+        found = ", ".join(f"{name} {epoch or 'none'}" for name, epoch in epochs.items())
+        problem = (
+            f"the builds in {site.build} recorded no single SOURCE_DATE_EPOCH "
+            f"({found or 'no build'}): dist/ mixes outputs of different commits; "
+            "`make clean && make` builds them all from this one"
+        )
+        return Outcome("reproducible", "not checked", [problem])
+    with tempfile.TemporaryDirectory(prefix="lessonpack-rebuild-") as temp:
+        project = Path(temp) / "project"
+        copied = copy_project(site.root, project)
+        log = Path(temp) / "make.log"
+        done = rebuild(project, next(iter(epochs.values())), log)
+        if done.returncode != 0:
+            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+            problem = f"the second build (make in a copy of {copied} files) failed: "
+            return Outcome("reproducible", "not checked", [problem + "\n".join(tail)])
+        compared, problems = differences(site.dist, project / "dist")
+    figure = (
+        f"{len(problems)} of {compared} files of dist/ differ in a second build "
+        "(a copy of the sources in another folder, a fresh virtual environment)"
+    )
     return Outcome("reproducible", figure, problems)

@@ -2,9 +2,11 @@
 
 The key of a render is a hash of everything that decides its bytes: the HTML text, the paper,
 the number of its first page, every file of the build's ``_static`` and ``_images`` folders
-(stylesheets, fonts, charts), the versions of WeasyPrint and pydyf, and this package's PDF code.
-The same key always gives the same bytes (the builds are reproducible), so a hit is as good as
-a new render. Entries no build used are removed when the build ends.
+(stylesheets, fonts, charts), the lock file of the Python packages (``LESSONPACK_LOCK``, set by the
+Makefile) and the version of every package installed, the versions of the Pango and HarfBuzz
+libraries WeasyPrint loaded, and this package's PDF code. The same key always gives the same bytes
+(the builds are reproducible), so a hit is as good as a new render. Entries no build used are
+removed when the build ends.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from .render import Rendered
@@ -21,18 +24,61 @@ from .render import Rendered
 RESOURCE_FOLDERS = ("_static", "_images")
 
 
-@cache
-def code_salt() -> str:
-    """WeasyPrint's and pydyf's versions and the source of the modules that write PDFs."""
+# Where the lock file is: the Makefile sets it (the package does not know the project's layout).
+LOCK_VARIABLE = "LESSONPACK_LOCK"
+
+
+def library_versions() -> dict[str, str]:
+    """The Pango and HarfBuzz versions of the libraries WeasyPrint loaded (their shaping and
+    line breaking decide where every glyph goes)."""
+    import cffi
+    from weasyprint.text.ffi import pango
+
+    own = cffi.FFI()
+    own.cdef("const char *hb_version_string (void);")
+    harfbuzz = "unknown"
+    # The names WeasyPrint tries, in its order: the same library, already loaded.
+    for name in ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0"):
+        try:
+            harfbuzz = own.string(own.dlopen(name).hb_version_string()).decode()
+            break
+        except (OSError, AttributeError):
+            continue
+    return {"pango": str(pango.pango_version()), "harfbuzz": harfbuzz}
+
+
+def salt_parts() -> dict[str, str]:
+    """Everything but the page that decides a render's bytes, each part by name."""
     import pikepdf
     import pydyf
     import weasyprint
 
-    digest = hashlib.sha256()
-    digest.update(f"{weasyprint.__version__} {pydyf.__version__} {pikepdf.__version__}".encode())
+    lock = os.environ.get(LOCK_VARIABLE)
+    code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+        code.update(path.read_bytes())
+    # Each package once: a project installed in place may also be found by its build's
+    # metadata folder (src/*.egg-info), which a fresh copy does not have.
+    installed = sorted(
+        {f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions()}
+    )
+    return {
+        "versions": f"{weasyprint.__version__} {pydyf.__version__} {pikepdf.__version__}",
+        "lock": hashlib.sha256(Path(lock).read_bytes()).hexdigest() if lock else "",
+        "installed": hashlib.sha256("\n".join(installed).encode()).hexdigest(),
+        **library_versions(),
+        "code": code.hexdigest(),
+    }
+
+
+def salt_of(parts: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+@cache
+def code_salt() -> str:
+    """The packages, the libraries and the source of the modules that write PDFs, in one hash."""
+    return salt_of(salt_parts())
 
 
 def resources_digest(root: Path) -> str:
@@ -59,6 +105,14 @@ class RenderCache:
         digest.update(f"\0{paper}\0{first_page}\0".encode())
         digest.update(text.encode("utf-8"))
         return digest.hexdigest()
+
+    @staticmethod
+    def identifier(text: str, paper: str, first_page: int) -> str:
+        """The PDF's file identifier: from what it shows only, never from the key, whose
+        environment part (packages, libraries) must not reach the bytes of a PDF."""
+        digest = hashlib.sha256(f"{paper}\0{first_page}\0".encode())
+        digest.update(text.encode("utf-8"))
+        return digest.hexdigest()[:32]
 
     def pdf(self, key: str) -> Path:
         return self.folder / f"{key}.pdf"

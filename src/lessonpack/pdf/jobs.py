@@ -58,7 +58,8 @@ def _render(job: Job, cache: RenderCache, text: str, first: int, out: Outcome):
     out.keys.add(key)
     result = cache.get(key)
     if result is None:
-        result = render_html(Path(job.root), text, job.paper, cache.pdf(key), first)
+        identifier = cache.identifier(text, job.paper, first)
+        result = render_html(Path(job.root), text, job.paper, cache.pdf(key), first, identifier)
         cache.put(key, result)
         out.rendered += 1
         out.rendered_pages += result.pages
