@@ -41,7 +41,10 @@ endif
 ifneq ($(LESSONPACK_LOCKED),outer)
 
 # Reproducible outputs: dates come from the last commit, never the clock.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
+# Read once per make (a commit made during a build cannot give its builds two dates).
+ifndef SOURCE_DATE_EPOCH
+SOURCE_DATE_EPOCH := $(or $(shell git log -1 --format=%ct 2>/dev/null),315532800)
+endif
 export SOURCE_DATE_EPOCH
 export PYTHONHASHSEED := 0
 # The builds of one run print each message once (lessonpack.messages); each run starts afresh.
