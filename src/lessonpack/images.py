@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from .messages import note
+from .nodes import located_line
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -67,17 +68,8 @@ def note_large_images(app: Sphinx, doctree: nodes.document) -> None:
                 app,
                 f"image {candidate} is {size / MB:.1f} MB{dims}: {scaled}; a smaller file "
                 "makes the course lighter",
-                (app.env.docname, _line(image)),
+                (app.env.docname, located_line(image)),
             )
-
-
-def _line(node: nodes.Node) -> int | None:
-    current: nodes.Node | None = node
-    while current is not None:
-        if current.line:
-            return current.line
-        current = current.parent
-    return None
 
 
 def shrink(source: Path, target: Path, max_side: int) -> bool:

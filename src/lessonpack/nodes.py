@@ -7,7 +7,22 @@ their classes, and no builder needs visitors of its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from docutils import nodes
+
+
+def ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
+    """The node's parents, nearest first."""
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def located_line(node: nodes.Node) -> int | None:
+    """The node's source line, or its nearest ancestor's (MyST leaves some nodes unlocated)."""
+    return node.line or next((p.line for p in ancestors(node) if p.line), None)
 
 
 class lesson(nodes.container):

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from docutils import nodes
 from sphinx.util import logging
 
+from .nodes import located_line
 from .paths import conf_line
 
 if TYPE_CHECKING:
@@ -203,24 +204,15 @@ def check_doctree(app: Sphinx, doctree: nodes.document) -> None:
             continue
         loads = html_loads(raw.astext())
         for load in loads:
-            line = (_line(raw) or 1) + load.line - 1
+            line = (located_line(raw) or 1) + load.line - 1
             _warn(f"raw HTML: {_refusal(load)}", (docname, line))
         if loads:
             raw.parent.remove(raw)
     for image in list(doctree.findall(nodes.image)):
         uri = str(image.get("uri", ""))
         if is_remote(uri):
-            _warn(f"image {_refusal(Load(0, 'image', uri))}", (docname, _line(image)))
+            _warn(f"image {_refusal(Load(0, 'image', uri))}", (docname, located_line(image)))
             image.parent.remove(image)
-
-
-def _line(node: nodes.Node) -> int | None:
-    current: nodes.Node | None = node
-    while current is not None:
-        if current.line:
-            return current.line
-        current = current.parent
-    return None
 
 
 # Settings that make every page load a file: (name, whether it lists files).

@@ -21,7 +21,7 @@ from . import nodes as lp
 from .teacher import document_files
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -122,7 +122,7 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         "questions": sum(
             1
             for q in doctree.findall(lp.question)
-            if any(isinstance(a, lp.discussion) for a in _ancestors(q))
+            if any(isinstance(a, lp.discussion) for a in lp.ancestors(q))
         ),
         "sources": sum(1 for _ in doctree.findall(lp.source_box)),
         "exercises": [e.get("title", "") for e in doctree.findall(lp.exercise)],
@@ -152,13 +152,6 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         record["reading_words"] = len(text.split())
         record["grade"] = cached_grade(text, app.config.lessonpack_cache_dir)
     env.domains["lessonpack"].docs[env.docname] = record  # type: ignore[attr-defined]
-
-
-def _ancestors(node: nodes.Node) -> Iterable[nodes.Node]:
-    parent = node.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
 
 
 def check(app: Sphinx, env: BuildEnvironment) -> None:

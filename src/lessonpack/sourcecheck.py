@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.util import logging
 
+from .nodes import located_line
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -90,7 +92,7 @@ def check_images(app: Sphinx, doctree: nodes.document) -> None:
     """doctree-read: every image has alternative text (decorative images are not in lessons)."""
     for image in doctree.findall(nodes.image):
         if not str(image.get("alt", "")).strip():
-            line = image.line or next((p.line for p in _ancestors(image) if p.line), None)
+            line = located_line(image)
             _warn(f"image {image.get('uri', '')} has no alt text", (app.env.docname, line), "alt")
 
 
@@ -106,13 +108,6 @@ def check_toctrees(app: Sphinx, env: BuildEnvironment) -> None:
             (docname, 1),
             "toctree",
         )
-
-
-def _ancestors(node: nodes.Node):
-    parent = node.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
 
 
 def _warn(message: str, location: tuple[str, int | None], subtype: str) -> None:
