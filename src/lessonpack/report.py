@@ -34,6 +34,7 @@ NOT_READING = (
     lp.exercise,
     lp.teacher,
     lp.advisory,
+    lp.adapted,  # a second version of an excerpt: the original is counted
     nodes.table,
     nodes.field_list,
     nodes.caption,
@@ -70,6 +71,8 @@ def reading_text(doctree: nodes.Node) -> str:
     """The student reading: paragraphs outside metadata, questions, exercises and teacher text."""
     parts = []
     for para in doctree.findall(nodes.paragraph):
+        if isinstance(para, lp.version_label):
+            continue
         parent = para.parent
         skip = False
         while parent is not None:
@@ -130,6 +133,18 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         "unkeyed": [e.line for e in doctree.findall(lp.exercise) if not e.get("keyed", True)],
         "teacher": teacher_passages(doctree),
     }
+    # Each excerpt's reading grade, original and adapted (the directive checked them).
+    record["source_grades"] = [
+        {
+            "line": box.line,
+            "adapted_line": box.get("adapted_line"),
+            "label": box.get("source_label", ""),
+            "title": box.get("source_title", ""),
+            **box["grades"],
+        }
+        for box in doctree.findall(lp.source_box)
+        if "grades" in box
+    ]
     # Lets a leak test tell a sentence that is also student text from a leaked one.
     record["public_text"] = public_text(doctree)
     # The files whose text can reach the document's pages (its source, includes, data), relative
