@@ -314,7 +314,8 @@ def release_dictionary(app: Sphinx, env: Any) -> list[str]:
 
 
 def format_table(report: dict[str, Any]) -> str:
-    """One line per lesson: reading words, discussion questions, source boxes, grade."""
+    """One line per lesson (reading words, discussion questions, source boxes, grade), then one
+    per excerpt (the grade of its original and of its adapted version)."""
     rows = [("lesson", "words", "questions", "sources", "grade (FK)")]
     for name, record in report["documents"].items():
         if record.get("lesson"):
@@ -327,9 +328,30 @@ def format_table(report: dict[str, Any]) -> str:
                     f"{record.get('grade', 0):.1f}",
                 )
             )
+    table = _columns(rows)
+    excerpts = [("excerpt", "line", "original (FK)", "adapted (FK)")]
+    for name, record in report["documents"].items():
+        for source in record.get("source_grades", []):
+            excerpts.append(
+                (
+                    source.get("label") or source.get("title", ""),
+                    f"{name}:{source['line']}",
+                    f"{source['original']:.1f}",
+                    f"{source['adapted']:.1f}",
+                )
+            )
+    if len(excerpts) > 1:
+        table += "\n\nReading grade of each excerpt and of its adapted version:\n" + _columns(
+            excerpts
+        )
+    return table
+
+
+def _columns(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
     )
 
 
