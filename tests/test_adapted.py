@@ -85,7 +85,10 @@ def test_epub_shows_both_versions_without_details(build):
 
 
 def test_handout_prints_the_adapted_version_only_and_the_book_both(build):
-    result = build(lesson_files(), builder="lessonpdf", conf=PDF_CONF)
+    advisory = ":::{content-advisory}\nADVISORY-ALPHA hunger.\n:::\n\n"
+    lesson = LESSON.replace("Students read this", advisory + "## Reading\n\nStudents read this")
+    lesson = lesson.replace("::::{source}", advisory.replace("ALPHA", "BRAVO") + "::::{source}")
+    result = build(lesson_files(lesson), builder="lessonpdf", conf=PDF_CONF)
     assert result.warnings == ""
 
     def text(name: str) -> str:
@@ -95,9 +98,12 @@ def test_handout_prints_the_adapted_version_only_and_the_book_both(build):
     handout = text("packs/one-handout-a4.pdf")
     assert normalise("Source: A letter") in handout
     assert normalise(ADAPTED) in handout
-    assert normalise(ORIGINAL) not in handout and "Original text" not in handout
+    assert normalise(ORIGINAL) not in handout and normalise("Original text") not in handout
     assert normalise("What failed?") in handout  # the questions are still there
     assert normalise("Students read this paragraph") not in handout  # the reading is not
+    # The lesson's advisory stays, before the documents; one inside the reading goes with it.
+    assert handout.index(normalise("ADVISORY-ALPHA")) < handout.index(normalise(ADAPTED))
+    assert normalise("ADVISORY-BRAVO") not in handout
     book = text("t-student-a4.pdf")
     order = [book.index(normalise(t)) for t in ("Adapted version", ADAPTED, "Original text")]
     assert order == sorted(order) and normalise(ORIGINAL) in book

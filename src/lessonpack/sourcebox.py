@@ -96,7 +96,10 @@ class SourceDirective(SphinxDirective):
         for node in body:
             if isinstance(node, nodes.Element) and not isinstance(node, lp.adapted):
                 for deeper in node.findall(lp.adapted):
-                    _warn_source("{adapted} must be directly inside a {source}", self.env, deeper)
+                    if not _in_inner_source(deeper, node):
+                        _warn_source(
+                            "{adapted} must be directly inside a {source}", self.env, deeper
+                        )
         if kind == "paraphrase":
             for node in found:
                 _warn_source(
@@ -194,6 +197,16 @@ def version_label(text: str) -> lp.version_label:
 def _body_text(version: nodes.Element) -> str:
     """A version's words without its label."""
     return "\n".join(c.astext() for c in version.children if not isinstance(c, lp.version_label))
+
+
+def _in_inner_source(node: nodes.Node, top: nodes.Node) -> bool:
+    """Whether ``node`` belongs to a {source} nested in ``top`` (which checked it already)."""
+    parent = node.parent
+    while parent is not None and parent is not top:
+        if isinstance(parent, lp.source_box):
+            return True
+        parent = parent.parent
+    return isinstance(top, lp.source_box)
 
 
 def _warn_source(message: str, env: object, node: nodes.Node) -> None:

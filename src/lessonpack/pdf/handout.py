@@ -18,12 +18,14 @@ KEPT = (lp.source_box, lp.discussion, addnodes.toctree)
 
 
 def keep_questions_only(tree: nodes.document) -> None:
-    """Reduce a document to its title, its source boxes (adapted versions only), its
-    {discussion} groups and its toctrees (worksheets), in their order."""
+    """Reduce a document to its title, its content advisory, its source boxes (adapted versions
+    only), its {discussion} groups and its toctrees (worksheets), in their order."""
     top = next(iter(tree.findall(nodes.section)), None)
     if top is None:
         return
-    kept: list[nodes.Element] = []
+    # The lesson's own content advisory (before the reading, not in a section) stays, ahead of
+    # the documents it warns about; an advisory inside the reading points into it, and goes.
+    kept: list[nodes.Element] = [n for n in top.children if isinstance(n, lp.advisory)]
     for node in top.findall(lambda n: isinstance(n, KEPT)):
         if not any(node is k or _inside(node, k) for k in kept):
             kept.append(node)
