@@ -144,6 +144,18 @@ Our words again.
 :::
 ::::
 
+:::::{source} Nested too deep
+:cite: smith2000
+
+There is no grain left in the village.
+
+::::{note}
+:::{adapted}
+The village has no grain.
+:::
+::::
+:::::
+
 ::::{source} Two adapted versions
 :cite: smith2000
 
@@ -178,6 +190,11 @@ def test_each_fault_is_reported_at_its_line(build):
             line(":::{adapted}", line("::::{source} A paraphrase")),
             "WARNING: a paraphrase takes no {adapted}",
         ),
+        (
+            line(":::{adapted}", line(":::::{source} Nested too deep")),
+            "WARNING: {adapted} must be directly inside a {source}",
+        ),
+        (line(":::::{source} Nested too deep"), "WARNING: excerpt has no {adapted} version"),
         (
             line(":::{adapted}", line("No grain.") - 3),
             "WARNING: a {source} takes one {adapted} at most",
