@@ -32,7 +32,7 @@ NOTE-SECRET-BRAVO keep it short.
 
 Students read this paragraph about the harvest {cite:p}`smith2000{p. 4}`.
 
-:::{source} A letter
+::::{source} A letter
 :label: src-letter
 :who: A farmer
 :when: 1959
@@ -42,7 +42,11 @@ Students read this paragraph about the harvest {cite:p}`smith2000{p. 4}`.
 :page: 12
 
 There is no grain left in the village.
+
+:::{adapted}
+The village has no grain.
 :::
+::::
 
 ::::{discussion}
 :::{question}

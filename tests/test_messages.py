@@ -174,6 +174,7 @@ Students read this paragraph.
 :who: A farmer {cite:p}`nokey`
 :when: 1959
 :cite: smith2000
+:kind: paraphrase
 
 There is no grain left in the village.
 :::
@@ -220,13 +221,13 @@ def test_messages_point_at_the_line_at_fault(tmp_path: Path):
     out = build_fails(tmp_path, files)
     expected = [
         # the nested question's fence, not its first option
-        (LESSON_DOC, 25, "question has no {guidance} or {answer}"),
+        (LESSON_DOC, 26, "question has no {guidance} or {answer}"),
         # the unknown term on the :key-terms: line
         (LESSON_DOC, 7, "term not in glossary: 'cadre'"),
         # the citation in the :who: option on its own line
         (LESSON_DOC, 17, 'could not find bibtex key "nokey"'),
         # a directive nested in a note
-        (LESSON_DOC, 33, "Unknown directive type: 'sidebarr'"),
+        (LESSON_DOC, 34, "Unknown directive type: 'sidebarr'"),
         # the second definition of the term
         ("glossary.md", 13, "duplicate term description of commune"),
     ]
@@ -323,6 +324,7 @@ SECOND_SOURCE = """
 :::{source} Another letter
 :label: src-letter
 :cite: smith2000
+:kind: paraphrase
 
 More.
 :::

@@ -41,6 +41,18 @@ class source_box(nodes.container):
     """An excerpt or paraphrase of a source, with provenance and citation."""
 
 
+class adapted(nodes.container):
+    """The adapted version of an excerpt (our shorter, glossed words), shown before the original."""
+
+
+class original(nodes.container):
+    """The original text of an excerpt that has an adapted version, shown after it."""
+
+
+class version_label(nodes.paragraph):
+    """A version's label: a ``<summary>`` for the website's original, a paragraph elsewhere."""
+
+
 class advisory(nodes.container):
     """A content advisory."""
 

@@ -34,6 +34,7 @@ NOT_READING = (
     lp.exercise,
     lp.teacher,
     lp.advisory,
+    lp.adapted,  # a second version of an excerpt: the original is counted
     nodes.table,
     nodes.field_list,
     nodes.caption,
@@ -70,6 +71,8 @@ def reading_text(doctree: nodes.Node) -> str:
     """The student reading: paragraphs outside metadata, questions, exercises and teacher text."""
     parts = []
     for para in doctree.findall(nodes.paragraph):
+        if isinstance(para, lp.version_label):
+            continue
         parent = para.parent
         skip = False
         while parent is not None:
@@ -130,6 +133,18 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         "unkeyed": [e.line for e in doctree.findall(lp.exercise) if not e.get("keyed", True)],
         "teacher": teacher_passages(doctree),
     }
+    # Each excerpt's reading grade, original and adapted (the directive checked them).
+    record["source_grades"] = [
+        {
+            "line": box.line,
+            "adapted_line": box.get("adapted_line"),
+            "label": box.get("source_label", ""),
+            "title": box.get("source_title", ""),
+            **box["grades"],
+        }
+        for box in doctree.findall(lp.source_box)
+        if "grades" in box
+    ]
     # Lets a leak test tell a sentence that is also student text from a leaked one.
     record["public_text"] = public_text(doctree)
     # The files whose text can reach the document's pages (its source, includes, data), relative
@@ -292,7 +307,8 @@ def release_dictionary(app: Sphinx, env: Any) -> list[str]:
 
 
 def format_table(report: dict[str, Any]) -> str:
-    """One line per lesson: reading words, discussion questions, source boxes, grade."""
+    """One line per lesson (reading words, discussion questions, source boxes, grade), then one
+    per excerpt (the grade of its original and of its adapted version)."""
     rows = [("lesson", "words", "questions", "sources", "grade (FK)")]
     for name, record in report["documents"].items():
         if record.get("lesson"):
@@ -305,9 +321,30 @@ def format_table(report: dict[str, Any]) -> str:
                     f"{record.get('grade', 0):.1f}",
                 )
             )
+    table = _columns(rows)
+    excerpts = [("excerpt", "line", "original (FK)", "adapted (FK)")]
+    for name, record in report["documents"].items():
+        for source in record.get("source_grades", []):
+            excerpts.append(
+                (
+                    source.get("label") or source.get("title", ""),
+                    f"{name}:{source['line']}",
+                    f"{source['original']:.1f}",
+                    f"{source['adapted']:.1f}",
+                )
+            )
+    if len(excerpts) > 1:
+        table += "\n\nReading grade of each excerpt and of its adapted version:\n" + _columns(
+            excerpts
+        )
+    return table
+
+
+def _columns(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
     )
 
 

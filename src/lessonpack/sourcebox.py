@@ -11,6 +11,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
 from .locations import inline_line, option_line
+from .report import cached_grade
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -19,6 +20,9 @@ logger = logging.getLogger(__name__)
 LABELS_KEY = "lessonpack_source_labels"  # the labels of this document's source boxes
 PROVENANCE = (("who", "Who"), ("when", "When"), ("audience", "For whom"), ("purpose", "Why"))
 KINDS = ("excerpt", "paraphrase")
+IN_SOURCE_KEY = "lessonpack_in_source"  # set while a {source} parses its content
+ADAPTED_LABEL = "Adapted version"
+ORIGINAL_LABEL = "Original text"
 
 
 class SourceDirective(SphinxDirective):
@@ -43,10 +47,28 @@ class SourceDirective(SphinxDirective):
         kind = self.options.get("kind", "excerpt")
         title = self.arguments[0]
         node = lp.source_box(classes=["lp-source", "lp-box", f"lp-{kind}"], kind=kind)
+        node["source_title"] = title
+        node["source_label"] = self.options.get("label", "")
         self.set_source_info(node)
         node += lp.title_paragraph(f"Source: {title}", "lp-title")
-        body = self.parse_content_to_nodes(allow_section_headings=False)
-        if kind == "excerpt":
+        depth = self.env.temp_data.get(IN_SOURCE_KEY, 0)
+        self.env.temp_data[IN_SOURCE_KEY] = depth + 1
+        try:
+            body = self.parse_content_to_nodes(allow_section_headings=False)
+        finally:
+            self.env.temp_data[IN_SOURCE_KEY] = depth
+        adapted = self._adapted_version(body, kind)
+        body = [n for n in body if not isinstance(n, lp.adapted)]
+        if adapted is not None and not body:
+            raise self.error("{source} has an {adapted} version but no original text")
+        if kind == "excerpt" and adapted is not None:
+            node += adapted
+            original = lp.original(classes=["lp-original"])
+            original += version_label(ORIGINAL_LABEL)
+            original += nodes.block_quote("", *body)
+            node += original
+            self._check_grades(node, adapted, original)
+        elif kind == "excerpt":
             node += nodes.block_quote("", *body)
         else:
             node += nodes.paragraph("", "Paraphrase:", classes=["lp-kind"])
@@ -67,6 +89,56 @@ class SourceDirective(SphinxDirective):
         if "label" in self.options:
             self._add_label(node, self.options["label"], f"Source: {title}")
         return [node]
+
+    def _adapted_version(self, body: list[nodes.Node], kind: str) -> lp.adapted | None:
+        """The one {adapted} written directly in this source; the others are reported."""
+        found = [n for n in body if isinstance(n, lp.adapted)]
+        for node in body:
+            if isinstance(node, nodes.Element) and not isinstance(node, lp.adapted):
+                for deeper in node.findall(lp.adapted):
+                    if not _in_inner_source(deeper, node):
+                        _warn_source(
+                            "{adapted} must be directly inside a {source}", self.env, deeper
+                        )
+        if kind == "paraphrase":
+            for node in found:
+                _warn_source(
+                    "a paraphrase takes no {adapted}: it is already our own words",
+                    self.env,
+                    node,
+                )
+            return None
+        for extra in found[1:]:
+            _warn_source("a {source} takes one {adapted} at most", self.env, extra)
+        if not found:
+            logger.warning(
+                "excerpt has no {adapted} version (write one, or mark a summary :kind: paraphrase)",
+                location=(self.env.docname, self.lineno),
+                type="lessonpack",
+                subtype="source",
+            )
+            return None
+        return found[0]
+
+    def _check_grades(
+        self, box: nodes.Element, adapted: nodes.Element, original: nodes.Element
+    ) -> None:
+        """Both reading grades on the box (the report keeps them); the adapted must be lower."""
+        cache = self.config.lessonpack_cache_dir
+        grades = {
+            "original": cached_grade(_body_text(original), cache),
+            "adapted": cached_grade(_body_text(adapted), cache),
+        }
+        box["grades"] = grades
+        box["adapted_line"] = adapted.line
+        if grades["adapted"] >= grades["original"]:
+            _warn_source(
+                f"the adapted version reads at grade {grades['adapted']:.1f}, not below the "
+                f"original's {grades['original']:.1f} (Flesch-Kincaid): use shorter sentences "
+                "and plainer words",
+                self.env,
+                adapted,
+            )
 
     def _citation(self) -> nodes.paragraph:
         page = self.options.get("page")
@@ -99,6 +171,53 @@ class SourceDirective(SphinxDirective):
         std.note_hyperlink_target(label, self.env.docname, node_id, title)
 
 
+class AdaptedDirective(SphinxDirective):
+    """The adapted version of an excerpt, written by us: valid directly inside a {source} only."""
+
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        if not self.env.temp_data.get(IN_SOURCE_KEY):
+            raise self.error("{adapted} must be directly inside a {source}")
+        if not self.content:
+            raise self.error("{adapted} is empty")
+        node = lp.adapted(classes=["lp-adapted"])
+        self.set_source_info(node)
+        node += version_label(ADAPTED_LABEL)
+        node += self.parse_content_to_nodes(allow_section_headings=False)
+        return [node]
+
+
+def version_label(text: str) -> lp.version_label:
+    label = lp.version_label(classes=["lp-version-label"])
+    label += nodes.strong(text, text)
+    return label
+
+
+def _body_text(version: nodes.Element) -> str:
+    """A version's words without its label."""
+    return "\n".join(c.astext() for c in version.children if not isinstance(c, lp.version_label))
+
+
+def _in_inner_source(node: nodes.Node, top: nodes.Node) -> bool:
+    """Whether ``node`` belongs to a {source} nested in ``top`` (which checked it already)."""
+    parent = node.parent
+    while parent is not None and parent is not top:
+        if isinstance(parent, lp.source_box):
+            return True
+        parent = parent.parent
+    return isinstance(top, lp.source_box)
+
+
+def _warn_source(message: str, env: object, node: nodes.Node) -> None:
+    logger.warning(
+        message,
+        location=(env.docname, node.line),  # type: ignore[attr-defined]
+        type="lessonpack",
+        subtype="source",
+    )
+
+
 class AdvisoryDirective(SphinxDirective):
     """A clearly marked warning placed before distressing material."""
 
@@ -114,4 +233,5 @@ class AdvisoryDirective(SphinxDirective):
 
 def setup_sources(app: Sphinx) -> None:
     app.add_directive("source", SourceDirective)
+    app.add_directive("adapted", AdaptedDirective)
     app.add_directive("content-advisory", AdvisoryDirective)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sphinx.writers.html5 import HTML5Translator
+
+from . import nodes as lp
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -26,7 +28,55 @@ class CitationRoleMixin:
         self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))  # type: ignore[attr-defined]
 
 
-class BookTranslator(CitationRoleMixin, HTML5Translator):
+class SourceVersionsMixin:
+    """An excerpt's two versions (sourcebox.py) as labelled groups; on the website the original
+    is a ``<details>`` whose ``<summary>`` is its label, a click away.
+
+    The EPUB shows the original after the adapted version, under its label (many readers do not
+    support ``<details>``). Other builders (the PDF's) render the nodes as ``<div>`` and ``<p>``.
+    """
+
+    body: list[str]
+    builder: Any
+    _lp_label_id = ""
+    _lp_versions = 0
+
+    def _lp_details(self) -> bool:
+        return self.builder.name != "epub"
+
+    def _lp_group(self, node: nodes.Element) -> str:
+        self._lp_versions += 1
+        self._lp_label_id = f"lp-version-{self._lp_versions}"
+        attributes = {"role": "group", "aria-labelledby": self._lp_label_id}
+        return self.starttag(node, "div", CLASS="docutils container", **attributes)  # type: ignore[attr-defined]
+
+    def visit_adapted(self, node: nodes.Element) -> None:
+        self.body.append(self._lp_group(node))
+
+    def depart_adapted(self, node: nodes.Element) -> None:
+        self.body.append("</div>\n")
+
+    def visit_original(self, node: nodes.Element) -> None:
+        if self._lp_details():
+            self.body.append(self.starttag(node, "details"))  # type: ignore[attr-defined]
+        else:
+            self.body.append(self._lp_group(node))
+
+    def depart_original(self, node: nodes.Element) -> None:
+        self.body.append("</details>\n" if self._lp_details() else "</div>\n")
+
+    def visit_version_label(self, node: nodes.Element) -> None:
+        if self._lp_details() and isinstance(node.parent, lp.original):
+            self.body.append(self.starttag(node, "summary", ""))  # type: ignore[attr-defined]
+        else:
+            self.body.append(self.starttag(node, "p", "", ids=[self._lp_label_id]))  # type: ignore[attr-defined]
+
+    def depart_version_label(self, node: nodes.Element) -> None:
+        summary = self._lp_details() and isinstance(node.parent, lp.original)
+        self.body.append("</summary>\n" if summary else "</p>\n")
+
+
+class BookTranslator(SourceVersionsMixin, CitationRoleMixin, HTML5Translator):
     pass
 
 

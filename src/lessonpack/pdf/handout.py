@@ -1,7 +1,9 @@
 """What makes a lesson's doctree a photocopiable handout or a self-contained pack.
 
-A handout holds the questions and worksheets, not the reading: the reading is cut from the
-doctree (not merely hidden), so no link can point into it and WeasyPrint has less to lay out.
+A handout holds the lesson's documents (source boxes), questions and worksheets, not the reading:
+the reading is cut from the doctree (not merely hidden), so no link can point into it and
+WeasyPrint has less to lay out. An excerpt keeps its adapted version only (the original text is
+for the website, the EPUB and the books).
 Each question gets as many ruled writing lines as its ``:lines:`` option asks for.
 """
 
@@ -12,16 +14,35 @@ from sphinx import addnodes
 
 from .. import nodes as lp
 
+KEPT = (lp.source_box, lp.discussion, addnodes.toctree)
+
 
 def keep_questions_only(tree: nodes.document) -> None:
-    """Reduce a document to its title, its {discussion} groups and its toctrees (worksheets)."""
+    """Reduce a document to its title, its content advisory, its source boxes (adapted versions
+    only), its {discussion} groups and its toctrees (worksheets), in their order."""
     top = next(iter(tree.findall(nodes.section)), None)
     if top is None:
         return
-    kept = [n for n in top.findall(lambda n: isinstance(n, (lp.discussion, addnodes.toctree)))]
+    # The lesson's own content advisory (before the reading, not in a section) stays, ahead of
+    # the documents it warns about; an advisory inside the reading points into it, and goes.
+    kept: list[nodes.Element] = [n for n in top.children if isinstance(n, lp.advisory)]
+    for node in top.findall(lambda n: isinstance(n, KEPT)):
+        if not any(node is k or _inside(node, k) for k in kept):
+            kept.append(node)
+    for node in list(top.findall(lp.original)):
+        node.parent.remove(node)
     title = [top[0]] if top.children and isinstance(top[0], nodes.title) else []
     top.clear()
     top.extend([*title, *kept])
+
+
+def _inside(node: nodes.Node, ancestor: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parent
+    return False
 
 
 def add_writing_lines(tree: nodes.document) -> int:
