@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,9 @@ from sphinx.util.console import nocolor
 from sphinx.util.docutils import docutils_namespace
 
 nocolor()
+# Sphinx colours its messages when CI=true (as CI sets it), even into a pipe: the tests read the
+# messages of the builds they run, so every build they start writes them plain.
+os.environ["NO_COLOR"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"

@@ -403,12 +403,15 @@ def test_peak_memory_counts_processes_of_a_forkserver(tmp_path: Path):
     """The PDF builder renders in forkserver processes, which no parent reaps: still counted."""
     script = tmp_path / "pool.py"
     script.write_text(
-        "import multiprocessing\n"
+        "import multiprocessing, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
         "def big(_):\n"
         "    x = bytearray(200 * 1024 * 1024)\n"
         "    for i in range(0, len(x), 4096):\n"
         "        x[i] = 1\n"
+        # Held for a while: the measure polls every 50 ms, and a loaded machine may let a worker
+        # that exits at once slip between two polls (the test is about who is counted).
+        "    time.sleep(1)\n"
         "    return len(x)\n"
         "if __name__ == '__main__':\n"
         "    context = multiprocessing.get_context('forkserver')\n"
