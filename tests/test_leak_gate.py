@@ -190,3 +190,21 @@ def test_a_dist_the_manifest_does_not_describe_fails(built, tmp_path):
     (site.dist / MANIFEST).unlink()
     outcome = check(site)
     assert outcome.problems and ".manifest.json is missing" in outcome.problems[0]
+
+
+def test_a_lone_number_in_pdf_text_is_read_both_ways():
+    """PdfReader sets a list item's number on a line of its own, often inside the sentence before;
+    a sentence that wrapped in a narrow table cell ends the same way ("Check question" / "3.").
+    Read one way only, the second sentence went missing from the Letter teacher's pack."""
+    from lessonpack.check.leaks import Text, matcher
+    from lessonpack.check.texts import LONE_MARKER, both_readings
+
+    wrapped = "Starter: “How could anyone know how many died?” Check question\n\n3.\n10\nmin\n"
+    interrupted = "The plan had three parts and\n2.\nnone of them worked.\n"
+    text = Text.of(both_readings(wrapped + interrupted))
+    whole = "Starter: “How could anyone know how many died?” Check question 3."
+    assert matcher(whole)(text)
+    assert matcher("The plan had three parts and none of them worked.")(text)
+    # Either reading alone misses one of them (the gate used only the second).
+    assert not matcher(whole)(Text.of(LONE_MARKER.sub("", wrapped)))
+    assert not matcher("The plan had three parts and none of them worked.")(Text.of(interrupted))

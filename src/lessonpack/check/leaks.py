@@ -31,7 +31,7 @@ from .texts import (
     epub_texts,
     normalise,
     output_texts,
-    pdf_pages,
+    pdf_text,
     search_terms,
     sentences,
     words,
@@ -154,7 +154,7 @@ def find_leaks(
 
 
 def missing_from(pdf: Path, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    text = Text.of("\n".join(pdf_pages(pdf)))
+    text = Text.of(pdf_text(pdf))
     return [(doc, s) for doc, s in found if not matcher(s)(text)]
 
 

@@ -39,9 +39,30 @@ def words(text: str, *, punctuation: bool = True) -> str:
     return " " + " ".join(re.findall(token, _fold(text))) + " "
 
 
-@cache
+# A list item's number or bullet comes out as a line of its own, often inside the sentence
+# before it (and at the end of a page); but so does the end of a sentence that wrapped in a
+# narrow table cell ("Check question" / "3.").
+LONE_MARKER = re.compile(r"(?m)^\s*(\d+\.|[•◦▪])\s*$")
+
+
 def pdf_pages(path: Path) -> tuple[str, ...]:
-    """The body text of each page, without running heads and footers."""
+    """The body text of each page, without running heads, footers and lone list markers."""
+    return tuple(LONE_MARKER.sub("", page) for page in raw_pdf_pages(path))
+
+
+def pdf_text(path: Path) -> str:
+    """The body text of every page read both ways, with and without the lone list markers, so
+    that a sentence is found whichever of the two a marker on its own line was."""
+    return both_readings("\n".join(raw_pdf_pages(path)))
+
+
+def both_readings(text: str) -> str:
+    return text + "\n" + LONE_MARKER.sub("", text)
+
+
+@cache
+def raw_pdf_pages(path: Path) -> tuple[str, ...]:
+    """The body text of each page as extracted, without running heads and footers."""
     pages = []
     for page in PdfReader(path).pages:
         top = float(page.mediabox.height) - BODY_TOP_MARGIN_PT
@@ -53,9 +74,7 @@ def pdf_pages(path: Path) -> tuple[str, ...]:
                 parts.append(text)
 
         page.extract_text(visitor_text=visit)
-        # List numbers and bullets come out as lines of their own, often at the end of a page.
-        text = re.sub(r"(?m)^\s*(\d+\.|[•◦▪])\s*$", "", "".join(parts))
-        pages.append(text)
+        pages.append("".join(parts))
     return tuple(pages)
 
 
@@ -97,7 +116,7 @@ def output_texts(path: Path, name: str) -> dict[str, tuple[str, str]]:
     entry of an EPUB; a page's markup and visible text (its prose); any other text file whole,
     with no prose (scripts, styles); a binary file nothing."""
     if path.suffix == ".pdf":
-        text = "\n".join(pdf_pages(path))
+        text = pdf_text(path)
         return {name: (text, text)}
     if path.suffix == ".epub":
         with zipfile.ZipFile(path) as epub:
