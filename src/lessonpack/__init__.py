@@ -28,6 +28,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .lesson import setup_lesson
     from .locations import setup_locations
     from .messages import setup_messages
+    from .organiser import setup_organiser
     from .paths import setup_paths
     from .pdf import setup_pdf
     from .questions import setup_questions
@@ -50,6 +51,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_lesson(app)
     setup_questions(app)
     setup_sources(app)
+    setup_organiser(app)
     setup_segments(app)
     setup_charts(app)
     setup_report(app)

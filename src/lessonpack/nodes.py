@@ -78,3 +78,11 @@ def title_paragraph(text: str, cls: str) -> nodes.paragraph:
     para = nodes.paragraph(classes=[cls])
     para += nodes.strong(text, text)
     return para
+
+
+class organiser(nodes.container):
+    """A sourcing and corroboration grid: one row per source box, prefilled after reading."""
+
+
+class organiser_slot(nodes.container):
+    """Where an organiser's grid goes once its document is read (replaced then)."""

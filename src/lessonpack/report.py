@@ -35,6 +35,7 @@ NOT_READING = (
     lp.teacher,
     lp.advisory,
     lp.adapted,  # a second version of an excerpt: the original is counted
+    lp.organiser,  # a grid of the sources for students to fill in, not reading
     nodes.table,
     nodes.field_list,
     nodes.caption,

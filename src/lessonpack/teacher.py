@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 SEEN_KEY = "lessonpack_teacher_seen"
 RANGES_KEY = "lessonpack_teacher_ranges"
+# Set by an {organiser} while it parses its content: the (argument, line) of each {answer} in it.
+ANSWERS_KEY = "lessonpack_organiser_answers"
 
 # directive name -> (title shown to the teacher, boxed)
 TEACHER_DIRECTIVES: dict[str, tuple[str, bool]] = {
@@ -62,6 +64,9 @@ class TeacherDirective(SphinxDirective):
         # Recorded in both editions, so the checks know a question has guidance even where the
         # guidance itself is never parsed.
         self.env.temp_data.setdefault(SEEN_KEY, []).append(self.name)
+        answers = self.env.temp_data.get(ANSWERS_KEY)
+        if answers is not None and self.name == "answer":
+            answers.append((self.arguments[0] if self.arguments else "", self.lineno))
         source, line = self.get_source_info()
         if source and line:
             lines = max(len(self.block_text.splitlines()), 1)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sphinx.writers.html5 import HTML5Translator
 
 from . import nodes as lp
+from .organiser import GridScopeMixin
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -76,7 +77,7 @@ class SourceVersionsMixin:
         self.body.append("</summary>\n" if summary else "</p>\n")
 
 
-class BookTranslator(SourceVersionsMixin, CitationRoleMixin, HTML5Translator):
+class BookTranslator(GridScopeMixin, SourceVersionsMixin, CitationRoleMixin, HTML5Translator):
     pass
 
 

@@ -26,6 +26,7 @@ from sphinx.writers.html5 import HTML5Translator
 from ..confcheck import setting_location
 from ..images import shrink_copies
 from ..report import is_lesson_doc
+from ..organiser import GridScopeMixin
 from ..translator import CitationRoleMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
 from .cache import RenderCache, code_salt, resources_digest
@@ -49,7 +50,7 @@ logger = logging.getLogger(__name__)
 THEME = "lessonpack-print"
 
 
-class PrintTranslator(CitationRoleMixin, HTML5Translator):
+class PrintTranslator(GridScopeMixin, CitationRoleMixin, HTML5Translator):
     """Wraps each document in a chapter element that carries the document's id.
 
     Sphinx marks a document's start with an empty ``<span id>`` before its heading; a page break

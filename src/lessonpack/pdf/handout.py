@@ -4,7 +4,8 @@ A handout holds the lesson's documents (source boxes), questions and worksheets,
 the reading is cut from the doctree (not merely hidden), so no link can point into it and
 WeasyPrint has less to lay out. An excerpt keeps its adapted version only (the original text is
 for the website, the EPUB and the books).
-Each question gets as many ruled writing lines as its ``:lines:`` option asks for.
+Each question gets as many ruled writing lines as its ``:lines:`` option asks for, and each
+student cell of an {organiser} grid a few.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from docutils import nodes
 from sphinx import addnodes
 
 from .. import nodes as lp
+from ..organiser import add_grid_lines
 
-KEPT = (lp.source_box, lp.discussion, addnodes.toctree)
+KEPT = (lp.source_box, lp.organiser, lp.discussion, addnodes.toctree)
 
 
 def keep_questions_only(tree: nodes.document) -> None:
     """Reduce a document to its title, its content advisory, its source boxes (adapted versions
-    only), its {discussion} groups and its toctrees (worksheets), in their order."""
+    only), its {organiser} grids, its {discussion} groups and its toctrees (worksheets), in their order."""
     top = next(iter(tree.findall(nodes.section)), None)
     if top is None:
         return
@@ -54,7 +56,7 @@ def add_writing_lines(tree: nodes.document) -> int:
             box += nodes.container(classes=["lp-line"])
         question += box
         total += question.get("lines", 0)
-    return total
+    return total + add_grid_lines(tree)
 
 
 def unlink_missing(tree: nodes.document) -> None:
