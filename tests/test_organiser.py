@@ -45,9 +45,7 @@ def with_organiser(organiser: str = ORGANISER) -> str:
 
 def rules(pdf) -> int:
     """How many filled rectangles (borders, ruled lines) the PDF's pages draw."""
-    return sum(
-        page.get_contents().get_data().count(b" re") for page in PdfReader(pdf).pages
-    )
+    return sum(page.get_contents().get_data().count(b" re") for page in PdfReader(pdf).pages)
 
 
 def line_of(text: str, needle: str) -> int:
@@ -62,9 +60,11 @@ def test_student_grid_is_prefilled_from_the_source_with_empty_cells_and_no_answe
     page = result.html("lessons/one")
     grid = page[page.index('class="lp-organiser') :]
     grid = grid[: grid.index("</table>")]
-    for head in ("Source", "What it claims", "What it leaves out"):
-        assert f'<th scope="col" class="head' in grid and f"<p>{head}</p>" in grid
-    assert '<th scope="row"' in grid and "<strong>A letter</strong>" in grid
+    for head in ("What it claims", "What it leaves out", "How reliable for this question?"):
+        assert f'<th scope="col" class="head"><p>{head}</p></th>' in grid
+    # The source heads its row group, across the three columns.
+    assert '<th scope="rowgroup" class="lp-organiser-source" colspan="3">' in grid
+    assert "<strong>A letter</strong>" in grid
     for label, value in (("Who", "A farmer"), ("When", "1959"), ("For whom", "His family")):
         assert f"<strong>{label}: </strong>{value}" in grid
     assert "<strong>Why: </strong>To ask for food" in grid

@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("Source", "What it claims", "What it leaves out", "How reliable for this question?")
-WIDTHS = (31, 23, 23, 23)
+COLUMNS = ("What it claims", "What it leaves out", "How reliable for this question?")
 WRITE_CLASS = "lp-organiser-write"  # a cell students fill in
 GRID_CLASS = "lp-organiser-grid"
 HANDOUT_LINES = 5  # ruled lines in each student cell of a handout
@@ -68,9 +67,10 @@ class OrganiserDirective(SphinxDirective):
             body = self.parse_content_to_nodes(allow_section_headings=False)
         finally:
             self.env.temp_data[ANSWERS_KEY] = outer
-        # The grid goes here once the document is read (resolve_organisers); answers after it.
-        node += lp.organiser_slot()
+        # The grid goes after the instructions once the document is read (resolve_organisers),
+        # and the answers after the grid.
         node += body
+        node += lp.organiser_slot()
         self._check_answers(labels, answers)
         return [node]
 
@@ -111,7 +111,8 @@ def _provenance(box: nodes.Element) -> dict[str, list[nodes.Node]]:
 
 
 def _source_cell(box: nodes.Element) -> nodes.entry:
-    cell = nodes.entry(classes=["lp-organiser-source"], scope="row")
+    """The source's header cell, across the row: its title, then who, when, for whom, why."""
+    cell = nodes.entry(classes=["lp-organiser-source"], scope="rowgroup", morecols=len(COLUMNS) - 1)
     title = box.get("source_title", "")
     cell += nodes.paragraph("", "", nodes.strong(title, title), classes=["lp-organiser-title"])
     provenance = _provenance(box)
@@ -125,26 +126,31 @@ def _source_cell(box: nodes.Element) -> nodes.entry:
 
 
 def build_grid(boxes: list[nodes.Element]) -> nodes.table:
-    """A table: a header row, then one row per source box (its sourcing, three empty cells)."""
+    """A table: the three questions as column headers, then a row group per source box, in
+    order: its sourcing across the width (a row header for the group), then three empty cells.
+
+    Seven columns (title, who, when, for whom, why and the three) fit neither portrait paper
+    nor a phone; three do, with the sourcing written out in full above each source's cells.
+    """
     table = nodes.table(classes=[GRID_CLASS])
     group = nodes.tgroup(cols=len(COLUMNS))
     table += group
-    for number, width in enumerate(WIDTHS):
-        group += nodes.colspec(colwidth=width, **({"stub": 1} if number == 0 else {}))
+    for _ in COLUMNS:
+        group += nodes.colspec(colwidth=1)
     head = nodes.thead()
     row = nodes.row()
     for text in COLUMNS:
         row += nodes.entry("", nodes.paragraph(text, text), scope="col")
     head += row
     group += head
-    body = nodes.tbody()
     for box in boxes:
+        body = nodes.tbody(classes=["lp-organiser-row"])
+        body += nodes.row("", _source_cell(box))
         row = nodes.row()
-        row += _source_cell(box)
-        for _ in COLUMNS[1:]:
+        for _ in COLUMNS:
             row += nodes.entry(classes=[WRITE_CLASS])
         body += row
-    group += body
+        group += body
     return table
 
 
@@ -178,9 +184,7 @@ def _order_answers(organiser: nodes.Element, boxes: dict[str, nodes.Element]) ->
     """The teacher's answers (teacher edition only) after the grid, in the order of the rows,
     each headed by its source's title instead of its label."""
     answers = [
-        n
-        for n in organiser.children
-        if isinstance(n, lp.teacher) and n.get("kind") == "answer"
+        n for n in organiser.children if isinstance(n, lp.teacher) and n.get("kind") == "answer"
     ]
     if not answers:
         return
@@ -219,15 +223,24 @@ def add_grid_lines(tree: nodes.Node, lines: int = HANDOUT_LINES) -> int:
 
 
 class GridScopeMixin:
-    """Header cells of a grid carry ``scope`` (col in the header row, row for each source)."""
+    """Header cells of a grid are ``th`` with a ``scope``: col for the column headers, rowgroup
+    for each source's cell (docutils writes ``td`` for a body cell that is not in a stub
+    column)."""
 
     body: list[str]
+    context: list[str]
 
     def visit_entry(self, node: nodes.Element) -> None:
         super().visit_entry(node)  # type: ignore[misc]
         scope = node.get("scope")
-        if scope and self.body and self.body[-1].startswith("<th"):
-            self.body[-1] = self.body[-1].replace("<th", f'<th scope="{scope}"', 1)
+        if not scope or not self.body:
+            return
+        tag = self.body[-1]
+        if tag.startswith("<td"):
+            tag = "<th" + tag[3:]
+            self.context[-1] = self.context[-1].replace("</td>", "</th>")
+        if tag.startswith("<th"):
+            self.body[-1] = tag.replace("<th", f'<th scope="{scope}"', 1)
 
 
 def setup_organiser(app: Sphinx) -> None:

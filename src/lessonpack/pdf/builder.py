@@ -25,8 +25,8 @@ from sphinx.writers.html5 import HTML5Translator
 
 from ..confcheck import setting_location
 from ..images import shrink_copies
-from ..report import is_lesson_doc
 from ..organiser import GridScopeMixin
+from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
 from .cache import RenderCache, code_salt, resources_digest

@@ -21,7 +21,8 @@ KEPT = (lp.source_box, lp.organiser, lp.discussion, addnodes.toctree)
 
 def keep_questions_only(tree: nodes.document) -> None:
     """Reduce a document to its title, its content advisory, its source boxes (adapted versions
-    only), its {organiser} grids, its {discussion} groups and its toctrees (worksheets), in their order."""
+    only), its {organiser} grids, its {discussion} groups and its toctrees (worksheets), in their
+    order."""
     top = next(iter(tree.findall(nodes.section)), None)
     if top is None:
         return
