@@ -3,8 +3,9 @@
 Lesson k (k > number of real lessons) is a copy of real lesson ((k - 1) mod n) + 1 with its
 worksheets (the documents in the lesson's own toctree). Every target the copies define is made
 unique: ``(label)=`` lines and ``:label:``/``:name:`` options get the suffix ``-k``, file names
-take the number k, and every ``{ref}``/``{numref}`` role, ``{doc}`` role and toctree entry that
-points at a copied document or label is re-pointed. References to another real lesson are
+take the number k, and every ``{ref}``/``{numref}`` role, ``{doc}`` role, toctree entry,
+organiser ``:sources:`` list and ``{answer}`` argument that points at a copied document or label is
+re-pointed. References to another real lesson are
 re-pointed to that lesson's copy in the same group of n when it exists (lesson 8, a copy of
 lesson 4, refers to lesson 7, the copy of lesson 3), else left on the real one. The root page's
 toctree lists every added lesson after the real ones. The strict build must pass on the result.
@@ -24,6 +25,12 @@ LESSON_DIR = "lessons"
 
 LABEL_LINE = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$", re.M)
 LABEL_OPTION = re.compile(r"^(?P<key>[ \t]*:(?:label|name):[ \t]+)(?P<label>\S+)[ \t]*$", re.M)
+# Labels given as option values or arguments: a graphic organiser's sources, and the {answer}
+# that names each one.
+LABEL_LIST_OPTION = re.compile(r"^(?P<key>[ \t]*:sources:[ \t]+)(?P<labels>[^\n]*?)[ \t]*$", re.M)
+LABEL_ARGUMENT = re.compile(
+    r"^(?P<head>[ \t]*(?:`{3,}|:{3,})\{answer\}[ \t]+)(?P<label>\S+)[ \t]*$", re.M
+)
 ROLE = re.compile(r"\{(?P<role>ref|numref|doc)\}`(?P<body>[^`]*)`")
 FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{toctree\}")
 NUMBERED_TITLE = re.compile(r"^(?P<head>#[ \t][^\d\n]*)\d+(?=:)", re.M)
@@ -124,8 +131,15 @@ class Renamer:
     def __call__(self, text: str, doc: str) -> str:
         text = LABEL_LINE.sub(lambda m: f"({self.labels.get(m['label'], m['label'])})=", text)
         text = LABEL_OPTION.sub(lambda m: m["key"] + self.labels.get(m["label"], m["label"]), text)
+        text = LABEL_LIST_OPTION.sub(
+            lambda m: m["key"] + " ".join(map(self._label, m["labels"].split())), text
+        )
+        text = LABEL_ARGUMENT.sub(lambda m: m["head"] + self._label(m["label"]), text)
         text = ROLE.sub(lambda m: self._role(m, doc), text)
         return self._toctrees(text, doc)
+
+    def _label(self, label: str) -> str:
+        return self.labels.get(label, label)
 
     def _role(self, match: re.Match[str], doc: str) -> str:
         target, label_text = role_target(match["body"])
