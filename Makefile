@@ -65,10 +65,10 @@ PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
 FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
 
-.PHONY: all html epub pdf test check lint serve clean fonts bench lock gate-tools system-fonts
+.PHONY: all html teacher-html epub pdf test check lint serve clean fonts bench lock gate-tools system-fonts
 .DELETE_ON_ERROR:
 
-all: html epub pdf
+all: html teacher-html epub pdf
 
 # Set-up: a virtual environment with every Python package from the lock (each version and its
 # hashes), the project itself without fetching anything, and WeasyPrint's system libraries.
@@ -94,14 +94,16 @@ lock: $(VENV)/.installed
 
 # What each goal publishes: one publish step per `make`, after every build it asked for succeeded
 # (dist/ changes all at once, or not at all). The gate and the tests publish everything.
-FORMATS_all := html epub pdf
+FORMATS_all := html teacher-html epub pdf
 FORMATS_check := $(FORMATS_all)
 FORMATS_test := $(FORMATS_all)
 FORMATS_html := html
+FORMATS_teacher-html := teacher-html
 FORMATS_epub := epub
 FORMATS_pdf := pdf
 PUBLISHED := $(sort $(foreach goal,$(or $(MAKECMDGOALS),all),$(FORMATS_$(goal))))
 STAMPS_html := $(BUILDDIR)/student/html.stamp
+STAMPS_teacher-html := $(BUILDDIR)/teacher/html.stamp
 STAMPS_epub := $(BUILDDIR)/student/epub.stamp
 STAMPS_pdf := $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
 MANIFEST := $(DISTDIR)/.manifest.json
@@ -111,6 +113,7 @@ $(BUILDDIR)/conf.checked: $(CONFDIR)/conf.py $(PACKAGE) $(VENV)/.installed
 	@$(BIN)/python -m lessonpack.confcheck $(CONFDIR) && mkdir -p $(@D) && touch $@
 
 html: $(STAMPS_html) $(MANIFEST)
+teacher-html: $(STAMPS_teacher-html) $(MANIFEST)
 epub: $(STAMPS_epub) $(MANIFEST)
 pdf: $(STAMPS_pdf) $(MANIFEST)
 
@@ -134,6 +137,13 @@ $(MANIFEST): $(foreach format,$(PUBLISHED),$(STAMPS_$(format))) $(if $(UNPUBLISH
 $(BUILDDIR)/student/html.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/student/html
 	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
+	touch $@
+
+# The teacher edition as a website (dist/teacher-html/), for serving behind a login only
+# (deploy/nginx-teacher.conf); every page is marked "Teacher's edition" (lessonpack.teachersite).
+$(BUILDDIR)/teacher/html.stamp: $(INPUTS)
+	rm -rf $(BUILDDIR)/teacher/html
+	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/html-doctrees $(SRCDIR) $(BUILDDIR)/teacher/html
 	touch $@
 
 $(BUILDDIR)/student/epub.stamp: $(INPUTS)

@@ -40,6 +40,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .sourcebox import setup_sources
     from .sourcecheck import setup_sourcecheck
     from .teacher import setup_teacher
+    from .teachersite import setup_teachersite
     from .translator import setup_translators
 
     setup_messages(app)
@@ -60,6 +61,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_pdf(app)
     setup_translators(app)
     setup_site(app)
+    setup_teachersite(app)
     setup_sourcecheck(app)
     setup_records(app)
     setup_paths(app)

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 SUFFIX = ".outputs.json"
 # Sphinx builder name -> the format its files are published as.
 FORMATS = {"html": "html", "dirhtml": "html", "epub": "epub", "lessonpdf": "pdf"}
+# Each edition's website has its own format and its own folder of dist/ (the format's name): the
+# teacher's is published apart, to be served behind a login (deploy/nginx-teacher.conf).
+SITE_FORMATS = {"student": "html", "teacher": "teacher-html"}
 
 # Never shipped: build bookkeeping that can carry teacher text or absolute paths.
 # The site theme also copies two Jinja macro files into _static/: templates, not pages.
@@ -118,8 +121,8 @@ def read_record(path: Path) -> Record:
 
 def _builder_files(app: Sphinx, fmt: str) -> dict[str, Path]:
     outdir = Path(app.outdir)
-    if fmt == "html":
-        return {f"html/{p.relative_to(outdir).as_posix()}": p for p in shipped_files(outdir)}
+    if fmt in SITE_FORMATS.values():
+        return {f"{fmt}/{p.relative_to(outdir).as_posix()}": p for p in shipped_files(outdir)}
     if fmt == "epub":
         epub = outdir / f"{app.config.epub_basename}.epub"
         return {epub.name: epub}
@@ -151,6 +154,8 @@ def _record(app: Sphinx, exception: Exception | None) -> None:
     fmt = FORMATS.get(app.builder.name)
     if fmt is None:
         return
+    if fmt == "html":
+        fmt = SITE_FORMATS[app.config.lessonpack_edition]
     from sphinx.util import logging  # here: the publisher imports this module, not Sphinx
 
     logger = logging.getLogger(__name__)

@@ -22,6 +22,13 @@ class Site:
     def html(self) -> Path:
         return self.dist / "html"
 
+    @property
+    def websites(self) -> list[Path]:
+        """Every website of dist/, one per edition: the student's (dist/html), the teacher's."""
+        from ..records import SITE_FORMATS
+
+        return [self.dist / folder for folder in SITE_FORMATS.values()]
+
     def files(self, pattern: str) -> list[Path]:
         return sorted(self.dist.glob(pattern))
 

@@ -1,4 +1,7 @@
-"""Headless Chromium (Debian's) on the website as served from 127.0.0.1, one visit per page.
+"""Headless Chromium (Debian's) on the websites as served from 127.0.0.1, one visit per page.
+
+Each website of dist/ (the student's and the teacher's, ``Site.websites``) is served on its own,
+at the root of its own address, as a school serves it.
 
 Each visit records every request the browser makes (from its network events) and runs axe-core
 (pinned in package.json, injected from node_modules) at WCAG 2.1 AA. The visits are shared by
@@ -37,7 +40,7 @@ AXE = Path("node_modules") / "axe-core" / "axe.min.js"
 
 @dataclass
 class Visit:
-    page: str
+    page: str  # its path in dist/: html/..., teacher-html/...
     requests: list[str]
     violations: list[dict]
     console: list[str]
@@ -104,13 +107,36 @@ def visit(context, base: str, page_path: str, axe: str) -> Visit:
     return Visit(page_path, requests, result["violations"], console)
 
 
+def site_pages(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+
+
 @functools.cache
 def visits(site: Site) -> tuple[Visit, ...]:
-    """Every HTML page of the website, visited once."""
+    """Every HTML page of every website, visited once."""
     axe = (site.root / AXE).read_text(encoding="utf-8")
-    pages = sorted(p.relative_to(site.html).as_posix() for p in site.html.rglob("*.html"))
-    with serve(site.html) as base, chromium() as context:
-        return tuple(visit(context, base, page, axe) for page in pages)
+    found: list[Visit] = []
+    with chromium() as context:
+        for root in site.websites:
+            pages = site_pages(root)
+            if not pages:
+                continue
+            with serve(root) as base:
+                for page in pages:
+                    seen = visit(context, base, page, axe)
+                    seen.page = f"{root.name}/{page}"
+                    found.append(seen)
+    return tuple(found)
+
+
+def pages_per_site(site: Site, pages: tuple[Visit, ...]) -> tuple[str, list[str]]:
+    """How many pages each website had ("25 html + 25 teacher-html"), and a problem for each
+    website without a page."""
+    counts = {root.name: 0 for root in site.websites}
+    for page in pages:
+        counts[page.page.split("/", 1)[0]] += 1
+    figure = " + ".join(f"{n} {name}" for name, n in counts.items())
+    return figure, [f"no page in {site.dist / name}" for name, n in counts.items() if not n]
 
 
 def foreign(url: str, base_host: str = "127.0.0.1") -> bool:

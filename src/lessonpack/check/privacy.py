@@ -1,9 +1,10 @@
-"""Privacy: each page, loaded in Chromium from 127.0.0.1, requests nothing from any other host."""
+"""Privacy: each page of each website (student and teacher), loaded in Chromium from 127.0.0.1,
+requests nothing from any other host."""
 
 from __future__ import annotations
 
 from . import Outcome, Site
-from .browser import foreign, visits
+from .browser import foreign, pages_per_site, visits
 
 
 def check(site: Site) -> Outcome:
@@ -12,5 +13,7 @@ def check(site: Site) -> Outcome:
     total = sum(len(p.requests) for p in pages)
     if not pages or total == 0:
         problems.append("no page or no request seen: the network log is empty")
-    figure = f"{len(problems)} requests to other hosts of {total} made by {len(pages)} pages"
+    sites, empty = pages_per_site(site, pages)
+    figure = f"{len(problems)} requests to other hosts of {total} made by {sites} pages"
+    problems += empty
     return Outcome("privacy", figure, problems)

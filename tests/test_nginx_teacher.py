@@ -1,0 +1,198 @@
+"""deploy/nginx-teacher.conf in a real nginx (Debian's) on 127.0.0.1, over TLS with a login.
+
+A self-signed certificate and a teacher's htpasswd line are made here (openssl); the server block
+is the shipped file with only its addresses, folder and file paths changed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import time
+from base64 import b64encode
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, write_files
+from test_nginx import free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+CONF = ROOT / "deploy" / "nginx-teacher.conf"
+USER, PASSWORD = "teacher", "correct horse battery staple"
+PAGES = {
+    "index.html": "<!DOCTYPE html><title>Front</title><p>Front door</p>",
+    "lessons/01.html": "<!DOCTYPE html><title>Lesson</title><script>var x;</script><p>Plan</p>",
+    "_static/site.css": "body { color: black; }",
+}
+
+
+@dataclass
+class Server:
+    port: int  # TLS
+    plain: int  # plain HTTP
+    prefix: Path
+
+    def get(self, path: str, auth: tuple[str, str] | None = None, tls: bool = True):
+        """(status, headers, body) of one GET, on a new connection."""
+        if tls:
+            context = ssl.create_default_context(cafile=self.prefix / "cert.pem")
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, context=context, timeout=10
+            )
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.plain, timeout=10)
+        headers = {}
+        if auth:
+            headers["Authorization"] = "Basic " + b64encode(":".join(auth).encode()).decode()
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.headers, response.read().decode()
+        finally:
+            conn.close()
+
+
+def server_conf(root: Path, prefix: Path, port: int, plain: int) -> str:
+    """The shipped server blocks with only addresses, folder and file paths changed."""
+    text = CONF.read_text(encoding="utf-8")
+    changes = [
+        (r"(?m)^(\s*)listen\s+443 ssl( http2)?;", rf"\1listen 127.0.0.1:{port} ssl\2;"),
+        (r"(?m)^(\s*)listen\s+80;", rf"\1listen 127.0.0.1:{plain};"),
+        (r"(?m)^(\s*)root\s+\S+;", rf"\1root {root};"),
+        (r"(?m)^(\s*)ssl_certificate\s+\S+;", rf"\1ssl_certificate {prefix}/cert.pem;"),
+        (r"(?m)^(\s*)ssl_certificate_key\s+\S+;", rf"\1ssl_certificate_key {prefix}/key.pem;"),
+        (r"(?m)^(\s*)auth_basic_user_file\s+\S+;", rf"\1auth_basic_user_file {prefix}/htpasswd;"),
+    ]
+    for pattern, replacement in changes:
+        text, count = re.subn(pattern, replacement, text)
+        assert count == 1, f"deploy/nginx-teacher.conf must keep one line matching {pattern}"
+    return text
+
+
+def make_credentials(prefix: Path) -> None:
+    """A self-signed certificate for 127.0.0.1 and one teacher's htpasswd line (apr1)."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+        + ["-keyout", str(prefix / "key.pem"), "-out", str(prefix / "cert.pem")]
+        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    hashed = subprocess.run(
+        ["openssl", "passwd", "-apr1", "-stdin"],
+        input=PASSWORD,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (prefix / "htpasswd").write_text(f"{USER}:{hashed}\n", encoding="utf-8")
+
+
+def start_nginx(prefix: Path, site: Path) -> Iterator[Server]:
+    for sub in ("logs", "tmp"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    make_credentials(prefix)
+    port, plain = free_port(), free_port()
+    (prefix / "site.conf").write_text(server_conf(site, prefix, port, plain))
+    user = "user root;" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(
+        f"""{user}
+daemon off;
+worker_processes 1;
+pid {prefix}/logs/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {prefix}/logs/access.log;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    include {prefix}/site.conf;
+}}
+"""
+    )
+    args = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+    args += ["-e", str(prefix / "logs/error.log")]
+    subprocess.run([*args, "-t", "-q"], check=True)
+    process = subprocess.Popen(args)
+    server = Server(port, plain, prefix)
+    try:
+        for _ in range(100):
+            try:
+                server.get("/.probe")  # a hidden path: 404 before any login, no failure counted
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def nginx(tmp_path: Path) -> Iterator[Server]:
+    """A fresh nginx per test: the rate limit's memory starts empty."""
+    site = write_files(tmp_path / "site", PAGES)
+    yield from start_nginx(tmp_path / "nginx", site)
+
+
+def assert_private(headers, what: str) -> None:
+    assert headers["Cache-Control"] == "private, no-store", what
+    assert headers["X-Robots-Tag"].startswith("noindex"), what
+
+
+def test_login_refused_without_or_with_wrong_credentials(nginx):
+    for auth in (None, (USER, "wrong"), ("nobody", PASSWORD)):
+        status, headers, body = nginx.get("/lessons/01.html", auth)
+        assert status == 401, auth
+        assert headers["WWW-Authenticate"].startswith("Basic realm="), auth
+        assert "Plan" not in body
+        assert_private(headers, f"401 for {auth}")
+
+
+def test_teacher_logs_in_and_every_response_is_private(nginx):
+    for path in PAGES:
+        status, headers, body = nginx.get("/" + path, (USER, PASSWORD))
+        assert status == 200, path
+        assert_private(headers, path)
+        assert headers["Strict-Transport-Security"]
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+    status, headers, body = nginx.get("/lessons/01.html", (USER, PASSWORD))
+    nonce = re.search(r"'nonce-([0-9a-f]+)'", headers["Content-Security-Policy"])[1]
+    assert f'<script nonce="{nonce}">' in body and "Plan" in body
+    status, headers, _ = nginx.get("/missing.html", (USER, PASSWORD))
+    assert status == 404
+    assert_private(headers, "404")
+
+
+def test_plain_http_only_redirects_to_tls(nginx):
+    status, headers, body = nginx.get("/lessons/01.html", tls=False)
+    assert status == 301
+    assert headers["Location"].startswith("https://")
+    assert "Plan" not in body
+    assert_private(headers, "301")
+
+
+def test_repeated_failures_are_rate_limited(nginx):
+    """Every request counts, refused ones too: a guesser is soon answered 429 without a password
+    check, and then even the right password is refused until the rate falls."""
+    statuses: list[int] = []
+    while 429 not in statuses and len(statuses) < 300:
+        status, headers, body = nginx.get("/", (USER, f"guess{len(statuses)}"))
+        statuses.append(status)
+    assert statuses[0] == 401 and statuses[-1] == 429, statuses
+    assert set(statuses) == {401, 429}
+    assert "Front door" not in body
+    assert_private(headers, "429")
+    assert nginx.get("/", (USER, PASSWORD))[0] == 429
