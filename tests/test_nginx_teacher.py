@@ -79,9 +79,11 @@ def server_conf(root: Path, prefix: Path, port: int, plain: int) -> str:
 def make_credentials(prefix: Path) -> None:
     """A self-signed certificate for 127.0.0.1 and one teacher's htpasswd line (apr1)."""
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-keyout", str(prefix / "key.pem"), "-out", str(prefix / "cert.pem")]
-        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-keyout", str(prefix / "key.pem"), "-out", str(prefix / "cert.pem")),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
         check=True,
         capture_output=True,
     )

@@ -1,4 +1,4 @@
-"""The teacher edition as a website: every page marked "Teacher's edition", kept out of search engines.
+"""The teacher edition as a website: every page marked "Teacher's edition", unindexed.
 
 The same theme as the student site; in the teacher edition (``lessonpack_edition = "teacher"``)
 of an HTML build only, the site's title gains the label (so every page's ``<title>`` and the
