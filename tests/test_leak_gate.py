@@ -208,3 +208,31 @@ def test_a_lone_number_in_pdf_text_is_read_both_ways():
     # Either reading alone misses one of them (the gate used only the second).
     assert not matcher(whole)(Text.of(LONE_MARKER.sub("", wrapped)))
     assert not matcher("The plan had three parts and none of them worked.")(Text.of(interrupted))
+
+
+def test_the_teacher_website_is_a_teacher_output(built, tmp_path):
+    """dist/teacher-html holds the teacher's passages and the manifest says so: the gate expects
+    them there and never in the student site. The same files called student are leaks."""
+    secret = f"Only teachers hear of the {WORD} memo."
+    dist = built / "dist"
+    assert secret in (dist / "teacher-html" / "lessons" / "one.html").read_text(encoding="utf-8")
+    assert WORD not in (dist / "html" / "lessons" / "one.html").read_text(encoding="utf-8")
+    entries = read_manifest(dist)
+    site_editions = {e.edition for p, e in entries.items() if p.startswith("teacher-html/")}
+    assert site_editions == {"teacher"}
+    assert not [
+        p for p in check(Site(built / "src", built / "build", dist)).problems if "teacher-html" in p
+    ]
+    site = copy_of(built, tmp_path)
+    relabelled = [
+        Entry(e.path, "student", e.format, e.sha256) if e.path.startswith("teacher-html/") else e
+        for e in read_manifest(site.dist).values()
+    ]
+    write_manifest(site.dist, relabelled)
+    problems = check(site).problems
+    assert any(
+        repr(secret) in p and p.endswith("is in teacher-html/lessons/one.html") for p in problems
+    ), problems
+    assert any(
+        f"teacher-only word {WORD!r} is in teacher-html/searchindex.js" in p for p in problems
+    ), problems
