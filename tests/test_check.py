@@ -66,6 +66,22 @@ def test_browser_checks_see_violations_and_foreign_requests(bad_site: Site):
     assert "http://127.0.0.2:9/tracker.js" in visit.requests
 
 
+def test_browser_checks_visit_the_teacher_site_too(bad_site: Site, capsys):
+    teacher = bad_site.dist / "teacher-html"
+    teacher.mkdir()
+    (teacher / "plan.html").write_text(
+        "<!DOCTYPE html><html lang='en'><title>Plan</title><body><main><p>Plan</p>"
+        "<img src='http://127.0.0.3:9/pixel.png' alt=''></main></body></html>"
+    )
+    pages = {visit.page: visit for visit in visits(bad_site)}
+    assert sorted(pages) == ["html/index.html", "teacher-html/plan.html"]
+    assert "http://127.0.0.3:9/pixel.png" in pages["teacher-html/plan.html"].requests
+    assert main(["--root", str(bad_site.root), "--only", "axe", "--only", "privacy"]) == 1
+    out = capsys.readouterr().out
+    assert "on 1 html + 1 teacher-html pages" in out
+    assert "teacher-html/plan.html: requests http://127.0.0.3:9/pixel.png" in out
+
+
 def test_gate_fails_and_says_why(bad_site: Site, capsys):
     assert main(["--root", str(bad_site.root), "--only", "axe", "--only", "privacy"]) == 1
     out = capsys.readouterr().out
@@ -76,6 +92,11 @@ def test_gate_fails_and_says_why(bad_site: Site, capsys):
 def test_gate_passes_on_the_built_book(capsys):
     """The cheap checks on dist/ (the slow ones run in `make check`, before pytest)."""
     assert (DIST / "html").is_dir() and BUILD.is_dir()
-    assert main(["--root", str(ROOT), "--only", "links", "--only", "pdf"]) == 0
+    args = ["--only", "links", "--only", "pdf", "--only", "teachersite"]
+    assert main(["--root", str(ROOT), *args]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["ok   links", "ok   pdf-tags"]
+    assert [line.split(":")[0] for line in lines] == [
+        "ok   links",
+        "ok   pdf-tags",
+        "ok   teacher-site",
+    ]
