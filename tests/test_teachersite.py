@@ -146,3 +146,15 @@ def test_the_gate_needs_a_teacher_site(tmp_path: Path):
     assert check(site).problems == [
         f"no page of the teacher's website (teacher-html) in {site.dist}"
     ]
+
+
+def test_the_front_door_is_marked_too(build):
+    """A root document in a folder gets a front door (site.py), our own template: marked too."""
+    files = {**PAGES, "book/start.md": "# Start\n\n```{toctree}\n../lesson\n```\n"}
+    files["index.md"] = "---\norphan: true\n---\n# Unused\n"
+    teacher = build(files, edition="teacher", conf=BOOK_THEME + 'root_doc = "book/start"\n')
+    door = teacher.html("index")
+    assert 'url=book/start.html"' in door
+    assert page_problems("index.html", door) == []
+    student = build(files, edition="student", conf=BOOK_THEME + 'root_doc = "book/start"\n')
+    assert LABEL not in student.html("index") and "noindex" not in student.html("index")

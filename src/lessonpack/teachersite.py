@@ -25,6 +25,12 @@ def banner_html() -> str:
     return f'<strong class="lp-edition-label">{escape(LABEL)}</strong>. {escape(BANNER)}'
 
 
+def banner_aside() -> str:
+    """The banner as a page's own landmark (pages the theme's banner does not reach)."""
+    label = escape(LABEL, quote=True)
+    return f'<aside class="lp-edition-banner" aria-label="{label}"><p>{banner_html()}</p></aside>'
+
+
 def teacher_site(app: Sphinx) -> bool:
     return app.builder.name in SITE_BUILDERS and app.config.lessonpack_edition == "teacher"
 
@@ -50,10 +56,11 @@ def _mark_page(
         return
     context["lessonpack_edition"] = "teacher"
     context["metatags"] = context.get("metatags", "") + ROBOTS
+    # For our own standalone templates (the front door): {{ lessonpack_banner }} in its body.
+    context["lessonpack_banner"] = banner_aside()
     # A theme without an announcement banner: the banner goes before the page's own body.
     if "theme_announcement" not in context and "body" in context:
-        banner = f'<aside class="lp-edition-banner" aria-label="{escape(LABEL)}">'
-        context["body"] = f"{banner}<p>{banner_html()}</p></aside>\n{context['body']}"
+        context["body"] = f"{banner_aside()}\n{context['body']}"
 
 
 def setup_teachersite(app: Sphinx) -> None:
