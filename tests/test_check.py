@@ -37,6 +37,19 @@ def test_html_links_reads_files(tmp_path: Path):
     ]
 
 
+def test_links_are_checked_on_both_websites(tmp_path: Path):
+    from lessonpack.check.links import check
+
+    for folder in ("html", "teacher-html"):
+        (tmp_path / "dist" / folder).mkdir(parents=True)
+        (tmp_path / "dist" / folder / "index.html").write_text(f'<a href="{folder}.html">x</a>')
+    problems = check(Site(tmp_path, tmp_path / "build", tmp_path / "dist")).problems
+    assert problems[:2] == [
+        "html/index.html: html.html (no file html.html)",
+        "teacher-html/index.html: teacher-html.html (no file teacher-html.html)",
+    ]
+
+
 def test_foreign_requests():
     assert not foreign("http://127.0.0.1:8000/_static/x.js")
     assert not foreign("data:image/png;base64,AAAA")

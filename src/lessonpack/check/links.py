@@ -109,7 +109,11 @@ def pdf_links(pdf: Path) -> tuple[int, list[str]]:
 
 
 def check(site: Site) -> Outcome:
-    html_count, problems = html_links(site.html)
+    html_count, problems = 0, []
+    for root in site.websites:  # the student's website and the teacher's
+        count, broken = html_links(root)
+        html_count += count
+        problems += [f"{root.name}/{problem}" for problem in broken]
     epub_count = pdf_count = 0
     for epub in site.files("*.epub"):
         count, broken = epub_links(epub)
