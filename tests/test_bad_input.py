@@ -306,6 +306,7 @@ def assert_all_published(base: Path) -> None:
     """Every format in dist/ has the edit, and dist/ is exactly what its manifest lists."""
     dist = base / "dist"
     assert "Pupils read" in (dist / "html" / "lessons" / "one.html").read_text()
+    assert "Pupils read" in (dist / "teacher-html" / "lessons" / "one.html").read_text()
     [epub] = dist.glob("*.epub")
     with zipfile.ZipFile(epub) as book:
         assert any(b"Pupils read" in book.read(n) for n in book.namelist()), epub
