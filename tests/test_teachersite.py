@@ -10,7 +10,9 @@ from bs4 import BeautifulSoup
 
 from conftest import write_files
 from lessonpack.check import Site
+from lessonpack.check.leaks import stemmer
 from lessonpack.check.teachersite import check, page_problems
+from lessonpack.check.texts import search_terms
 from lessonpack.manifest import Entry, read_manifest, sha256, write_manifest
 from lessonpack.records import record_path
 from lessonpack.teachersite import LABEL
@@ -45,6 +47,9 @@ def test_every_teacher_page_is_marked_in_the_theme(build):
         banner = page_soup.select_one(".bd-header-announcement .lp-edition-label")
         assert banner is not None and banner.get_text() == LABEL, page
     assert "grain figures before they were sent on" in result.html("lesson")
+    # Searchable: the teacher's own words are in its search index.
+    terms = search_terms((result.outdir / "searchindex.js").read_text(encoding="utf-8"))
+    assert stemmer("en")("county's") in terms and stemmer("en")("checked") in terms
 
 
 def test_the_student_site_is_not_marked(build):
