@@ -49,6 +49,9 @@ class LessonpackConfig:
     cache_dir: str = ""
     # Font files (relative to conf.py) that must cover every character of the book.
     fonts: list[str] = field(default_factory=list)
+    # The font file (relative to conf.py) charts and maps draw their text with; empty:
+    # matplotlib's DejaVu Sans. Text is drawn as outlines, so the SVG needs no font to show.
+    chart_font: str = ""
     # EPUB accessibility metadata (schema.org terms) written into content.opf.
     epub_accessibility: dict[str, Any] = field(default_factory=dict)
     # The folders (relative to the source directory) every file a document reads or ships must
