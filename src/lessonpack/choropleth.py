@@ -101,7 +101,7 @@ def draw_choropleth(
     shades = grey_ramp(len(bins) + 1)
     halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]
     with matplotlib.rc_context(graphics.rc(family) | {"hatch.linewidth": 0.6}):
-        fig, ax = plt.subplots(figsize=(7, 5.8))
+        fig, ax = plt.subplots(figsize=(5.2, 5.0))
         for name in sorted(regions):
             rings = [[(x * scale, y) for x, y in ring] for ring in regions[name]]
             path = MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in rings))
@@ -137,10 +137,14 @@ def draw_choropleth(
         key.append(
             Patch(facecolor="white", edgecolor="#333333", hatch=NO_DATA_HATCH, label="no data")
         )
-        ax.legend(handles=key, title=unit, loc="lower right", fontsize=8, title_fontsize=8.5)
+        # The key below the map, never over a region; three columns fit a phone's width.
+        ax.legend(
+            handles=key, title=unit, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3,
+            fontsize=8, title_fontsize=8.5, frameon=False,
+        )  # fmt: skip
         if note:
-            fig.text(0.02, 0.015, note, fontsize=7.5, ha="left", va="bottom", wrap=True)
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+            fig.text(0.02, 0.01, note, fontsize=7, ha="left", va="bottom", wrap=True)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
         return graphics.svg_bytes(fig)
 
 

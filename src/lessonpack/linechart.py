@@ -42,7 +42,7 @@ def draw_line_chart(
     import matplotlib.pyplot as plt
 
     with matplotlib.rc_context(graphics.rc(family)):
-        fig, ax = plt.subplots(figsize=(7, 4.2))
+        fig, ax = plt.subplots(figsize=(5.2, 3.9))
         if shade is not None:
             low, high, label = shade
             ax.axvspan(low - 0.5, high + 0.5, facecolor="#e6e6e6", edgecolor="none", zorder=0)
