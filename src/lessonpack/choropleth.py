@@ -99,9 +99,9 @@ def draw_choropleth(
     lats = [y for rings in regions.values() for ring in rings for _, y in ring]
     scale = math.cos(math.radians((min(lats) + max(lats)) / 2))
     shades = grey_ramp(len(bins) + 1)
-    halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]
+    halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
     with matplotlib.rc_context(graphics.rc(family) | {"hatch.linewidth": 0.6}):
-        fig, ax = plt.subplots(figsize=(5.2, 5.0))
+        fig, ax = plt.subplots(figsize=(4.8, 4.9))
         for name in sorted(regions):
             rings = [[(x * scale, y) for x, y in ring] for ring in regions[name]]
             path = MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in rings))
@@ -119,11 +119,11 @@ def draw_choropleth(
                 offset, ha, va = LABEL_SIDES[place.side]
                 ax.annotate(
                     place.name, (x, y), xytext=offset, textcoords="offset points",
-                    ha=ha, va=va, fontsize=8, path_effects=halo,
+                    ha=ha, va=va, fontsize=9.5, path_effects=halo,
                 )  # fmt: skip
             else:
                 ax.text(
-                    x, y, place.name, ha="center", va="center", fontsize=8.5,
+                    x, y, place.name, ha="center", va="center", fontsize=10,
                     fontstyle="italic", path_effects=halo,
                 )  # fmt: skip
         ax.set_aspect("equal")
@@ -140,11 +140,11 @@ def draw_choropleth(
         # The key below the map, never over a region; three columns fit a phone's width.
         ax.legend(
             handles=key, title=unit, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3,
-            fontsize=8, title_fontsize=8.5, frameon=False,
+            fontsize=9, title_fontsize=9.5, frameon=False, columnspacing=1.0, handlelength=1.6,
         )  # fmt: skip
         if note:
-            fig.text(0.02, 0.01, note, fontsize=7, ha="left", va="bottom", wrap=True)
-        fig.tight_layout(rect=(0, 0.06, 1, 1))
+            fig.text(0.01, 0.01, note, fontsize=8, ha="left", va="bottom", wrap=True)
+        fig.tight_layout(rect=(0, 0.09, 1, 1))
         return graphics.svg_bytes(fig)
 
 
