@@ -211,3 +211,9 @@ def test_graphics_are_not_reading_and_stay_in_a_handout():
     keep_questions_only(tree)
     assert list(tree.findall(lp.graphic)), "the handout dropped the graphic"
     assert "Reading text." not in tree.astext()
+
+
+def test_changing_the_chart_font_redraws_every_graphic(build):
+    """Graphics are drawn while documents are read: a new font must make Sphinx read them again."""
+    result = build({"page.md": "# Page\n"})
+    assert result.app.config.values["lessonpack_chart_font"].rebuild == "env"

@@ -68,7 +68,9 @@ def setup_config(app: Sphinx) -> None:
     """Register each field as ``lessonpack_<name>``; the edition changes what is read."""
     for f in fields(LessonpackConfig):
         default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
-        rebuild = "env" if f.name in {"edition", "lesson_patterns", "source_dirs"} else "html"
+        # chart_font: charts are drawn while documents are read, so they must be read again.
+        env_values = {"edition", "lesson_patterns", "source_dirs", "chart_font"}
+        rebuild = "env" if f.name in env_values else "html"
         if f.name in {"pdf_jobs", "cache_dir"}:
             rebuild = ""  # neither changes any output
         app.add_config_value(f"lessonpack_{f.name}", default, rebuild, types=[type(default)])
