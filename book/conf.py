@@ -98,6 +98,8 @@ lessonpack_min_sources = 2
 lessonpack_require_answers = True
 lessonpack_min_grade = 9.0
 lessonpack_max_grade = 12.0
+# Charts and maps draw their text with this font (book/data holds their data).
+lessonpack_chart_font = "_static/fonts/NotoSans-Regular.ttf"
 lessonpack_fonts = [
     "_static/fonts/NotoSerif-Regular.ttf",
     "_static/fonts/NotoSerifCJKsc-Subset.otf",

@@ -19,13 +19,16 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # Imported here, so that the command-line tools (publish, fonts, sysdeps) start fast.
     from .bibcheck import setup_bibcheck
     from .charts import setup_charts
+    from .choropleth import setup_choropleth
     from .citations import setup_citations
     from .config import setup_config
     from .counts import setup_counts
     from .epub import setup_epub
     from .fonts import setup_fonts
+    from .graphics import setup_graphics
     from .images import setup_images
     from .lesson import setup_lesson
+    from .linechart import setup_linechart
     from .locations import setup_locations
     from .messages import setup_messages
     from .organiser import setup_organiser
@@ -55,6 +58,9 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_organiser(app)
     setup_segments(app)
     setup_charts(app)
+    setup_graphics(app)
+    setup_linechart(app)
+    setup_choropleth(app)
     setup_report(app)
     setup_epub(app)
     setup_fonts(app)

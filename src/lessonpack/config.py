@@ -49,6 +49,9 @@ class LessonpackConfig:
     cache_dir: str = ""
     # Font files (relative to conf.py) that must cover every character of the book.
     fonts: list[str] = field(default_factory=list)
+    # The font file (relative to conf.py) charts and maps draw their text with; empty:
+    # matplotlib's DejaVu Sans. Text is drawn as outlines, so the SVG needs no font to show.
+    chart_font: str = ""
     # EPUB accessibility metadata (schema.org terms) written into content.opf.
     epub_accessibility: dict[str, Any] = field(default_factory=dict)
     # The folders (relative to the source directory) every file a document reads or ships must
@@ -65,7 +68,9 @@ def setup_config(app: Sphinx) -> None:
     """Register each field as ``lessonpack_<name>``; the edition changes what is read."""
     for f in fields(LessonpackConfig):
         default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
-        rebuild = "env" if f.name in {"edition", "lesson_patterns", "source_dirs"} else "html"
+        # chart_font: charts are drawn while documents are read, so they must be read again.
+        env_values = {"edition", "lesson_patterns", "source_dirs", "chart_font"}
+        rebuild = "env" if f.name in env_values else "html"
         if f.name in {"pdf_jobs", "cache_dir"}:
             rebuild = ""  # neither changes any output
         app.add_config_value(f"lessonpack_{f.name}", default, rebuild, types=[type(default)])

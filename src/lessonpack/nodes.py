@@ -86,3 +86,8 @@ class organiser(nodes.container):
 
 class organiser_slot(nodes.container):
     """Where an organiser's grid goes once its document is read (replaced then)."""
+
+
+class graphic(nodes.container):
+    """A chart or map drawn from data: its figure, source line and data table, kept together
+    (a handout keeps it with the documents when it cuts the reading)."""

@@ -39,6 +39,7 @@ NOT_READING = (
     nodes.table,
     nodes.field_list,
     nodes.caption,
+    nodes.legend,  # a graphic's source line
 )
 REPORT_NAME = "lessonpack-report.json"
 

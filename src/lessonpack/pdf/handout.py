@@ -16,13 +16,13 @@ from sphinx import addnodes
 from .. import nodes as lp
 from ..organiser import add_grid_lines
 
-KEPT = (lp.source_box, lp.organiser, lp.discussion, addnodes.toctree)
+KEPT = (lp.source_box, lp.graphic, lp.organiser, lp.discussion, addnodes.toctree)
 
 
 def keep_questions_only(tree: nodes.document) -> None:
     """Reduce a document to its title, its content advisory, its source boxes (adapted versions
-    only), its {organiser} grids, its {discussion} groups and its toctrees (worksheets), in their
-    order."""
+    only), its charts and maps (with their data tables), its {organiser} grids, its {discussion}
+    groups and its toctrees (worksheets), in their order."""
     top = next(iter(tree.findall(nodes.section)), None)
     if top is None:
         return

@@ -1,0 +1,165 @@
+"""What every graphic drawn from data shares: the bundled font, deterministic SVG bytes, the
+file beside the doctrees, and the figure with its caption, source line and data table.
+
+The chart modules (``charts.py``, ``linechart.py``, ``choropleth.py``) draw; this module places.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.util import logging
+
+from . import nodes as lp
+from .confcheck import setting_location
+from .csvdata import DataError
+from .locations import inline_line
+from .paths import refusal
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+# Black-and-white styles: one per series, told apart by dash and marker, never by colour alone.
+LINE_STYLES = [
+    {"linestyle": "-", "marker": "o", "color": "#000000", "markerfacecolor": "#000000"},
+    {"linestyle": "--", "marker": "s", "color": "#4d4d4d", "markerfacecolor": "#ffffff"},
+    {"linestyle": ":", "marker": "^", "color": "#000000", "markerfacecolor": "#ffffff"},
+    {"linestyle": "-.", "marker": "D", "color": "#666666", "markerfacecolor": "#666666"},
+]
+
+
+# lessonpack_chart_font as set in conf.py -> the font file, resolved when the config is read.
+_FONT_FILES: dict[str, Path] = {}
+
+
+def _resolve_font(app: Sphinx, config: Config) -> None:
+    """A missing font file is a warning at its line of conf.py (the build fails; charts would
+    fall back to matplotlib's font)."""
+    name = config.lessonpack_chart_font
+    if not name:
+        return
+    path = Path(app.confdir) / name
+    if not path.is_file():
+        logger.warning(
+            f"lessonpack_chart_font: no such font file {name} (beside conf.py)",
+            location=setting_location(app.confdir, "lessonpack_chart_font"),
+            type="lessonpack",
+            subtype="config",
+        )
+        return
+    _FONT_FILES[name] = path
+
+
+def font_family(directive: SphinxDirective) -> str | None:
+    """The family of ``lessonpack_chart_font`` (a font file beside conf.py), made known to
+    matplotlib; None when unset (matplotlib's own DejaVu Sans)."""
+    path = _FONT_FILES.get(directive.config.lessonpack_chart_font)
+    if path is None:
+        return None
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def setup_graphics(app: Sphinx) -> None:
+    app.connect("config-inited", _resolve_font)
+
+
+def rc(family: str | None) -> dict[str, Any]:
+    """matplotlib settings for reproducible SVG: fixed ids, text drawn as paths, no metadata."""
+    settings: dict[str, Any] = {"svg.hashsalt": "lessonpack", "svg.fonttype": "path"}
+    settings["font.size"] = 10
+    if family:
+        settings["font.family"] = family
+    return settings
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    import matplotlib.pyplot as plt
+
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return out.getvalue().encode()
+
+
+def data_file(directive: SphinxDirective, name: str, argument: str) -> Path:
+    """A file the directive reads, inside the course, recorded as a dependency."""
+    rel, abs_path = directive.env.relfn2path(argument.strip(), directive.env.docname)
+    path = Path(abs_path)
+    if (outside := refusal(directive.env, f"{{{name}}}", path)) is not None:
+        raise directive.error(outside)
+    if not path.is_file():
+        raise directive.error(f"{{{name}}}: no such file {rel}")
+    directive.env.note_dependency(abs_path)
+    return path
+
+
+def warn_data(directive: SphinxDirective, name: str, error: DataError) -> list[nodes.Node]:
+    """One warning at the data file's line, naming the directive that reads it; nothing drawn."""
+    where = f"{directive.env.doc2path(directive.env.docname)}:{directive.lineno}"
+    logger.warning(
+        f"{error.message} (data of the {{{name}}} at {where})",
+        location=f"{error.path}:{error.line}",
+        type="lessonpack",
+        subtype="data",
+    )
+    return []
+
+
+def image_uri(directive: SphinxDirective, svg: bytes, stem: str) -> str:
+    """Write the SVG beside the doctrees under a name from its bytes; its URI from the document."""
+    digest = hashlib.sha256(svg).hexdigest()[:12]
+    out_dir = Path(directive.env.doctreedir) / "lessonpack-charts"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    svg_path = out_dir / f"{stem}-{digest}.svg"
+    if not svg_path.exists():
+        svg_path.write_bytes(svg)
+    doc_dir = Path(directive.env.doc2path(directive.env.docname)).parent
+    return os.path.relpath(svg_path, doc_dir).replace(os.sep, "/")
+
+
+def graphic(directive: SphinxDirective, uri: str, table: nodes.table | None) -> list[nodes.Node]:
+    """The figure (image, caption from the content, ``:source:`` line), then the data table,
+    in one :class:`lp.graphic` container."""
+    figure = nodes.figure(classes=["lp-chart"])
+    directive.set_source_info(figure)
+    figure += nodes.image(uri=uri, alt=directive.options["alt"])
+    caption_nodes = directive.parse_content_to_nodes()
+    if caption_nodes and isinstance(caption_nodes[0], nodes.paragraph):
+        first = caption_nodes[0]
+        figure += nodes.caption(first.rawsource, "", *first.children)
+    source = directive.options.get("source", "").strip()
+    if source:
+        line = inline_line(directive, directive.lineno)
+        text_nodes, messages = directive.parse_inline(source, lineno=line)
+        legend = nodes.legend()
+        legend += nodes.paragraph("", "Source: ", *text_nodes, classes=["lp-chart-source"])
+        figure += legend
+        figure += messages
+    if "label" in directive.options:
+        figure["names"].append(directive.options["label"])
+        directive.state.document.note_explicit_target(figure, figure)
+    box = lp.graphic(classes=["lp-graphic"])
+    box += figure
+    if table is not None:
+        box += table
+    return [box]
+
+
+def cite_cell(directive: SphinxDirective, value: str) -> list[nodes.Node]:
+    """Bibliography keys (comma-separated) as citations, through sphinxcontrib-bibtex's role."""
+    line = inline_line(directive, directive.lineno)
+    text_nodes, messages = directive.parse_inline(f"{{cite:p}}`{value.strip()}`", lineno=line)
+    return [*text_nodes, *messages]

@@ -1,0 +1,152 @@
+"""{line-chart}: one or more series over a shared x axis (years), drawn from a CSV file, with the
+same data as a table.
+
+Each series is told apart by its dash and marker (black and grey only), so it prints legibly in
+black and white; a blank cell is a gap in its line, a word or NaN is a fault at its line.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from . import graphics
+from .charts import data_table
+from .csvdata import DataError, Table, read_table
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sphinx.application import Sphinx
+
+Series = list[tuple[str, list[float | None]]]
+
+
+def draw_line_chart(
+    xs: list[float],
+    series: Series,
+    *,
+    unit: str,
+    xlabel: str,
+    shade: tuple[float, float, str] | None = None,
+    family: str | None = None,
+) -> bytes:
+    """A deterministic SVG of the series against xs (None: no value, a gap in the line)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(graphics.rc(family)):
+        fig, ax = plt.subplots(figsize=(5.2, 3.9))
+        if shade is not None:
+            low, high, label = shade
+            ax.axvspan(low - 0.5, high + 0.5, facecolor="#e6e6e6", edgecolor="none", zorder=0)
+            ax.text(
+                (low + high) / 2, 1.0, label, transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=9,
+            )  # fmt: skip
+        for index, (name, values) in enumerate(series):
+            style = graphics.LINE_STYLES[index % len(graphics.LINE_STYLES)]
+            ys = [math.nan if v is None else v for v in values]
+            ax.plot(xs, ys, label=name, linewidth=1.6, markersize=4.5, **style)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(unit)
+        ax.set_ylim(bottom=0)
+        whole = all(float(x).is_integer() for x in xs)
+        if whole:
+            step = max(1, math.ceil((max(xs) - min(xs)) / 10))
+            ax.set_xticks([x for x in xs if (x - xs[0]) % step == 0])
+            ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}")
+        ax.grid(axis="y", color="#cccccc", linewidth=0.5)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        # Below the plot, never over a line; two columns fit a phone's width.
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+        fig.tight_layout()
+        return graphics.svg_bytes(fig)
+
+
+class LineChartDirective(SphinxDirective):
+    required_arguments = 1
+    has_content = True
+    option_spec: ClassVar[dict] = {
+        "label": directives.unchanged_required,
+        "x": directives.unchanged_required,
+        # Comma-separated column names, one line each, in the legend's order.
+        "series": directives.unchanged_required,
+        "unit": directives.unchanged_required,
+        "xlabel": directives.unchanged,
+        # "FROM-TO label": a grey band behind those x values, with the label above it.
+        "shade": directives.unchanged_required,
+        "alt": directives.unchanged_required,
+        "source": directives.unchanged_required,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        for name in ("x", "series", "unit", "alt", "source"):
+            if not self.options.get(name):
+                raise self.error(f"{{line-chart}} needs :{name}:")
+        shade = self._shade()
+        path = graphics.data_file(self, "line-chart", self.arguments[0])
+        try:
+            table, xs, series = self._read(path)
+        except DataError as error:
+            return graphics.warn_data(self, "line-chart", error)
+        svg = draw_line_chart(
+            xs,
+            series,
+            unit=self.options["unit"],
+            xlabel=self.options.get("xlabel", self.options["x"]),
+            shade=shade,
+            family=graphics.font_family(self),
+        )
+        uri = graphics.image_uri(self, svg, path.stem)
+        rows = [row.values for row in table.rows]
+        return graphics.graphic(
+            self, uri, data_table(table.columns, rows, "The data behind the chart")
+        )
+
+    def _shade(self) -> tuple[float, float, str] | None:
+        text = self.options.get("shade", "").strip()
+        if not text:
+            return None
+        span, _, label = text.partition(" ")
+        low, sep, high = span.partition("-")
+        try:
+            bounds = float(low), float(high)
+        except ValueError:
+            bounds = None
+        if not sep or bounds is None or bounds[1] < bounds[0]:
+            raise self.error(f"{{line-chart}} :shade: must be FROM-TO and a label, not {text!r}")
+        return bounds[0], bounds[1], label.strip()
+
+    def _read(self, path: Path) -> tuple[Table, list[float], Series]:
+        x = self.options["x"].strip()
+        names = [n.strip() for n in self.options["series"].split(",") if n.strip()]
+        table = read_table(path)
+        table.require(x, *names)
+        xs: list[float] = []
+        series: Series = [(name, []) for name in names]
+        for row in table.rows:
+            value = table.number(row, x)
+            if xs and value <= xs[-1]:
+                raise DataError(
+                    path, row.line, f"{x!r} must increase row by row: {value:g} after {xs[-1]:g}"
+                )
+            xs.append(value)
+            for name, values in series:
+                values.append(table.number(row, name) if row[name].strip() else None)
+        for name, values in series:
+            if all(v is None for v in values):
+                raise DataError(path, 1, f"column {name!r} has no values")
+        return table, xs, series
+
+
+def setup_linechart(app: Sphinx) -> None:
+    app.add_directive("line-chart", LineChartDirective)
