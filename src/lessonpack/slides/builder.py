@@ -137,7 +137,9 @@ class SlidesBuilder(Builder):
             return None
         docname, labelid = found
         if docname not in self._definitions:
-            self._definitions[docname] = self.env.get_and_resolve_doctree(docname, self)
+            self._definitions[docname] = self.env.get_and_resolve_doctree(
+                docname, self, tags=self.tags
+            )
         for item in self._definitions[docname].findall(nodes.definition_list_item):
             if any(labelid in t.get("ids", []) for t in item.findall(nodes.term)):
                 return next(iter(item.findall(nodes.definition)), None)

@@ -49,20 +49,24 @@ def faces(confdir: Path, listed: list[str]) -> list[Face]:
 
 
 def write_css(found: list[Face], static: Path) -> Path:
-    """Copy the faces into ``static`` and declare them: the first family as "Slide Body", any
-    other (the Chinese subset) as "Slide CJK"."""
+    """Copy the faces into ``static``, declare them under their own family names (so the PDF
+    names the fonts the PowerPoint file names) and set the body in the first family, then the
+    others (the Chinese subset)."""
     folder = static / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     rules = []
-    first = found[0].family if found else ""
+    families: list[str] = []
     for face in found:
         shutil.copyfile(face.path, folder / face.path.name)
-        alias = "Slide Body" if face.family == first else "Slide CJK"
         style = "italic" if face.italic else "normal"
         rules.append(
-            f'@font-face {{ font-family: "{alias}"; src: url("{FOLDER}/{face.path.name}"); '
+            f'@font-face {{ font-family: "{face.family}"; src: url("{FOLDER}/{face.path.name}"); '
             f"font-weight: {face.weight}; font-style: {style}; }}"
         )
+        if face.family not in families:
+            families.append(face.family)
+    stack = ", ".join([*(f'"{f}"' for f in families), "serif"])
+    rules.append(f"html, body {{ font-family: {stack}; }}")
     path = static / CSS_NAME
     path.write_text("\n".join(rules) + "\n", encoding="utf-8")
     return path
