@@ -51,6 +51,13 @@ LESSON = """
 
 Students read this paragraph about the harvest {cite:p}`smith2000`.
 
+```{figure} ../chart.svg
+:alt: A line rising from 1957 to 1959.
+:slide: after src-report
+
+Grain reported, 1957 to 1959.
+```
+
 ::::{source} A county report, 1959
 :label: src-report
 :who: A county official
@@ -74,12 +81,6 @@ ADAPTED-WORDS the weather was bad, but the harvest was very big.
 
 DROPPED-WORDS the farmer says there was nothing to eat.
 ::::
-
-```{figure} ../chart.svg
-:alt: A line rising from 1957 to 1959.
-
-Grain reported, 1957 to 1959.
-```
 
 :::{slide} Think first
 :after: src-report
@@ -206,7 +207,7 @@ def test_a_deck_follows_the_lesson(decks):
         "Key terms",
         "Source: A county report, 1959",
         "Think first",  # the author's {slide}, moved :after: src-report
-        "Grain reported, 1957 to 1959.",
+        "Grain reported, 1957 to 1959.",  # written before the source, moved by :slide: after
         "Question 1",
         "Question 2",
         "Question 2 (2/2)",  # a long question split, never set smaller
