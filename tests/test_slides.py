@@ -19,6 +19,7 @@ from pptx.util import Pt
 from pypdf import PdfReader
 
 from conftest import DIST, ROOT, dedent, need
+from lessonpack.check.leaks import find_leaks
 from lessonpack.check.texts import output_texts
 from lessonpack.manifest import read_manifest
 from lessonpack.slides import fit
@@ -378,6 +379,27 @@ def test_a_bad_slide_option_names_file_and_line(build):
         result.warnings
     ), result.warnings
     assert len(result.warnings.splitlines()) == 2  # each once
+
+
+def test_the_leak_check_reads_a_decks_slides_and_notes(decks, tmp_path):
+    """A teacher sentence in a student deck, on a slide or in its speaker notes, is a leak."""
+    _, pptx, _ = decks["student"]
+    secret = "The inspectors hid the grain reports from the county for three weeks."
+    found = [("lessons/a.md", secret)]
+    clean = output_texts(pptx, "slides/a-student.pptx")
+    assert find_leaks(found, [], clean).leaks == []
+    for where in ("slide", "notes"):
+        deck = Presentation(str(pptx))
+        slide = deck.slides[4]
+        if where == "slide":
+            slide.shapes[1].text_frame.add_paragraph().text = secret
+        else:
+            slide.notes_slide.notes_text_frame.text = secret
+        planted = tmp_path / f"{where}.pptx"
+        deck.save(str(planted))
+        outputs = output_texts(planted, f"slides/{where}.pptx")
+        leaks = find_leaks(found, [], outputs).leaks
+        assert leaks == [("lessons/a.md", secret, f"slides/{where}.pptx")], where
 
 
 def test_author_slides_stay_out_of_the_website(build):
