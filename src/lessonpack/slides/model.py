@@ -369,8 +369,10 @@ def _figure(
             continue
         caption = next(iter(node.findall(nodes.caption)), None)
         text = caption.astext() if caption is not None else ""
-        blocks = (Block(runs_of(caption), "caption"),) if caption is not None else ()
         heading = title or text.split(". ")[0] or "Figure"
+        # The caption under the picture, unless it is all the title says already.
+        shown = caption is not None and text.strip().rstrip(".") != heading.strip().rstrip(".")
+        blocks = (Block(runs_of(caption), "caption"),) if shown else ()
         figure = Figure(path, image.get("alt", ""))
         out.append(Slide("figure", "Charts and maps", fit.short(heading), blocks, figure=figure))
     return out
