@@ -24,7 +24,10 @@ from conftest import BASE_CONF, DIST, REFS, ROOT, dedent, need, write_files
 from lessonpack.check.leaks import find_leaks
 from lessonpack.check.texts import output_texts
 from lessonpack.manifest import read_manifest
+from lessonpack.pdf.render import render_html
 from lessonpack.slides import fit
+from lessonpack.slides.html import deck_html, overflowing
+from lessonpack.slides.model import Block, Deck, Run, Slide
 
 FONTS = ROOT / "book" / "_static" / "fonts"
 CONF = """
@@ -340,6 +343,25 @@ def test_pdf_is_tagged_with_fonts_embedded_and_a_bookmark_per_group(decks):
         "Discussion questions",
         "Exit ticket",
     ]
+
+
+def render_deck(root: Path, slides: list[Slide], target: Path) -> int | None:
+    """Lay ``slides`` out as the builder does, in its build folder; the first that overflows."""
+    deck = Deck("lessons/x", "X", "Course", "student", slides)
+    html = deck_html(deck, "en", lambda slide: "", teacher=False)
+    rendered = render_html(root, html, "slide", target)
+    return overflowing(len(slides), rendered.pages, rendered.anchors)
+
+
+def test_long_items_are_split_to_fit_and_a_slide_that_does_not_fit_is_found(decks, tmp_path):
+    root = decks["student"][0].parent.parent  # the build folder, with its fonts and styles
+    short = [Block((Run(f"Line {n}: the harvest was reported twice."),)) for n in range(40)]
+    split = fit.split("custom", "Many short paragraphs", "Many short paragraphs", short)
+    assert len(split) > 1
+    assert render_deck(root, split, tmp_path / "split.pdf") is None  # each slide fits its page
+    crammed = Slide("custom", "Crammed", "Crammed", tuple(short))
+    first = Slide("question", "Q", "Q", (Block((Run("One line."),)),))
+    assert render_deck(root, [first, crammed, first], tmp_path / "crammed.pdf") == 2
 
 
 def test_pptx_has_real_text_named_fonts_and_the_figure(decks):

@@ -27,7 +27,7 @@ from ..pdf.render import render_html
 from ..report import is_lesson_doc
 from . import figures, fontfaces
 from .directive import BUILDER
-from .html import STYLES, deck_html, pages
+from .html import STYLES, deck_html, overflowing, pages
 from .model import Deck, Slide, build_deck, key_terms
 from .pptx import write_pptx
 
@@ -160,19 +160,17 @@ class SlidesBuilder(Builder):
         self, deck: Deck, count: int, anchors: dict[str, int], teacher: bool, docname: str
     ) -> None:
         """Every slide on a page of its own: slide N on page N, none running over."""
-        expected = pages(deck, teacher)
-        for number, (slide, _notes) in enumerate(expected, start=1):
-            nxt = anchors.get(f"p-{number + 1}", count)
-            if anchors.get(f"p-{number}") != number - 1 or nxt != number:
-                logger.warning(
-                    "slide %d (%r) does not fit on one page: shorten it or split it with {slide}",
-                    number,
-                    slide.title,
-                    location=docname,
-                    type="lessonpack",
-                    subtype="slides",
-                )
-                return
+        shown = pages(deck, teacher)
+        number = overflowing(len(shown), count, anchors)
+        if number is not None:
+            logger.warning(
+                "slide %d (%r) does not fit on one page: shorten it or split it with {slide}",
+                number,
+                shown[number - 1][0].title,
+                location=docname,
+                type="lessonpack",
+                subtype="slides",
+            )
 
     def finish(self) -> None:
         pass

@@ -20,14 +20,15 @@ WIDTH_PT, HEIGHT_PT = 960, 540  # PowerPoint's 16:9, 13.333 × 7.5 in
 BODY_PT, TITLE_PT = 24, 36
 CHARS_PER_LINE = 72  # 24 pt serif across 880 pt (about 80 fit)
 TITLE_CHARS_PER_LINE = 40  # 36 pt sans
-BODY_LINES = 12  # lines of 24 pt body under a one-line title (about 13 fit)
+BODY_LINES = 14  # 30 pt lines of 24 pt body under a one-line title (about 15 fit)
 TITLE_MAX = 90  # a longer title is cut at a word
+GAP = 0.27  # the space after a paragraph (8 pt), in 30 pt lines
 
 SENTENCE = re.compile(r"(?<=[.?!;:])\s+")
 
 
 def lines(text: str, indent: bool = False) -> int:
-    """Lines ``text`` fills at the body size, plus the space after its paragraph."""
+    """Lines ``text`` fills at the body size."""
     per_line = CHARS_PER_LINE - (4 if indent else 0)
     return max(1, math.ceil(len(text) / per_line))
 
@@ -103,16 +104,16 @@ def split(
     title = short(title)
     room = BODY_LINES - 2 * (title_lines(title + " (2/2)") - 1)
     if footer is not None:
-        room -= lines(footer.text)
+        room -= lines(footer.text) + 2 * GAP  # its rule and padding too
     room = max(room, 3)
     pages: list[list[Block]] = [[]]
-    used = 0
+    used = 0.0
     for block in blocks:
         for piece in _pieces(block, room):
-            need = lines(piece.text, piece.style == "bullet")
+            need = lines(piece.text, piece.style == "bullet") + GAP
             if pages[-1] and used + need > room:
                 pages.append([])
-                used = 0
+                used = 0.0
             pages[-1].append(piece)
             used += need
     out = []

@@ -59,6 +59,16 @@ def pages(deck: Deck, teacher: bool) -> list[tuple[Slide, bool]]:
     return out
 
 
+def overflowing(count: int, pages: int, anchors: dict[str, int]) -> int | None:
+    """The first of ``count`` sections (1-based) that is not alone on its page in a render of
+    ``pages`` pages (``anchors``: each ``p-N`` id's 0-based page), or None if each is."""
+    for number in range(1, count + 1):
+        following = anchors.get(f"p-{number + 1}", pages)
+        if anchors.get(f"p-{number}") != number - 1 or following != number:
+            return number
+    return None if pages == count else count
+
+
 def deck_html(deck: Deck, language: str, image_uri: Callable[[Slide], str], teacher: bool) -> str:
     """The deck's HTML: ``image_uri`` gives a figure slide's image address in the build."""
     sections = []
