@@ -34,7 +34,7 @@ CONF = """
 lessonpack_fonts = ["_static/fonts/NotoSerif-Regular.ttf"]
 html_static_path = ["_static"]
 """
-LONG = "The county reported a record harvest while the granaries stood empty. " * 14
+LONG = "The county reported a record harvest while the granaries stood empty. " * 18
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="320pt" height="200pt" viewBox="0 0 320 200">
 <rect width="320" height="200" fill="#ffffff"/><path d="M10 190 L160 60 L310 20" stroke="#1f3a5f"
 stroke-width="6" fill="none"/></svg>
