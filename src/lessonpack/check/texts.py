@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
@@ -85,7 +86,7 @@ def pptx_text(path: Path) -> str:
     speaker notes, a paragraph a line, both readings of lone list markers."""
     from pptx import Presentation
 
-    def shape_texts(shape) -> list[str]:
+    def shape_texts(shape: Any) -> list[str]:
         if shape.shape_type is not None and hasattr(shape, "shapes"):  # a group
             return [t for inner in shape.shapes for t in shape_texts(inner)]
         if getattr(shape, "has_table", False) and shape.has_table:

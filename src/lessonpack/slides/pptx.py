@@ -12,14 +12,16 @@ import io
 import time
 import zipfile
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import fit
+from .model import Block, Run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
-    from .model import Block, Deck, Slide
+    from .model import Deck, Slide
 
 MARGIN_PT = 40
 TITLE_TOP_PT = 28
@@ -27,13 +29,13 @@ TITLE_SLIDE_PT = 44
 NAVY = (0x1F, 0x3A, 0x5F)
 
 
-def _rgb(colour: tuple[int, int, int]):
+def _rgb(colour: tuple[int, int, int]) -> Any:
     from pptx.dml.color import RGBColor
 
     return RGBColor(*colour)
 
 
-def _fill_runs(paragraph, block: Block, size: int, font: str, cjk: str) -> None:
+def _fill_runs(paragraph: Any, block: Block, size: int, font: str, cjk: str) -> None:
     from pptx.util import Pt
 
     for run_data in block.runs:
@@ -54,7 +56,7 @@ def _fill_runs(paragraph, block: Block, size: int, font: str, cjk: str) -> None:
                 rpr.append(ea)
 
 
-def _text_box(slide, left: float, top: float, width: float, height: float):
+def _text_box(slide: Any, left: float, top: float, width: float, height: float) -> tuple[Any, Any]:
     from pptx.util import Pt
 
     box = slide.shapes.add_textbox(Pt(left), Pt(top), Pt(width), Pt(height))
@@ -64,25 +66,22 @@ def _text_box(slide, left: float, top: float, width: float, height: float):
     return box, frame
 
 
-def _blocks(frame, blocks: tuple[Block, ...], font: str, cjk: str, size: int) -> None:
+def _blocks(frame: Any, blocks: tuple[Block, ...], font: str, cjk: str, size: int) -> None:
     from pptx.util import Pt
 
     first = True
     for block in blocks:
         paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
         first = False
-        prefix = "• " if block.style == "bullet" else ""
-        if prefix:
-            from .model import Run
-
-            block = type(block)((Run(prefix), *block.runs), block.style)
+        if block.style == "bullet":
+            block = Block((Run("• "), *block.runs), block.style)
         _fill_runs(paragraph, block, size, font, cjk)
         paragraph.space_after = Pt(8)
 
 
 def write_pptx(
     deck: Deck,
-    target,
+    target: Path,
     font: str,
     cjk: str,
     picture: Callable[[Slide], bytes | None],
@@ -93,8 +92,6 @@ def write_pptx(
     from pptx import Presentation
     from pptx.enum.text import MSO_ANCHOR
     from pptx.util import Pt
-
-    from .model import Block, Run
 
     presentation = Presentation()
     presentation.slide_width = Pt(fit.WIDTH_PT)
