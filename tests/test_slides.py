@@ -91,6 +91,10 @@ DROPPED-WORDS the farmer says there was nothing to eat.
 :::{slide} Think first
 :after: src-report
 AUTHOR-SLIDE What is a quota? Say it in your own words.
+
+```{teacher-only}
+SLIDE-NOTE-SECRET Expect "the grain a village must sell".
+```
 :::
 
 ::::{discussion}
@@ -264,7 +268,7 @@ def test_student_deck_has_no_teacher_text_and_teacher_deck_has_notes(decks):
     student_pdf, student_pptx, _ = decks["student"]
     teacher_pdf, teacher_pptx, warnings = decks["teacher"]
     assert warnings == ""
-    secrets = ("GUIDE-SECRET-ONE", "GUIDE-SECRET-TWO", "KEY-SECRET")
+    secrets = ("GUIDE-SECRET-ONE", "GUIDE-SECRET-TWO", "KEY-SECRET", "SLIDE-NOTE-SECRET")
     for path in (student_pdf, student_pptx):
         assert not any(s in text_of(path) for s in secrets), path
         assert not any(s.encode() in path.read_bytes() for s in secrets), path
@@ -277,10 +281,11 @@ def test_student_deck_has_no_teacher_text_and_teacher_deck_has_notes(decks):
     assert "GUIDE-SECRET-ONE" in notes["Question 1"]
     assert "GUIDE-SECRET-TWO" in notes["Question 2 (2/2)"]  # on the question's last slide
     assert "KEY-SECRET" in notes["Exit ticket: one sentence"]
+    assert "SLIDE-NOTE-SECRET" in notes["Think first"]  # teacher text in an author's {slide}
     assert titles(teacher_pptx) == titles(student_pptx)  # the same slides, notes added
     # The PDF: a notes page after each slide with notes.
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(teacher_pdf).pages]
-    assert len(pages) == len(titles(teacher_pptx)) + 3
+    assert len(pages) == len(titles(teacher_pptx)) + 4
     first = next(n for n, p in enumerate(pages) if p.startswith("Question 1"))
     assert (
         pages[first + 1].startswith("Notes: Question 1") and "GUIDE-SECRET-ONE" in pages[first + 1]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
 # The teacher directives whose text becomes speaker notes.
-NOTE_KINDS = ("guidance", "answer", "solution")
+NOTE_KINDS = ("guidance", "answer", "solution", "teacher-note", "teacher-only")
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,9 @@ def _lesson_items(
         elif isinstance(node, nodes.figure):
             slides = _figure(node, image_path, warn)
         elif isinstance(node, slide_node):
-            slides = fit.split("custom", node["title"], node["title"], blocks_of(node))
+            slides = fit.split(
+                "custom", node["title"], node["title"], blocks_of(node), notes_of(node)
+            )
             images = list(node.findall(nodes.image))
             if images:
                 slides = [*slides, *_figure(node, image_path, warn, node["title"])]
