@@ -65,10 +65,10 @@ PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
 FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
 
-.PHONY: all html teacher-html epub pdf test check lint serve clean fonts bench lock gate-tools system-fonts
+.PHONY: all html teacher-html epub pdf slides test check lint serve clean fonts bench lock gate-tools system-fonts
 .DELETE_ON_ERROR:
 
-all: html teacher-html epub pdf
+all: html teacher-html epub pdf slides
 
 # Set-up: a virtual environment with every Python package from the lock (each version and its
 # hashes), the project itself without fetching anything, and WeasyPrint's system libraries.
@@ -94,18 +94,20 @@ lock: $(VENV)/.installed
 
 # What each goal publishes: one publish step per `make`, after every build it asked for succeeded
 # (dist/ changes all at once, or not at all). The gate and the tests publish everything.
-FORMATS_all := html teacher-html epub pdf
+FORMATS_all := html teacher-html epub pdf slides
 FORMATS_check := $(FORMATS_all)
 FORMATS_test := $(FORMATS_all)
 FORMATS_html := html
 FORMATS_teacher-html := teacher-html
 FORMATS_epub := epub
 FORMATS_pdf := pdf
+FORMATS_slides := slides
 PUBLISHED := $(sort $(foreach goal,$(or $(MAKECMDGOALS),all),$(FORMATS_$(goal))))
 STAMPS_html := $(BUILDDIR)/student/html.stamp
 STAMPS_teacher-html := $(BUILDDIR)/teacher/html.stamp
 STAMPS_epub := $(BUILDDIR)/student/epub.stamp
 STAMPS_pdf := $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
+STAMPS_slides := $(BUILDDIR)/teacher/slides.stamp $(BUILDDIR)/student/slides.stamp
 MANIFEST := $(DISTDIR)/.manifest.json
 
 # conf.py is run once, before the builds: a fault in it is one line with its file and line.
@@ -116,6 +118,7 @@ html: $(STAMPS_html) $(MANIFEST)
 teacher-html: $(STAMPS_teacher-html) $(MANIFEST)
 epub: $(STAMPS_epub) $(MANIFEST)
 pdf: $(STAMPS_pdf) $(MANIFEST)
+slides: $(STAMPS_slides) $(MANIFEST)
 
 # Each build records what it wrote beside its output folder (<outdir>.outputs.json,
 # lessonpack.records); the publisher assembles the new dist/ from these records (and the old
@@ -161,6 +164,14 @@ $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
 $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/student/pdf
 	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/pdf-doctrees $(SRCDIR) $(BUILDDIR)/student/pdf
+	touch $@
+
+# Slide decks, one per lesson (PDF and PowerPoint): the student decks from the student edition's
+# doctrees, like the handouts, so no teacher text is ever read into them; the teacher decks add
+# each question's guidance as speaker notes.
+$(BUILDDIR)/%/slides.stamp: $(INPUTS)
+	rm -rf $(BUILDDIR)/$*/slides
+	$(SPHINX) -b lessonslides $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=$* -d $(BUILDDIR)/$*/slides-doctrees $(SRCDIR) $(BUILDDIR)/$*/slides
 	touch $@
 
 # The gate's browser checks inject axe-core, pinned in package.json and package-lock.json.

@@ -288,7 +288,14 @@ def everything(tmp_path: Path) -> Path:
     assert run.returncode == 0, out
     dist = tmp_path / "dist"
     assert (dist / "html" / "lessons" / "one.html").is_file(), out
-    assert len(list(dist.glob("*.epub"))) == 1 and len(list(dist.rglob("*.pdf"))) == 2, out
+    assert len(list(dist.glob("*.epub"))) == 1 and len(list(dist.glob("*.pdf"))) == 2, out
+    # The slide decks of each edition (slides/builder.py), published with their editions.
+    decks = {n: e.edition for n, e in read_manifest(dist).items() if e.format == "slides"}
+    assert decks == {
+        f"slides/one-{edition}.{ext}": edition
+        for edition in ("student", "teacher")
+        for ext in ("pdf", "pptx")
+    }, out
     return tmp_path
 
 
@@ -310,7 +317,7 @@ def assert_all_published(base: Path) -> None:
     [epub] = dist.glob("*.epub")
     with zipfile.ZipFile(epub) as book:
         assert any(b"Pupils read" in book.read(n) for n in book.namelist()), epub
-    pdfs = sorted(dist.rglob("*.pdf"))
+    pdfs = sorted(dist.glob("*.pdf"))  # the books (the slides show no reading)
     assert len(pdfs) == 2
     for pdf in pdfs:
         text = "".join(page.extract_text() for page in PdfReader(pdf).pages)

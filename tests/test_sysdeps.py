@@ -21,7 +21,14 @@ import pytest
 from lessonpack import fonts, sysdeps
 
 ROOT = Path(__file__).resolve().parent.parent
-GATE_PACKAGES = ["default-jre-headless", "chromium", "nodejs", "npm", "nginx"]
+GATE_PACKAGES = [
+    "default-jre-headless",
+    "chromium",
+    "nodejs",
+    "npm",
+    "nginx",
+    "libreoffice-impress",
+]
 
 
 def executable(folder: Path, name: str) -> None:
@@ -39,7 +46,7 @@ def test_tools_on_the_path_are_not_missing(tmp_path: Path):
     for name in ("java", "node", "chromium"):
         executable(tmp_path / "bin", name)
     finder = sysdeps.Finder(path=str(tmp_path / "bin"))
-    assert sysdeps.missing_packages("gate", finder) == ["nginx", "npm"]
+    assert sysdeps.missing_packages("gate", finder) == ["libreoffice-impress", "nginx", "npm"]
 
 
 def test_fonts_found_under_the_fonts_folder(tmp_path: Path):
@@ -66,7 +73,7 @@ def test_root_installs_then_looks_again(tmp_path: Path, capsys: pytest.CaptureFi
 
     def install(packages: list[str]) -> bool:
         asked.append(packages)
-        for name in ("java", "node", "npm", "chromium", "nginx"):
+        for name in ("java", "node", "npm", "chromium", "nginx", "soffice"):
             executable(tmp_path / "bin", name)
         return True
 

@@ -40,6 +40,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .report import setup_report
     from .segments import setup_segments
     from .site import setup_site
+    from .slides import setup_slides
     from .sourcebox import setup_sources
     from .sourcecheck import setup_sourcecheck
     from .teacher import setup_teacher
@@ -74,6 +75,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_rawhtml(app)
     setup_images(app)
     setup_counts(app)
+    setup_slides(app)  # last: it adds :slide: to the directives registered above
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 
 SUFFIX = ".outputs.json"
 # Sphinx builder name -> the format its files are published as.
-FORMATS = {"html": "html", "dirhtml": "html", "epub": "epub", "lessonpdf": "pdf"}
+FORMATS = {
+    "html": "html",
+    "dirhtml": "html",
+    "epub": "epub",
+    "lessonpdf": "pdf",
+    "lessonslides": "slides",
+}
 # Each edition's website has its own format and its own folder of dist/ (the format's name): the
 # teacher's is published apart, to be served behind a login (deploy/nginx-teacher.conf).
 SITE_FORMATS = {"student": "html", "teacher": "teacher-html"}
@@ -126,6 +132,9 @@ def _builder_files(app: Sphinx, fmt: str) -> dict[str, Path]:
     if fmt == "epub":
         epub = outdir / f"{app.config.epub_basename}.epub"
         return {epub.name: epub}
+    if fmt == "slides":  # each deck the slide builder wrote, PDF and PowerPoint
+        found = app.builder.targets  # type: ignore[attr-defined]
+        return {Path(t).relative_to(outdir).as_posix(): Path(t) for t in found}
     # The PDF builder knows each PDF it wrote: its target per paper size, below its outdir.
     targets = [t for page in app.builder.pages for t in page.targets.values()]  # type: ignore[attr-defined]
     return {Path(t).relative_to(outdir).as_posix(): Path(t) for t in targets}

@@ -46,6 +46,7 @@ NEEDS: dict[str, list[Need]] = {
         Need("command", "node", "nodejs", "axe-core"),
         Need("command", "npm", "npm", "installing axe-core"),
         Need("command", "nginx", "nginx", "the deploy/nginx.conf test"),
+        Need("command", "soffice", "libreoffice-impress", "opening every PowerPoint deck"),
     ],
     "fonts": [
         Need("file", "truetype/noto/NotoSerif-Regular.ttf", "fonts-noto-core", "make fonts"),

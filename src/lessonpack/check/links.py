@@ -119,7 +119,7 @@ def check(site: Site) -> Outcome:
         count, broken = epub_links(epub)
         epub_count += count
         problems += broken
-    for pdf in [*site.files("*.pdf"), *site.files("packs/*.pdf")]:
+    for pdf in [*site.files("*.pdf"), *site.files("packs/*.pdf"), *site.files("slides/*.pdf")]:
         count, broken = pdf_links(pdf)
         pdf_count += count
         problems += broken

@@ -46,7 +46,7 @@ def problems_of(pdf: Path) -> tuple[int, list[str]]:
 
 
 def check(site: Site) -> Outcome:
-    pdfs = [*site.files("*.pdf"), *site.files("packs/*.pdf")]
+    pdfs = [*site.files("*.pdf"), *site.files("packs/*.pdf"), *site.files("slides/*.pdf")]
     problems = [] if pdfs else ["no PDF in dist/"]
     total = 0
     for pdf in pdfs:

@@ -1,4 +1,5 @@
-"""Text as readers meet it: extracted from PDF pages, EPUB and HTML files, normalised to compare."""
+"""Text as readers meet it: extracted from PDF pages, PowerPoint decks, EPUB and HTML files,
+normalised to compare."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import unicodedata
 import zipfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
@@ -78,6 +80,30 @@ def raw_pdf_pages(path: Path) -> tuple[str, ...]:
     return tuple(pages)
 
 
+@cache
+def pptx_text(path: Path) -> str:
+    """Every text of a PowerPoint deck: each slide's shapes (tables and groups included) and its
+    speaker notes, a paragraph a line, both readings of lone list markers."""
+    from pptx import Presentation
+
+    def shape_texts(shape: Any) -> list[str]:
+        if shape.shape_type is not None and hasattr(shape, "shapes"):  # a group
+            return [t for inner in shape.shapes for t in shape_texts(inner)]
+        if getattr(shape, "has_table", False) and shape.has_table:
+            return [cell.text for row in shape.table.rows for cell in row.cells]
+        if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+            return [p.text for p in shape.text_frame.paragraphs]
+        return []
+
+    lines: list[str] = []
+    for slide in Presentation(str(path)).slides:
+        for shape in slide.shapes:
+            lines += shape_texts(shape)
+        if slide.has_notes_slide:
+            lines += [p.text for p in slide.notes_slide.notes_text_frame.paragraphs]
+    return both_readings("\n".join(lines))
+
+
 def html_text(html: str) -> str:
     return BeautifulSoup(html, "html.parser").get_text(" ")
 
@@ -117,6 +143,9 @@ def output_texts(path: Path, name: str) -> dict[str, tuple[str, str]]:
     with no prose (scripts, styles); a binary file nothing."""
     if path.suffix == ".pdf":
         text = pdf_text(path)
+        return {name: (text, text)}
+    if path.suffix == ".pptx":
+        text = pptx_text(path)
         return {name: (text, text)}
     if path.suffix == ".epub":
         with zipfile.ZipFile(path) as epub:

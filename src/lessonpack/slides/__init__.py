@@ -1,0 +1,16 @@
+"""Slide decks, one per lesson: a model from the doctree, two writers (PDF, PowerPoint)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+
+def setup_slides(app: Sphinx) -> None:
+    from .builder import SlidesBuilder
+    from .directive import setup_directives
+
+    setup_directives(app)
+    app.add_builder(SlidesBuilder)

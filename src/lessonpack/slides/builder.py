@@ -1,0 +1,180 @@
+"""The ``lessonslides`` builder: for each lesson, a 16:9 PDF deck and an editable PowerPoint
+deck, from this edition's doctrees (a student deck never reads teacher text).
+
+Each lesson's doctree, with the worksheets its toctree holds (for its exit ticket), becomes a
+:class:`~.model.Deck`; ``html.py`` writes it as one page for WeasyPrint (``pdf/render.py``: tagged
+PDF/UA-1, fonts embedded, a bookmark per slide group) and ``pptx.py`` as PowerPoint. The files go
+to ``slides/<lesson>-<edition>.pdf`` and ``.pptx`` below the output folder, recorded for
+publishing (records.py) as the format ``slides``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx._cli.util.colour import darkgreen
+from sphinx.builders import Builder
+from sphinx.locale import __
+from sphinx.util import logging
+from sphinx.util.display import progress_message
+from sphinx.util.nodes import inline_all_toctrees
+
+from ..pdf.render import render_html
+from ..report import is_lesson_doc
+from . import figures, fontfaces
+from .directive import BUILDER
+from .html import STYLES, deck_html, overflowing, pages
+from .model import Deck, Slide, build_deck, key_terms
+from .pptx import write_pptx
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+logger = logging.getLogger(__name__)
+CSS = Path(__file__).with_name("slides.css")
+
+
+class SlidesBuilder(Builder):
+    name = BUILDER
+    format = "slides"
+    epilog = __("The slide decks are in %(outdir)s/slides.")
+    allow_parallel = False
+    _font = "serif"  # the body family named in the PowerPoint file
+    _cjk = ""  # the family for Chinese, Japanese and Korean text, if the book has one
+
+    def init(self) -> None:
+        self.targets: list[Path] = []
+        self._definitions: dict[str, nodes.document] = {}
+
+    def get_outdated_docs(self) -> Iterable[str]:
+        return self.env.found_docs  # every deck is written again; reading stays incremental
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return ""  # a deck holds no links: references keep their words
+
+    def prepare_writing(self, docnames: Set[str]) -> None:
+        pass
+
+    def write_doc(self, docname: str, doctree: nodes.document) -> None:
+        pass
+
+    def write_documents(self, _docnames: Set[str]) -> None:
+        self.env._write_doc_doctree_cache.clear()
+        root = Path(self.outdir)
+        faces = fontfaces.faces(Path(self.confdir), self.config.lessonpack_fonts)
+        (root / "_static").mkdir(parents=True, exist_ok=True)
+        fontfaces.write_css(faces, root / "_static")
+        shutil.copyfile(CSS, root / STYLES[1])
+        self._font = faces[0].family if faces else "serif"
+        self._cjk = next((f.family for f in faces if f.family != self._font), "")
+        for docname in sorted(d for d in self.env.found_docs if is_lesson_doc(self.env, d)):
+            with progress_message(__("slides %s") % docname):
+                self._write_deck(root, docname)
+
+    def _write_deck(self, root: Path, docname: str) -> None:
+        """One lesson's two decks: the PDF (checked slide by slide) and the PowerPoint file."""
+        edition = self.config.lessonpack_edition
+        teacher = edition == "teacher"
+        deck = self._deck(docname)
+        base = docname.rsplit("/", 1)[-1]
+        pdf = root / "slides" / f"{base}-{edition}.pdf"
+        pptx = root / "slides" / f"{base}-{edition}.pptx"
+        pictures = self._pictures(deck, root)
+
+        def image_uri(slide: Slide) -> str:
+            return pictures[slide.figure.path].as_posix() if slide.figure else ""
+
+        text = deck_html(deck, self.config.language or "en", image_uri, teacher)
+        html_file = root / "_deck" / f"{base}.html"
+        html_file.parent.mkdir(parents=True, exist_ok=True)
+        html_file.write_text(text, encoding="utf-8")
+        rendered = render_html(root, text, "slide", pdf, identifier=pdf.name)
+        self._check_pages(deck, rendered.pages, rendered.anchors, teacher, docname)
+        for message in rendered.warnings:
+            logger.warning(
+                "WeasyPrint: %s", message, location=docname, type="lessonpack", subtype="weasyprint"
+            )
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
+        write_pptx(deck, pptx, self._font, self._cjk, _picture, teacher, epoch)
+        self.targets += [pdf, pptx]
+        logger.info("%s: %d slides", base, len(deck.slides))
+
+    def _deck(self, docname: str) -> Deck:
+        tree = self.env.get_doctree(docname)
+        tree = inline_all_toctrees(self, set(), docname, tree, darkgreen, [docname])
+        terms = key_terms(tree)
+        self.env.resolve_references(tree, docname, self)
+        return build_deck(
+            tree,
+            terms,
+            docname,
+            self.config.project,
+            self.config.lessonpack_edition,
+            self._definition,
+            self._image_path,
+            self._warn,
+        )
+
+    def _warn(self, message: str, node: nodes.Node) -> None:
+        logger.warning(message, location=node, type="lessonpack", subtype="slides")
+
+    def _image_path(self, image: nodes.image) -> Path | None:
+        uri = image.get("candidates", {}).get("*") or image.get("uri", "")
+        if not uri or "://" in uri:
+            return None
+        path = Path(self.srcdir) / uri
+        return path if path.is_file() else None
+
+    def _definition(self, term: str) -> nodes.Element | None:
+        """A glossary term's definition (the std domain knows where each term is)."""
+        std = self.env.domains.standard_domain
+        found = std.objects.get(("term", term)) or std._terms.get(term.lower())
+        if not found:
+            return None
+        docname, labelid = found
+        if docname not in self._definitions:
+            self._definitions[docname] = self.env.get_and_resolve_doctree(
+                docname, self, tags=self.tags
+            )
+        for item in self._definitions[docname].findall(nodes.definition_list_item):
+            if any(labelid in t.get("ids", []) for t in item.findall(nodes.term)):
+                return next(iter(item.findall(nodes.definition)), None)
+        return None
+
+    def _pictures(self, deck: Deck, root: Path) -> dict[Path, Path]:
+        """Each figure's file copied into the build, by its source path -> path from root."""
+        out: dict[Path, Path] = {}
+        for slide in deck.slides:
+            if slide.figure is not None and slide.figure.path not in out:
+                name = Path("_images") / slide.figure.path.name
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(slide.figure.path, root / name)
+                out[slide.figure.path] = name
+        return out
+
+    def _check_pages(
+        self, deck: Deck, count: int, anchors: dict[str, int], teacher: bool, docname: str
+    ) -> None:
+        """Every slide on a page of its own: slide N on page N, none running over."""
+        shown = pages(deck, teacher)
+        number = overflowing(len(shown), count, anchors)
+        if number is not None:
+            logger.warning(
+                "slide %d (%r) does not fit on one page: shorten it or split it with {slide}",
+                number,
+                shown[number - 1][0].title,
+                location=docname,
+                type="lessonpack",
+                subtype="slides",
+            )
+
+    def finish(self) -> None:
+        pass
+
+
+def _picture(slide: Slide) -> bytes | None:
+    return figures.png(slide.figure.path) if slide.figure else None
