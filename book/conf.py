@@ -122,6 +122,12 @@ lessonpack_pdf_outputs = [
         "documents": ["lessons/*"],
     },
 ]
+# EPUB Accessibility 1.1: what the EPUB conforms to, and who says so (the gate's DAISY Ace,
+# EPUBCheck and axe checks, run on every build).
+lessonpack_epub_conformance = {
+    "dcterms:conformsTo": "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    "a11y:certifiedBy": epub_publisher,
+}
 lessonpack_epub_accessibility = {
     "accessMode": ["textual", "visual"],
     "accessModeSufficient": ["textual"],
