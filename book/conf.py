@@ -50,6 +50,7 @@ html_title = "The Great Leap Forward and China's Great Famine"
 html_short_title = "The Great Leap Forward"
 html_static_path = ["_static"]
 html_css_files = ["fonts.css", "book.css"]
+html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None

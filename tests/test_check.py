@@ -65,13 +65,17 @@ def test_browser_checks_see_violations_and_foreign_requests(bad_site: Site):
     rules = {v["id"] for v in visit.violations}
     assert {"image-alt", "html-has-lang", "document-title"} <= rules
     assert "http://127.0.0.2:9/tracker.js" in visit.requests
+    assert [f for f in visit.failed if f.startswith("404 ")] == [
+        f"404 {visit.requests[0][:-10]}x.png"
+    ]
 
 
 def test_gate_fails_and_says_why(bad_site: Site, capsys):
     assert main(["--root", str(bad_site.root), "--only", "axe", "--only", "privacy"]) == 1
     out = capsys.readouterr().out
     assert "FAIL axe: " in out and "image-alt" in out
-    assert "FAIL privacy: 1 requests to other hosts" in out
+    assert "FAIL privacy: 1 requests to other hosts" in out and "; 1 not found" in out
+    assert "index.html: 404 http://127.0.0.1:" in out
 
 
 def test_gate_passes_on_the_built_book(capsys):

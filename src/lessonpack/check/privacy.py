@@ -1,4 +1,5 @@
-"""Privacy: each page, loaded in Chromium from 127.0.0.1, requests nothing from any other host."""
+"""Privacy: each page, loaded in Chromium from 127.0.0.1, requests nothing from any other host
+(and every request it makes of the site is answered: no missing favicon, stylesheet or image)."""
 
 from __future__ import annotations
 
@@ -13,4 +14,8 @@ def check(site: Site) -> Outcome:
     if not pages or total == 0:
         problems.append("no page or no request seen: the network log is empty")
     figure = f"{len(problems)} requests to other hosts of {total} made by {len(pages)} pages"
+    missing = [f"{p.page}: {failed}" for p in pages for failed in p.failed]
+    if missing:
+        figure += f"; {len(missing)} not found"
+    problems += missing
     return Outcome("privacy", figure, problems)
