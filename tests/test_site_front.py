@@ -1,5 +1,5 @@
 """The built website's front door is a real page that headless Chromium screenshots at once,
-and every page names an icon the site serves (no favicon 404)."""
+and every page names an icon the site serves (no favicon 404), without docutils' extra viewport."""
 
 from __future__ import annotations
 
@@ -33,3 +33,5 @@ def test_every_page_names_an_icon_the_site_has():
         icons = re.findall(r'<link rel="icon" href="([^"]+)"', page.read_text(encoding="utf-8"))
         assert len(icons) == 1, page
         assert (page.parent / icons[0]).resolve().is_file(), (page, icons)
+        # docutils' viewport meta is dropped (the base template's and the theme's stay)
+        assert page.read_text(encoding="utf-8").count('name="viewport"') == 2, page

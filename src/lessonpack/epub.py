@@ -19,8 +19,6 @@ from .images import shrink_copies
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-# docutils adds a viewport meta element to every page, beside the template's own.
-DOCUTILS_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
 # Sphinx's default for epub_contributor: no contributor at all.
 NO_CONTRIBUTOR = {"", "unknown"}
 # The folders of copied files an EPUB ships only when a page uses them.
@@ -71,12 +69,6 @@ class AccessibleEpubBuilder(Epub3Builder):
             '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
             f' lang="{lang}" xml:lang="{lang}">'
         )
-
-    def handle_page(self, pagename: str, addctx: dict[str, Any], *args: Any, **kwargs: Any) -> None:
-        # One viewport meta per page: the template's (reading systems ignore it anyway).
-        if "metatags" in addctx:
-            addctx["metatags"] = addctx["metatags"].replace(DOCUTILS_VIEWPORT, "")
-        super().handle_page(pagename, addctx, *args, **kwargs)
 
     def copy_image_files(self) -> None:
         super().copy_image_files()

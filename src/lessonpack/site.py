@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 SITE_BUILDERS = {"html", "dirhtml"}
+# docutils adds a viewport meta element to every page, beside the one of Sphinx's base template.
+DOCUTILS_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
 
 
 def front_door(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -85,6 +87,15 @@ def _label_nav(
     context["generate_toctree_html"] = labelled
 
 
+def _one_viewport(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """No second viewport meta from docutils on any page (site, EPUB): EPUBCheck and Ace count
+    them; the base template's stays (in an EPUB, reading systems ignore it)."""
+    if isinstance(context.get("metatags"), str):
+        context["metatags"] = context["metatags"].replace(DOCUTILS_VIEWPORT, "")
+
+
 def _add_templates(app: Sphinx, config: Config) -> None:
     config.templates_path.append(str(TEMPLATES))
 
@@ -94,3 +105,4 @@ def setup_site(app: Sphinx) -> None:
     app.connect("html-collect-pages", front_door)
     # After the theme (priority 500) has put its navigation function into the page context.
     app.connect("html-page-context", _label_nav, priority=900)
+    app.connect("html-page-context", _one_viewport)
