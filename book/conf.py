@@ -80,9 +80,9 @@ epub_scheme = "uuid"
 epub_description = (
     "A course for students of 15 to 18 on the Great Leap Forward and China's Great Famine."
 )
-# The cover image only (properties="cover-image"); a separate cover page would be a
-# non-linear spine item that EPUBCheck rejects (OPF-096).
-epub_cover = ("_static/cover.svg", "")
+# The cover image (properties="cover-image", drawn as a PNG at build time for readers that ignore
+# SVG) and a cover page showing it, first in the reading order.
+epub_cover = ("_static/cover.svg", "lessonpack-epub-cover.html")
 epub_use_index = False
 epub_show_urls = "no"
 # The bundled fonts, so the glossary's Chinese characters show on readers without Chinese fonts.

@@ -33,7 +33,8 @@ CONF = f"""
 language = "en"
 copyright = "2024"
 version = "1"
-epub_cover = ("_static/cover.svg", "")
+epub_title = "A course"
+epub_cover = ("_static/cover.svg", "lessonpack-epub-cover.html")
 html_static_path = ["_static"]
 lessonpack_fonts = ["_static/{FONT.name}"]
 lessonpack_epub_conformance = {{
@@ -62,7 +63,7 @@ def test_epub_content_documents_pass_outside_checkers(build):
         opf = ET.fromstring(epub.read("content.opf"))
         chart = next(epub.read(n).decode() for n in names if n.endswith(".svg"))
         cover_png = epub.read("_static/cover.png")
-    assert {"index.xhtml", "pages/one.xhtml", "bibliography.xhtml", "nav.xhtml"} <= set(pages)
+    assert {"index.xhtml", "pages/one.xhtml", "bibliography.xhtml", "nav.xhtml"} < set(pages)
     for name, page in pages.items():
         html = ET.fromstring(page)
         assert html.get("lang") == "en", name
@@ -88,6 +89,15 @@ def test_epub_content_documents_pass_outside_checkers(build):
     cover_id = next(el.get("content") for el in opf.iter(f"{OPF}meta") if el.get("name") == "cover")
     assert cover_id == items["_static/cover.png"].get("id")
     assert not {"_static/cover.svg", "_static/basic.css", "_static/plus.png"} & set(names)
+    # a cover page first in the reading order shows it (so no manifest item goes unused)
+    spine = [i.get("idref") for i in opf.iter(f"{OPF}itemref")]
+    assert spine[0] == items["epub-cover.xhtml"].get("id")
+    (img,) = ET.fromstring(pages["epub-cover.xhtml"]).iter(f"{XHTML}img")
+    assert (img.get("src"), img.get("alt"), img.get("role")) == (
+        "_static/cover.png",
+        "A course",
+        "doc-cover",
+    )
     assert set(items) - {"toc.ncx"} <= set(names)
     assert "_static/epub.css" in items  # what pages do use stays
     # every <path> has d

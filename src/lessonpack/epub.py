@@ -61,6 +61,8 @@ class AccessibleEpubBuilder(Epub3Builder):
             item["refuri"] = posixpath.normpath(posixpath.join(root_dir, path)) + hash_ + fragment
         super().toc_add_files(refnodes)
 
+    cover_image = ""
+
     def init(self) -> None:
         super().init()
         # Every content document in the book's language (Sphinx's EPUB template omits it).
@@ -70,6 +72,12 @@ class AccessibleEpubBuilder(Epub3Builder):
             f' lang="{lang}" xml:lang="{lang}">'
         )
 
+    def handle_page(self, pagename: str, addctx: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        # The cover page shows the cover image the EPUB ships (the raster one, when drawn).
+        if pagename == posixpath.splitext(self.coverpage_name)[0] and self.cover_image:
+            addctx = {**addctx, "image": self.cover_image, "title": self.config.epub_title}
+        super().handle_page(pagename, addctx, *args, **kwargs)
+
     def copy_image_files(self) -> None:
         super().copy_image_files()
         shrink_copies(self)  # very large images scaled down (images.py)
@@ -78,7 +86,6 @@ class AccessibleEpubBuilder(Epub3Builder):
 
     def handle_finish(self) -> None:
         """A raster cover drawn from an SVG one, then only the files pages use, then Sphinx's."""
-        self.cover_image = ""
         if self.config.epub_cover:
             image = self.config.epub_cover[0]
             fonts = [Path(self.confdir) / f for f in self.config.lessonpack_fonts]
@@ -104,7 +111,7 @@ class AccessibleEpubBuilder(Epub3Builder):
         ]
         if self.config.epub_contributor.strip().lower() in NO_CONTRIBUTOR:
             metadata["contributor"] = ""
-        if getattr(self, "cover_image", ""):
+        if self.cover_image:
             metadata["raster_cover"] = html.escape(self.make_id(self.cover_image))
         return metadata
 
