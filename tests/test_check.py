@@ -181,3 +181,6 @@ def test_vnu_finds_invalid_html_in_every_site_folder_and_epub(tmp_path: Path):
     # the nav's and a section's epub:type are EPUB's, not errors: a clean site and EPUB pass
     write_files(tmp_path / "clean", {"index.html": good})
     assert vnu.check(site, [tmp_path / "clean"]).ok
+    # by default, every website of dist/ (a teacher-html beside html) and every EPUB
+    write_files(dist / "teacher-html", {"x.html": bad})
+    assert vnu.site_folders(site) == [dist / "html", dist / "teacher-html"]

@@ -1,8 +1,9 @@
 """The Nu HTML Checker (``vnu-jar``, pinned in package.json; Java) on every page: 0 errors.
 
-It checks each website folder given (``dist/html`` by default) and the XHTML content documents
-of every EPUB. In an EPUB, ``epub:type`` is an attribute of the EPUB namespace the checker does
-not know (EPUBCheck validates it); that one message is not counted, every other one is.
+It checks each website folder given (by default every one in dist/: ``html``, ``teacher-html``)
+and the XHTML content documents of every EPUB. In an EPUB, ``epub:type`` is an attribute of the
+EPUB namespace the checker does not know (EPUBCheck validates it); that one message is not
+counted, every other one is.
 """
 
 from __future__ import annotations
@@ -69,9 +70,15 @@ def nu_check(root: Path, folders: Sequence[Path], names: Sequence[str] | None = 
     return findings
 
 
+def site_folders(site: Site) -> list[Path]:
+    """Every website of dist/: ``html`` and any ``*-html`` folder (``teacher-html``)."""
+    found = site.dist.iterdir() if site.dist.is_dir() else []
+    return sorted(d for d in found if d.is_dir() and (d.name == "html" or d.name.endswith("-html")))
+
+
 def check(site: Site, folders: Sequence[Path] | None = None) -> Outcome:
-    """``folders``: the website folders to check (default ``dist/html``); every EPUB too."""
-    folders = list(folders if folders is not None else [site.html])
+    """``folders``: the website folders to check (default: ``site_folders``); every EPUB too."""
+    folders = list(folders if folders is not None else site_folders(site))
     names = [
         str(f.relative_to(site.dist)) if f.is_relative_to(site.dist) else str(f) for f in folders
     ]
@@ -86,7 +93,7 @@ def check(site: Site, folders: Sequence[Path] | None = None) -> Outcome:
         findings = nu_check(site.root, folders, names)
     problems = list(findings.errors)
     if not findings.pages:
-        problems.append("no page in " + ", ".join(names))
+        problems.append("no page in " + (", ".join(names) or "dist/"))
     figure = (
         f"{len(findings.errors)} errors on {findings.pages} pages of "
         f"{len(folders) - len(epubs)} site(s) and {len(epubs)} EPUB(s) "
