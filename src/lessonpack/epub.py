@@ -90,10 +90,8 @@ class AccessibleEpubBuilder(Epub3Builder):
             image = self.config.epub_cover[0]
             fonts = [Path(self.confdir) / f for f in self.config.lessonpack_fonts]
             serif = family(fonts[0]) if fonts and fonts[0].is_file() else None
-            png = raster_cover(self.outdir, image, serif)
-            if png:
-                (self.outdir / image).unlink()
-            self.cover_image = png or image
+            # the SVG is left out below unless a page uses it
+            self.cover_image = raster_cover(self.outdir, image, serif) or image
         keep = [self.cover_image] if self.cover_image else []
         prune_unreferenced(self.outdir, SHIPPED_IF_USED, keep)
         super().handle_finish()
