@@ -150,7 +150,7 @@ def test_ace_finds_a_content_document_without_language(tmp_path: Path):
     )
     outcome = ace.check(Site(ROOT, tmp_path / "build", dist))
     assert not outcome.ok
-    assert outcome.figure.startswith("1 violations on 1 EPUB")
+    assert outcome.figure.startswith("1 violations in 3 content documents of 1 EPUB")
     assert [p for p in outcome.problems if "violation" not in p and "metadata" not in p] == [
         p for p in outcome.problems if "nolang.xhtml: html-has-lang" in p
     ]

@@ -62,9 +62,15 @@ def violations(report: dict) -> list[str]:
 def check(site: Site) -> Outcome:
     epubs = site.files("*.epub")
     problems = [] if epubs else ["no EPUB in dist/"]
-    count = 0
+    count = documents = 0
     for epub in epubs:
         report = ace_report(site.root, epub)
+        # the nav is listed twice (as the navigation document and as a content document)
+        urls = (d["earl:testSubject"]["url"] for d in report.get("assertions", []))
+        opened = {url.lstrip("/") for url in urls if url.endswith(".xhtml")}
+        if not opened:
+            problems.append(f"{epub.name}: Ace opened no content document")
+        documents += len(opened)
         found = violations(report)
         count += len(found)
         problems += [f"{epub.name}: {line}" for line in found]
@@ -72,5 +78,5 @@ def check(site: Site) -> Outcome:
         problems += [
             f"{epub.name}: no {name} metadata" for name in REQUIRED_METADATA if name in missing
         ]
-    figure = f"{count} violations on {len(epubs)} EPUB (DAISY Ace)"
+    figure = f"{count} violations in {documents} content documents of {len(epubs)} EPUB (DAISY Ace)"
     return Outcome("ace", figure, problems)
