@@ -53,7 +53,8 @@ def front_door(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         f'<section id="front-door">\n<h1>{html.escape(title)}</h1>\n'
         f'<p class="lessonpack-front-door">{link(root)}</p>\n{"".join(groups)}</section>\n'
     )
-    yield "index", {"title": title, "body": body}, "page.html"
+    # pagetitle: the print header of sphinx-book-theme (an empty <h1> without it)
+    yield "index", {"title": title, "pagetitle": title, "body": body}, "page.html"
 
 
 def label_nav_toggles(soup: Any) -> None:
