@@ -122,3 +122,32 @@ def test_raster_cover_is_drawn_with_the_book_fonts_and_is_reproducible(tmp_path:
     raster_cover(blank, "_static/cover.svg", "Noto Serif")
     assert hashlib.sha256((blank / "_static" / "cover.png").read_bytes()).hexdigest() not in digests
     assert raster_cover(tmp_path / "a", "_static/missing.svg") is None
+
+
+def test_only_files_pages_reach_are_kept(tmp_path: Path):
+    from conftest import write_files
+    from lessonpack.epubfiles import prune_unreferenced
+
+    write_files(
+        tmp_path,
+        {
+            "a.xhtml": '<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+            '<link rel="stylesheet" href="_static/s.css"/></head><body>'
+            '<img src="_images/p%20q.png" alt="x"/></body></html>',
+            "_static/s.css": '@import "more.css";\nbody { background: url(bg.png) }\n',
+            "_static/more.css": "p { background: url('../_images/from-css.png') }\n",
+            "_static/old.html": "<p>not XML <a href=linked.js>x</p>",
+            "_static/bg.png": "",
+            "_static/unused.png": "",
+            "_static/linked.js": "",
+            "_static/cover.png": "",
+            "_images/p q.png": "",
+            "_images/from-css.png": "",
+            "_images/orphan.svg": "",
+        },
+    )
+    removed = prune_unreferenced(tmp_path, ["_static", "_images"], keep=["_static/cover.png"])
+    assert removed == ["_static/unused.png", "_images/orphan.svg"]
+    # a page that is not XML is read as HTML: what it links stays
+    assert (tmp_path / "_static" / "linked.js").is_file()
+    assert (tmp_path / "_images" / "p q.png").is_file()

@@ -48,6 +48,16 @@ def _css_targets(text: str) -> Iterable[str]:
         yield from walk([rule])
 
 
+def _markup_targets(path: Path) -> list[str]:
+    try:
+        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:  # not XML (an HTML file among the static files): read as HTML
+        tree = etree.parse(str(path), etree.HTMLParser(no_network=True))
+    return [
+        v for el in tree.iter() if isinstance(el.tag, str) for a in ATTRIBUTES if (v := el.get(a))
+    ]
+
+
 def referenced(outdir: Path, keep: Iterable[str] = ()) -> set[str]:
     """Every file (a path relative to ``outdir``) a content document reaches, and ``keep``."""
     seen = {p.relative_to(outdir).as_posix() for p in outdir.rglob("*") if p.suffix in CONTENT}
@@ -60,8 +70,7 @@ def referenced(outdir: Path, keep: Iterable[str] = ()) -> set[str]:
             continue
         targets: Iterable[str] = ()
         if path.suffix in CONTENT or path.suffix == ".svg":
-            tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
-            targets = [v for el in tree.iter() for a in ATTRIBUTES if (v := el.get(a))]
+            targets = _markup_targets(path)
         elif path.suffix == ".css":
             targets = _css_targets(path.read_text(encoding="utf-8"))
         for target in targets:
