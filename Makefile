@@ -174,9 +174,11 @@ $(BUILDDIR)/%/slides.stamp: $(INPUTS)
 	$(SPHINX) -b lessonslides $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=$* -d $(BUILDDIR)/$*/slides-doctrees $(SRCDIR) $(BUILDDIR)/$*/slides
 	touch $@
 
-# The gate's browser checks inject axe-core, pinned in package.json and package-lock.json.
+# The gate's npm tools, pinned in package.json and package-lock.json: axe-core (injected by the
+# browser checks), DAISY Ace (its puppeteer drives Debian's Chromium) and the Nu HTML Checker.
+# No install scripts: nothing is downloaded (no browser of puppeteer's own).
 node_modules/.installed: package.json package-lock.json | gate-tools
-	npm ci --no-audit --no-fund --loglevel=error
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # What the gate and the tests run (Java, Chromium, Node.js and npm, nginx): installed with

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, DIST, ROOT
-from lessonpack.check import Site
+from conftest import BUILD, DIST, ROOT, write_files
+from lessonpack.check import Site, ace, vnu
 from lessonpack.check.__main__ import main
 from lessonpack.check.browser import AXE, foreign, visits
 from lessonpack.check.links import broken_links, html_links
@@ -77,6 +78,9 @@ def test_browser_checks_see_violations_and_foreign_requests(bad_site: Site):
     rules = {v["id"] for v in visit.violations}
     assert {"image-alt", "html-has-lang", "document-title"} <= rules
     assert "http://127.0.0.2:9/tracker.js" in visit.requests
+    assert [f for f in visit.failed if f.startswith("404 ")] == [
+        f"404 {visit.requests[0][:-10]}x.png"
+    ]
 
 
 def test_browser_checks_visit_the_teacher_site_too(bad_site: Site, capsys):
@@ -99,7 +103,8 @@ def test_gate_fails_and_says_why(bad_site: Site, capsys):
     assert main(["--root", str(bad_site.root), "--only", "axe", "--only", "privacy"]) == 1
     out = capsys.readouterr().out
     assert "FAIL axe: " in out and "image-alt" in out
-    assert "FAIL privacy: 1 requests to other hosts" in out
+    assert "FAIL privacy: 1 requests to other hosts" in out and "; 1 not found" in out
+    assert "index.html: 404 http://127.0.0.1:" in out
 
 
 def test_gate_passes_on_the_built_book(capsys):
@@ -113,3 +118,103 @@ def test_gate_passes_on_the_built_book(capsys):
         "ok   pdf-tags",
         "ok   teacher-site",
     ]
+
+
+def _xhtml(title: str, body: str, lang: str = ' lang="en" xml:lang="en"') -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
+        f"{lang}><head><title>{title}</title></head><body>{body}</body></html>"
+    )
+
+
+SCHEMA = {
+    "accessMode": "textual",
+    "accessModeSufficient": "textual",
+    "accessibilityFeature": "tableOfContents",
+    "accessibilityHazard": "none",
+    "accessibilitySummary": "Text only.",
+}
+
+
+def write_epub(path: Path, chapters: dict[str, str]) -> Path:
+    """A small EPUB 3 by hand: the nav (``epub:type="toc"`` with its role) and ``chapters``."""
+    items = "".join(
+        f'<item id="c{i}" href="{name}" media-type="application/xhtml+xml"/>'
+        for i, name in enumerate(chapters)
+    )
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    links = "".join(f'<li><a href="{name}">{name}</a></li>' for name in chapters)
+    opf = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<package xmlns="http://www.idpf.org/2007/opf"'
+        ' version="3.0" unique-identifier="id" xml:lang="en"><metadata'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">urn:x</dc:identifier>'
+        "<dc:title>T</dc:title><dc:language>en</dc:language>"
+        '<meta property="dcterms:modified">2020-01-01T00:00:00Z</meta>'
+        + "".join(f'<meta property="schema:{k}">{v}</meta>' for k, v in SCHEMA.items())
+        + "</metadata><manifest>"
+        f'<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+        f"{items}</manifest><spine>{spine}</spine></package>"
+    )
+    container = (
+        '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:'
+        'xmlns:container"><rootfiles><rootfile full-path="content.opf"'
+        ' media-type="application/oebps-package+xml"/></rootfiles></container>'
+    )
+    nav = _xhtml("Contents", f'<nav epub:type="toc" role="doc-toc"><ol>{links}</ol></nav>')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as epub:
+        epub.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        epub.writestr("META-INF/container.xml", container)
+        epub.writestr("content.opf", opf)
+        epub.writestr("nav.xhtml", nav)
+        for name, text in chapters.items():
+            epub.writestr(name, text)
+    return path
+
+
+def test_ace_finds_a_content_document_without_language(tmp_path: Path):
+    dist = tmp_path / "dist"
+    write_epub(
+        dist / "book.epub",
+        {
+            "good.xhtml": _xhtml("Good", "<h1>Good</h1><p>Text.</p>"),
+            "nolang.xhtml": _xhtml("No language", "<h1>No language</h1><p>Text.</p>", lang=""),
+        },
+    )
+    outcome = ace.check(Site(ROOT, tmp_path / "build", dist))
+    assert not outcome.ok
+    assert outcome.figure.startswith("1 violations in 3 content documents of 1 EPUB")
+    assert [p for p in outcome.problems if "violation" not in p and "metadata" not in p] == [
+        p for p in outcome.problems if "nolang.xhtml: html-has-lang" in p
+    ]
+    assert "book.epub: no dcterms:conformsTo metadata" in outcome.problems
+
+
+def test_vnu_finds_invalid_html_in_every_site_folder_and_epub(tmp_path: Path):
+    dist = tmp_path / "dist"
+    good = (
+        "<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><p>x</p></body></html>"
+    )
+    bad = good.replace("<p>x</p>", "<p>x<div>block in a paragraph's place</div></p><blink>")
+    write_files(dist / "html", {"index.html": good, "sub/bad.html": bad})
+    write_files(tmp_path / "teacher", {"index.html": good.replace("<p>x</p>", "<p><li>")})
+    write_epub(
+        dist / "book.epub",
+        {"c.xhtml": _xhtml("C", '<section epub:type="chapter"><p>fine</p></section>')},
+    )
+    site = Site(ROOT, tmp_path / "build", dist)
+    outcome = vnu.check(site, [site.html, tmp_path / "teacher"])
+    assert not outcome.ok
+    assert outcome.figure.startswith(
+        f"{len(outcome.problems)} errors on 5 pages of 2 site(s) and 1 EPUB(s)"
+    )
+    where = {p.split(":")[0] for p in outcome.problems}
+    assert where == {"html/sub/bad.html", str(tmp_path / "teacher" / "index.html")}
+    assert any("“blink”" in p for p in outcome.problems)
+    # the nav's and a section's epub:type are EPUB's, not errors: a clean site and EPUB pass
+    write_files(tmp_path / "clean", {"index.html": good})
+    assert vnu.check(site, [tmp_path / "clean"]).ok
+    # by default, every website of dist/ (a teacher-html beside html) and every EPUB
+    write_files(dist / "teacher-html", {"x.html": bad})
+    assert vnu.site_folders(site) == [dist / "html", dist / "teacher-html"]

@@ -281,14 +281,20 @@ def test_answers_are_required_when_configured(build):
         assert result.warnings.count("WARNING") == 3
 
 
-def test_site_front_door_forwards_to_a_root_document_in_a_folder(build):
+def test_site_front_door_is_a_page_leading_to_a_root_document_in_a_folder(build):
     result = build(
-        {"book/index.md": "# Home\n\nWelcome.\n"},
+        {
+            "book/index.md": "# Home\n\n```{toctree}\n:caption: Lessons\n\none\n```\n",
+            "book/one.md": "# Lesson one\n\nText.\n",
+        },
         conf='root_doc = "book/index"\nexclude_patterns = ["index.md", "bibliography.md"]\n',
     )
     assert result.warnings == ""
     door = (result.outdir / "index.html").read_text(encoding="utf-8")
-    assert 'http-equiv="refresh" content="0; url=book/index.html"' in door
+    assert "http-equiv" not in door  # a real page, not a redirect
+    link = '<a class="reference internal" href="book/{}.html">{}</a>'
+    assert f'<p class="lessonpack-front-door">{link.format("index", "Home")}</p>' in door
+    assert f"<h2>Lessons</h2>\n<ul>\n<li>{link.format('one', 'Lesson one')}</li>" in door
 
 
 def test_exercise_titles_name_their_kind_once(build):

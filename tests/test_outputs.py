@@ -58,7 +58,7 @@ def test_epub_declares_language_cover_and_accessibility():
     }
     assert "alternativeText" in props["accessibilityFeature"]
     cover = [i for i in opf.iter(f"{OPF}item") if "cover-image" in (i.get("properties") or "")]
-    assert cover and cover[0].get("href").endswith("cover.svg")
+    assert cover and cover[0].get("href").endswith("cover.png")
 
 
 def test_epub_has_every_lesson_and_no_scripts():

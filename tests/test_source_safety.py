@@ -255,6 +255,8 @@ def test_written_pages_and_styles_are_scanned_when_the_build_ends(build, builder
         "_static/extra.css": f'/* fonts */\n@import url("https://{HOST}/fonts.css");\n',
     }
     conf = "templates_path = ['_templates']\nhtml_static_path = ['_static']\n"
+    # linked from every page (an EPUB ships only the static files its pages use: epubfiles.py)
+    conf += "html_css_files = ['extra.css']\nepub_css_files = ['extra.css']\n"
     result = build(files, builder=builder, conf=conf)
     page = "lessons/one.xhtml" if builder == "epub" else "lessons/one.html"
     page = re.escape(str(result.outdir / page))

@@ -54,6 +54,9 @@ class LessonpackConfig:
     chart_font: str = ""
     # EPUB accessibility metadata (schema.org terms) written into content.opf.
     epub_accessibility: dict[str, Any] = field(default_factory=dict)
+    # EPUB Accessibility conformance, each a <meta property> of content.opf, e.g.
+    # {"dcterms:conformsTo": "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", "a11y:certifiedBy": ...}.
+    epub_conformance: dict[str, str] = field(default_factory=dict)
     # The folders (relative to the source directory) every file a document reads or ships must
     # lie in (paths.py); empty: the folders include_patterns reads (book/**.md -> book).
     source_dirs: list[str] = field(default_factory=list)

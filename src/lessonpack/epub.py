@@ -12,10 +12,17 @@ from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from sphinx.builders.epub3 import Epub3Builder
 
+from .epubcover import family, raster_cover
+from .epubfiles import complete_svg_paths, prune_unreferenced
 from .images import shrink_copies
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+
+# Sphinx's default for epub_contributor: no contributor at all.
+NO_CONTRIBUTOR = {"", "unknown"}
+# The folders of copied files an EPUB ships only when a page uses them.
+SHIPPED_IF_USED = ("_static", "_images")
 
 # Zip timestamps cannot predate 1980.
 ZIP_EPOCH_MIN = 315532800
@@ -54,9 +61,40 @@ class AccessibleEpubBuilder(Epub3Builder):
             item["refuri"] = posixpath.normpath(posixpath.join(root_dir, path)) + hash_ + fragment
         super().toc_add_files(refnodes)
 
+    cover_image = ""
+
+    def init(self) -> None:
+        super().init()
+        # Every content document in the book's language (Sphinx's EPUB template omits it).
+        lang = html.escape(self.config.epub_language or self.config.language or "en")
+        self.html_tag = (
+            '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
+            f' lang="{lang}" xml:lang="{lang}">'
+        )
+
+    def handle_page(self, pagename: str, addctx: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        # The cover page shows the cover image the EPUB ships (the raster one, when drawn).
+        if pagename == posixpath.splitext(self.coverpage_name)[0] and self.cover_image:
+            addctx = {**addctx, "image": self.cover_image, "title": self.config.epub_title}
+        super().handle_page(pagename, addctx, *args, **kwargs)
+
     def copy_image_files(self) -> None:
         super().copy_image_files()
         shrink_copies(self)  # very large images scaled down (images.py)
+        for svg in sorted(self.outdir.glob(f"{self.imagedir}/**/*.svg")):
+            complete_svg_paths(svg)
+
+    def handle_finish(self) -> None:
+        """A raster cover drawn from an SVG one, then only the files pages use, then Sphinx's."""
+        if self.config.epub_cover:
+            image = self.config.epub_cover[0]
+            fonts = [Path(self.confdir) / f for f in self.config.lessonpack_fonts]
+            serif = family(fonts[0]) if fonts and fonts[0].is_file() else None
+            # the SVG is left out below unless a page uses it
+            self.cover_image = raster_cover(self.outdir, image, serif) or image
+        keep = [self.cover_image] if self.cover_image else []
+        prune_unreferenced(self.outdir, SHIPPED_IF_USED, keep)
+        super().handle_finish()
 
     def content_metadata(self) -> dict[str, Any]:
         metadata = super().content_metadata()
@@ -65,6 +103,14 @@ class AccessibleEpubBuilder(Epub3Builder):
             values = value if isinstance(value, list) else [value]
             pairs.extend((html.escape(prop), html.escape(str(v))) for v in values)
         metadata["accessibility"] = pairs
+        metadata["conformance"] = [
+            (html.escape(prop), html.escape(str(value)))
+            for prop, value in self.config.lessonpack_epub_conformance.items()
+        ]
+        if self.config.epub_contributor.strip().lower() in NO_CONTRIBUTOR:
+            metadata["contributor"] = ""
+        if self.cover_image:
+            metadata["raster_cover"] = html.escape(self.make_id(self.cover_image))
         return metadata
 
     def build_epub(self) -> None:

@@ -1,14 +1,19 @@
 """The website's front door: ``index.html`` at the top, when the root document sits in a folder.
 
 A school copies ``dist/html`` to a web server and expects its address to open the book; with the
-root document at ``book/index``, that page forwards there.
+root document at ``book/index``, that page is a real page of the site (the theme's page, with the
+book's title, a link to the root document and its contents), not a redirect.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sphinx import addnodes
+from sphinx.util.nodes import clean_astext
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -16,15 +21,40 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 SITE_BUILDERS = {"html", "dirhtml"}
+# docutils adds a viewport meta element to every page, beside the one of Sphinx's base template.
+DOCUTILS_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
 
 
 def front_door(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """A real page at the top (no redirect: a browser, a crawler or a screenshot tool opens it
+    like any other): the site's title, a link into the book, and the root document's contents,
+    drawn by the theme's own page template."""
     root = app.config.root_doc
     if app.builder.name not in SITE_BUILDERS or "/" not in root:
         return
-    target = app.builder.get_target_uri(root)
+    env = app.builder.env
     title = app.config.html_title or app.config.project
-    yield "index", {"redirect_target": target, "redirect_title": title}, "lessonpack-redirect.html"
+
+    def link(doc: str) -> str:
+        uri = html.escape(app.builder.get_relative_uri("index", doc))
+        text = html.escape(clean_astext(env.titles[doc])) if doc in env.titles else doc
+        return f'<a class="reference internal" href="{uri}">{text}</a>'
+
+    groups = []
+    for toctree in env.get_doctree(root).findall(addnodes.toctree):
+        docs = [doc for _title, doc in toctree["entries"] if doc in env.titles]
+        if not docs:
+            continue
+        items = "".join(f"<li>{link(doc)}</li>\n" for doc in docs)
+        caption = toctree.get("caption")
+        heading = f"<h2>{html.escape(caption)}</h2>\n" if caption else ""
+        groups.append(f"{heading}<ul>\n{items}</ul>\n")
+    body = (
+        f'<section id="front-door">\n<h1>{html.escape(title)}</h1>\n'
+        f'<p class="lessonpack-front-door">{link(root)}</p>\n{"".join(groups)}</section>\n'
+    )
+    # pagetitle: the print header of sphinx-book-theme (an empty <h1> without it)
+    yield "index", {"title": title, "pagetitle": title, "body": body}, "page.html"
 
 
 def label_nav_toggles(soup: Any) -> None:
@@ -58,6 +88,15 @@ def _label_nav(
     context["generate_toctree_html"] = labelled
 
 
+def _one_viewport(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """No second viewport meta from docutils on any page (site, EPUB): EPUBCheck and Ace count
+    them; the base template's stays (in an EPUB, reading systems ignore it)."""
+    if isinstance(context.get("metatags"), str):
+        context["metatags"] = context["metatags"].replace(DOCUTILS_VIEWPORT, "")
+
+
 def _add_templates(app: Sphinx, config: Config) -> None:
     config.templates_path.append(str(TEMPLATES))
 
@@ -67,3 +106,4 @@ def setup_site(app: Sphinx) -> None:
     app.connect("html-collect-pages", front_door)
     # After the theme (priority 500) has put its navigation function into the page context.
     app.connect("html-page-context", _label_nav, priority=900)
+    app.connect("html-page-context", _one_viewport)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sphinx import addnodes
 from sphinx.writers.html5 import HTML5Translator
 
 from . import nodes as lp
@@ -77,7 +78,29 @@ class SourceVersionsMixin:
         self.body.append("</summary>\n" if summary else "</p>\n")
 
 
-class BookTranslator(GridScopeMixin, SourceVersionsMixin, CitationRoleMixin, HTML5Translator):
+class CaptionLevelMixin:
+    """A table of contents' caption (``<p role="heading">``) with the ``aria-level`` the role
+    requires (ARIA; Ace and the Nu checker flag it): one below the section it sits in."""
+
+    body: list[str]
+    context: list[str]
+    section_level: int
+
+    def visit_title(self, node: nodes.Element) -> None:
+        parent = node.parent
+        if isinstance(parent, addnodes.compact_paragraph) and parent.get("toctree"):
+            level = str(min(max(self.section_level + 1, 2), 6))
+            attributes = {"CLASS": "caption", "role": "heading", "aria-level": level}
+            self.body.append(self.starttag(node, "p", "", **attributes))  # type: ignore[attr-defined]
+            self.body.append('<span class="caption-text">')
+            self.context.append("</span></p>\n")
+            return
+        super().visit_title(node)  # type: ignore[misc]
+
+
+class BookTranslator(
+    CaptionLevelMixin, GridScopeMixin, SourceVersionsMixin, CitationRoleMixin, HTML5Translator
+):
     pass
 
 

@@ -10,8 +10,18 @@ from pathlib import Path
 
 from . import Outcome, Site
 
-# TODO(a11y, issue 12): check/vnu.py goes here; it takes the site folders, Site.websites.
-CHECKS = ["epub", "pdf", "axe", "privacy", "teachersite", "leaks", "links", "reproducible"]
+CHECKS = [
+    "epub",
+    "ace",
+    "pdf",
+    "axe",
+    "vnu",
+    "privacy",
+    "teachersite",
+    "leaks",
+    "links",
+    "reproducible",
+]
 
 
 def run(name: str, site: Site) -> Outcome:

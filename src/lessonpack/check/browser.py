@@ -17,7 +17,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,6 +44,8 @@ class Visit:
     requests: list[str]
     violations: list[dict]
     console: list[str]
+    # local requests the server answered with an error (a missing favicon, stylesheet, image)
+    failed: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -94,7 +96,12 @@ def visit(context, base: str, page_path: str, axe: str) -> Visit:
     page = context.new_page()
     requests: list[str] = []
     console: list[str] = []
+    failed: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "response",
+        lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
     page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
     page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
     page.goto(base + page_path, wait_until="load")
@@ -104,7 +111,7 @@ def visit(context, base: str, page_path: str, axe: str) -> Visit:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )
     page.close()
-    return Visit(page_path, requests, result["violations"], console)
+    return Visit(page_path, requests, result["violations"], console, failed)
 
 
 def site_pages(root: Path) -> list[str]:

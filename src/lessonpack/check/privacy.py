@@ -1,5 +1,5 @@
-"""Privacy: each page of each website (student and teacher), loaded in Chromium from 127.0.0.1,
-requests nothing from any other host."""
+"""Privacy: each page of each website (student and teacher), loaded in Chromium from 127.0.0.1, requests nothing from any other host
+(and every request it makes of the site is answered: no missing favicon, stylesheet or image)."""
 
 from __future__ import annotations
 
@@ -16,4 +16,8 @@ def check(site: Site) -> Outcome:
     sites, empty = pages_per_site(site, pages)
     figure = f"{len(problems)} requests to other hosts of {total} made by {sites} pages"
     problems += empty
+    missing = [f"{p.page}: {failed}" for p in pages for failed in p.failed]
+    if missing:
+        figure += f"; {len(missing)} not found"
+    problems += missing
     return Outcome("privacy", figure, problems)
