@@ -357,6 +357,9 @@ def _sourcing(box: lp.source_box, adapted: bool) -> Block:
     return Block((Run(". ".join(p.rstrip(".") for p in parts) + "."),), "sourcing")
 
 
+CAPTION_LINES = 2  # the most caption a picture's slide holds under it
+
+
 def _figure(
     node: nodes.Element,
     image_path: Callable[[nodes.image], Path | None],
@@ -374,9 +377,15 @@ def _figure(
         heading = title or text.split(". ")[0] or "Figure"
         # The caption under the picture, unless it is all the title says already.
         shown = caption is not None and text.strip().rstrip(".") != heading.strip().rstrip(".")
-        blocks = (Block(runs_of(caption), "caption"),) if shown else ()
+        caption_block = Block(runs_of(caption), "caption") if shown else None
+        # A short caption goes under the picture; a long one would crowd it off the slide,
+        # so it follows on slides of its own (never set smaller).
+        under = caption_block is not None and fit.lines(text) <= CAPTION_LINES
         figure = Figure(path, image.get("alt", ""))
+        blocks = (caption_block,) if under and caption_block is not None else ()
         out.append(Slide("figure", "Charts and maps", fit.short(heading), blocks, figure=figure))
+        if caption_block is not None and not under:
+            out += fit.split("custom", "Charts and maps", heading, [caption_block])
     return out
 
 
