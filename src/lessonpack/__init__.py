@@ -41,6 +41,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .sourcecheck import setup_sourcecheck
     from .teacher import setup_teacher
     from .translator import setup_translators
+    from .typography import setup_typography
 
     setup_messages(app)
     setup_config(app)
@@ -66,6 +67,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_rawhtml(app)
     setup_images(app)
     setup_counts(app)
+    setup_typography(app)
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import Outcome, Site
 
-CHECKS = ["epub", "pdf", "axe", "privacy", "leaks", "links", "reproducible"]
+CHECKS = ["epub", "pdf", "pdfua", "axe", "privacy", "leaks", "links", "reproducible"]
 
 
 def run(name: str, site: Site) -> Outcome:

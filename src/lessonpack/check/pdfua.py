@@ -1,0 +1,80 @@
+"""PDF/UA-1, by two checkers we did not write, on every PDF ``dist/.manifest.json`` lists.
+
+- ``page`` (PyPI ``page-validation``: a Rust validator that runs veraPDF's PDF/UA-1 rules),
+  profile ``ua1``: every failed check;
+- ``pdfua`` (pikepdf, the machine-checkable subset of PDF/UA-1): every finding of warning or
+  error severity. A rule the checker cannot run on a file (it raised) fails nothing, but is
+  named in the figure, so nobody reads its silence as a pass.
+
+0 failures, or each remaining one's rule listed in ``KNOWN`` with the WeasyPrint issue that
+causes it and the workaround tried (today: none).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..manifest import ManifestError, read_manifest
+from . import Outcome, Site
+
+# "checker RULE" -> why it is not ours to fix: the WeasyPrint issue and the workaround tried.
+KNOWN: dict[str, str] = {}
+
+
+def pdfs_of(site: Site) -> list[Path]:
+    """Every published PDF, from the manifest (a dist/ the manifest does not describe fails)."""
+    entries = read_manifest(site.dist)
+    return sorted(site.dist / name for name, e in entries.items() if e.format == "pdf")
+
+
+def page_failures(pdf: Path) -> list[tuple[str, str]]:
+    """(rule, message) for every check ``page`` failed on ``pdf``."""
+    import page
+
+    report = page.validate_pdf(pdf, profile="ua1")
+    return [(f"page {f.rule_id}", f.message) for f in report.failures]
+
+
+def pdfua_failures(pdf: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """(rule, message) for every warning or error of ``pdfua``; and the rules it could not run."""
+    import pdfua
+
+    report = pdfua.validate(str(pdf))
+    found = [
+        (f"pdfua {f.rule_id}", f.message)
+        for f in report.findings
+        if f.severity >= pdfua.Severity.WARNING
+    ]
+    return found, sorted(o.rule_id for o in report.skipped)
+
+
+def check(site: Site) -> Outcome:
+    try:
+        pdfs = pdfs_of(site)
+    except ManifestError as error:
+        return Outcome("pdfua", "no manifest to find the PDFs", [str(error)])
+    problems = [] if pdfs else ["no PDF in dist/'s manifest"]
+    kinds: Counter[str] = Counter()
+    excused = 0
+    unrun: set[str] = set()
+    for pdf in pdfs:
+        name = pdf.relative_to(site.dist).as_posix()
+        found, skipped = pdfua_failures(pdf)
+        unrun.update(skipped)
+        failures = [*page_failures(pdf), *found]
+        per_rule = Counter(rule for rule, _ in failures)
+        messages = dict(failures)
+        for rule, count in sorted(per_rule.items()):
+            kinds[rule] += count
+            if rule in KNOWN:
+                excused += count
+                continue
+            problems.append(f"{name}: {count} × {rule}: {messages[rule]}")
+    total = sum(kinds.values())
+    figure = f"{len(pdfs)} PDFs, {total - excused} PDF/UA-1 failures (page ua1, pdfua)"
+    if excused:
+        figure += f", {excused} excused ({', '.join(f'{r}: {KNOWN[r]}' for r in sorted(KNOWN))})"
+    if unrun:
+        figure += f"; pdfua could not run {', '.join(sorted(unrun))}"
+    return Outcome("pdfua", figure, problems)
