@@ -226,3 +226,28 @@ def test_each_font_program_has_its_own_subset_tag(book: Path):
     faces = {name.split("+")[1] for name in tags}
     assert len(tags) > len(faces)
     assert all(len(programs) == 1 for programs in tags.values())
+
+
+def test_a_caption_never_ends_a_page_without_its_table(tmp_path: Path):
+    """The print theme keeps a caption with its table: WeasyPrint tags each page's part of a
+    table as a Table, and a page holding the caption alone gives a Table without rows."""
+    from weasyprint import CSS, HTML
+
+    from lessonpack.pdf import THEME_DIR
+
+    rows = "".join(f"<tr><td>row {i}</td><td>{i}</td></tr>" for i in range(12))
+    filler = "<p>A line of text.</p>" * 6
+    html = TABLE_HTML.format(
+        body=f"{filler}<table><caption>The data</caption><thead><tr><th>Row</th><th>Value</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    target = tmp_path / "caption.pdf"
+    sheets = [CSS(filename=THEME_DIR / "static" / "print.css"), CSS(string="@page { size: A6 }")]
+    HTML(string=html).write_pdf(target, stylesheets=sheets, pdf_variant="pdf/ua-1")
+    fix_pdf(target)
+    with pikepdf.open(target) as pdf:
+        tables = [e for e in _elements(pdf) if e.S == "/Table"]
+        assert len(pdf.pages) > 1 and tables
+        for table in tables:
+            assert {str(k.S) for k in _kids(table)} - {"/Caption"}, "a Table holding only a Caption"
+    assert check(dist_with(tmp_path, {"caption.pdf": target})).ok
