@@ -7,7 +7,7 @@
   named in the figure, so nobody reads its silence as a pass.
 
 0 failures, or each remaining one's rule listed in ``KNOWN`` with the WeasyPrint issue that
-causes it and the workaround tried (today: none).
+causes it and the workaround tried; excused failures are counted in the figure.
 """
 
 from __future__ import annotations
@@ -20,8 +20,16 @@ from pathlib import Path
 from ..manifest import ManifestError, read_manifest
 from . import Outcome, Site
 
-# "checker RULE" -> why it is not ours to fix: the WeasyPrint issue and the workaround tried.
-KNOWN: dict[str, str] = {}
+# "checker RULE" -> why it is not fixed here: the WeasyPrint issue and the workaround tried.
+KNOWN: dict[str, str] = {
+    # WeasyPrint 70 writes two link annotations for a link that holds an element
+    # (`<a href="#x"><span>text</span></a>`, as Sphinx writes every reference: reproduced on
+    # that one line of HTML), the second tagged outside any Link; upstream, "Support nested
+    # tags in anchors" in WeasyPrint #2482 (PDF/UA support). Removing the twin is the link
+    # work of issue 12 in src/lessonpack/pdf/ (the pdfengine branch); drop this entry once
+    # it has landed.
+    "page PDFUA1-LINK-LINK-TAG-001": "WeasyPrint #2482, a link's untagged twin annotation",
+}
 
 
 def pdfs_of(site: Site) -> list[Path]:
