@@ -12,6 +12,7 @@ causes it and the workaround tried; excused failures are counted in the figure.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -74,8 +75,11 @@ def check(site: Site) -> Outcome:
     kinds: Counter[str] = Counter()
     excused = 0
     unrun: set[str] = set()
-    # pdfua walks the structure tree in Python (seconds per book): one process per core.
-    with ProcessPoolExecutor(max_workers=min(len(pdfs), os.cpu_count() or 1) or 1) as pool:
+    # pdfua walks the structure tree in Python (seconds per book): one process per core,
+    # started afresh (a fork of a process with threads can deadlock).
+    workers = min(len(pdfs), os.cpu_count() or 1) or 1
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
         results = list(pool.map(failures_of, pdfs))
     for pdf, (failures, skipped) in zip(pdfs, results, strict=True):
         name = pdf.relative_to(site.dist).as_posix()
