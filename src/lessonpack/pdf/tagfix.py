@@ -19,6 +19,7 @@ course:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,9 +124,27 @@ def _artifact_margins(pdf: Any, tree: Any, reached: set[tuple[int, int]]) -> Non
             entry[mcid] = pikepdf.Object.parse(b"null")
 
 
+# A marked-content start as WeasyPrint writes it: "/Span <</MCID 7>> BDC" (its text is in hex
+# strings, so no literal string can hold this pattern).
+MARKED = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
+
+
 def _artifact_content(pdf: Any, page: Any, orphans: set[int]) -> None:
+    """Mark the orphans' content as pagination artifacts: by pattern in WeasyPrint's one
+    content stream (fast), else through pikepdf's content parser."""
     import pikepdf
 
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, pikepdf.Stream):
+        data = contents.read_bytes()
+        if b"(" not in data:
+
+            def swap(match: re.Match[bytes]) -> bytes:
+                return ARTIFACT if int(match.group(1)) in orphans else match.group(0)
+
+            contents.write(MARKED.sub(swap, data))
+            return
     artifact = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
     changed = False
     instructions = []
