@@ -251,3 +251,25 @@ def test_a_caption_never_ends_a_page_without_its_table(tmp_path: Path):
         for table in tables:
             assert {str(k.S) for k in _kids(table)} - {"/Caption"}, "a Table holding only a Caption"
     assert check(dist_with(tmp_path, {"caption.pdf": target})).ok
+
+
+@pytest.mark.parametrize("shape", ["one stream", "array of streams"])
+def test_margin_text_becomes_artifacts_whatever_the_content_shape(tmp_path: Path, shape: str):
+    """The pattern path (WeasyPrint's one stream) and pikepdf's parser (any other) agree."""
+    raw = weasyprint_pdf(tmp_path, "<p>Body text.</p>")
+    if shape != "one stream":
+        with pikepdf.open(raw, allow_overwriting_input=True) as pdf:
+            page = pdf.pages[0].obj
+            page.Contents = pikepdf.Array([page.Contents])
+            pdf.save(raw)
+    fix_pdf(raw)
+    with pikepdf.open(raw) as pdf:
+        marked = [
+            (str(operands[0]), dict(operands[1]))
+            for operands, operator in pikepdf.parse_content_stream(pdf.pages[0])
+            if str(operator) == "BDC"
+        ]
+    pagination = ("/Artifact", {"/Type": pikepdf.Name.Pagination})
+    assert marked.count(pagination) == 2  # the running head and the folio
+    assert len(marked) == 4  # the heading and the paragraph stay tagged
+    assert check(dist_with(tmp_path, {"raw.pdf": raw})).ok
