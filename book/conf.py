@@ -107,7 +107,11 @@ lessonpack_fonts = [
 ]
 lessonpack_pdf_basename = "great-leap-forward"
 lessonpack_pdf_papers = ["a4", "letter"]
-lessonpack_pdf_subtitle = "A course for students of 15 to 18, with teaching notes"
+# The cover's subtitle, per edition: only the teacher's edition has teaching notes.
+lessonpack_pdf_subtitle = {
+    "student": "A course for students of 15 to 18",
+    "teacher": "A course for students of 15 to 18, with teaching notes",
+}
 # Every PDF, per paper size: the teacher build writes the full pack and one pack per lesson; the
 # student build the student book and one photocopiable handout per lesson.
 lessonpack_pdf_outputs = [

@@ -115,7 +115,7 @@ def test_pdf_is_tagged_titled_and_in_english(teacher_pdf):
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
     assert root["/Lang"] == "en"
-    assert reader.metadata.title.endswith("Teacher's edition")
+    assert reader.metadata.title.endswith("Teacher’s edition")
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
 
 
@@ -160,7 +160,7 @@ def test_pdf_lessons_start_new_pages_under_running_heads(teacher_pdf):
         body = pages[hits[0] - 1]
         assert normalise(body).startswith(normalise(title))
         full = reader.pages[hits[0]].extract_text()  # the page after: head names the lesson
-        assert "Teacher's edition" in full and title in full
+        assert "Teacher’s edition" in full and title in full
     # Pages are numbered through the book (each piece starts where the last ended).
     for number in (10, hits[0] + 1, len(reader.pages)):
         assert re.search(rf"\b{number}\s*$", reader.pages[number - 1].extract_text())

@@ -43,7 +43,7 @@ def test_every_pdf_is_tagged_titled_bookmarked_with_embedded_fonts(pdf):
     assert root["/Lang"] == "en"
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
     title = reader.metadata.title
-    suffix = {"teacher": ": Teacher's pack", "handout": ": Student handout"}
+    suffix = {"teacher": ": Teacher’s pack", "handout": ": Student handout"}
     if pdf.parent.name == "packs":
         assert title.startswith("Lesson ") and title.endswith(suffix[pdf.stem.split("-")[-2]])
     else:

@@ -46,6 +46,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .teacher import setup_teacher
     from .teachersite import setup_teachersite
     from .translator import setup_translators
+    from .typography import setup_typography
 
     setup_messages(app)
     setup_config(app)
@@ -75,6 +76,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_rawhtml(app)
     setup_images(app)
     setup_counts(app)
+    setup_typography(app)
     setup_slides(app)  # last: it adds :slide: to the directives registered above
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)

@@ -16,7 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from .config import EDITIONS, LessonpackConfig
+from .config import EDITIONS, MORE_TYPES, LessonpackConfig, subtitle_problem
 
 PREFIX = "lessonpack_"
 
@@ -90,11 +90,14 @@ def setting_problems(namespace: dict[str, Any]) -> list[tuple[str, str]]:
         if name not in defaults:
             problems.append((name, f"{name} is not a lessonpack setting"))
             continue
-        expected = type(defaults[name])
-        if not isinstance(value, expected) and not (expected is float and type(value) is int):
-            problems.append(
-                (name, f"{name} must be of type {expected.__name__}, not {type(value).__name__}")
-            )
+        expected = MORE_TYPES.get(name.removeprefix(PREFIX), (type(defaults[name]),))
+        if not isinstance(value, expected) and not (float in expected and type(value) is int):
+            allowed = " or ".join(t.__name__ for t in expected)
+            problems.append((name, f"{name} must be of type {allowed}, not {type(value).__name__}"))
+    if subtitle_problem(namespace.get(f"{PREFIX}pdf_subtitle", "")):
+        problems.append(
+            (f"{PREFIX}pdf_subtitle", subtitle_problem(namespace[f"{PREFIX}pdf_subtitle"]))
+        )
     edition = namespace.get(f"{PREFIX}edition", "student")
     if edition not in EDITIONS:
         problems.append((f"{PREFIX}edition", f"{PREFIX}edition must be one of {EDITIONS}"))

@@ -35,7 +35,8 @@ class LessonpackConfig:
     pdf_papers: list[str] = field(default_factory=lambda: ["a4"])
     # Basename of PDF outputs: <basename>-<edition>-<paper>.pdf
     pdf_basename: str = "book"
-    pdf_subtitle: str = ""
+    # The cover's subtitle: one text, or one per edition ({"student": ..., "teacher": ...}).
+    pdf_subtitle: str | dict[str, str] = ""
     # The PDFs to write (see pdf/outputs.py): dicts of name, mode (book, pack or handout),
     # edition and documents. Empty: the whole book, as <basename>-<edition>-<paper>.pdf.
     pdf_outputs: list[dict[str, Any]] = field(default_factory=list)
@@ -67,6 +68,24 @@ class LessonpackConfig:
     image_note_bytes: int = 2_000_000
 
 
+# Settings that take more than their default's type.
+MORE_TYPES: dict[str, tuple[type, ...]] = {"pdf_subtitle": (str, dict)}
+
+
+def subtitle_problem(subtitle: object) -> str:
+    """What is wrong with a ``lessonpack_pdf_subtitle`` (empty: nothing)."""
+    if not isinstance(subtitle, dict):
+        return ""
+    wrong = sorted(str(k) for k in set(subtitle) - set(EDITIONS))
+    texts = all(isinstance(v, str) for v in subtitle.values())
+    if wrong or not texts:
+        return (
+            "lessonpack_pdf_subtitle must be one text, or one text per edition "
+            f"({', '.join(EDITIONS)})" + (f", not {', '.join(wrong)}" if wrong else "")
+        )
+    return ""
+
+
 def setup_config(app: Sphinx) -> None:
     """Register each field as ``lessonpack_<name>``; the edition changes what is read."""
     for f in fields(LessonpackConfig):
@@ -76,7 +95,8 @@ def setup_config(app: Sphinx) -> None:
         rebuild = "env" if f.name in env_values else "html"
         if f.name in {"pdf_jobs", "cache_dir"}:
             rebuild = ""  # neither changes any output
-        app.add_config_value(f"lessonpack_{f.name}", default, rebuild, types=[type(default)])
+        types = list(MORE_TYPES.get(f.name, (type(default),)))
+        app.add_config_value(f"lessonpack_{f.name}", default, rebuild, types=types)
     app.connect("config-inited", _validate, priority=100)
 
 
@@ -88,9 +108,20 @@ def _validate(app: Sphinx, config: Config) -> None:
             f"lessonpack_edition must be one of {', '.join(EDITIONS)}, "
             f"not {config.lessonpack_edition!r}"
         )
+    problem = subtitle_problem(config.lessonpack_pdf_subtitle)
+    if problem:
+        raise ConfigError(problem)
     if config.lessonpack_edition == "student" and config.html_copy_source:
         # Copied sources would carry every teacher passage into the student site.
         raise ConfigError("the student edition needs html_copy_source = False")
+
+
+def pdf_subtitle(config: Config) -> str:
+    """The cover's subtitle for this build's edition."""
+    subtitle = config.lessonpack_pdf_subtitle
+    if isinstance(subtitle, dict):
+        return str(subtitle.get(config.lessonpack_edition, ""))
+    return str(subtitle)
 
 
 def is_teacher(config: Config) -> bool:

@@ -14,6 +14,7 @@ CHECKS = [
     "epub",
     "ace",
     "pdf",
+    "pdfua",
     "axe",
     "vnu",
     "privacy",

@@ -24,6 +24,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from sphinx.writers.html5 import HTML5Translator
 
 from ..confcheck import setting_location
+from ..config import pdf_subtitle
 from ..images import shrink_copies
 from ..organiser import GridScopeMixin
 from ..report import is_lesson_doc
@@ -252,7 +253,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
         context["pdf_title"] = page.title if page else ""
         context["author"] = self.config.author
         context["edition"] = self.config.lessonpack_edition
-        context["subtitle"] = self.config.lessonpack_pdf_subtitle
+        context["subtitle"] = pdf_subtitle(self.config)
         context["worksheets"] = self._worksheets
         context["answer_key"] = self._answer_key
         context["front"] = self._piece == 0

@@ -154,6 +154,8 @@ def render_html(
     """
     from weasyprint import HTML
 
+    from .tagfix import fix_pdf
+
     styles = Styles.of(root)
     sheets = []
 
@@ -180,6 +182,7 @@ def render_html(
         document.write_pdf(
             target, pdf_variant="pdf/ua-1", pdf_identifier=(identifier or target.name).encode()
         )
+        fix_pdf(target)  # the PDF/UA tagging WeasyPrint leaves undone (tagfix.py)
         result = Rendered(len(document.pages), anchors, list(warnings))
     del document
     gc.collect()  # the page boxes of a long piece are large: free them before the next
