@@ -25,6 +25,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .epub import setup_epub
     from .fonts import setup_fonts
     from .images import setup_images
+    from .labels import setup_labels
     from .lesson import setup_lesson
     from .locations import setup_locations
     from .messages import setup_messages
@@ -42,6 +43,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .teacher import setup_teacher
     from .translator import setup_translators
 
+    setup_labels(app)  # first: every label is translated while reading
     setup_messages(app)
     setup_config(app)
     setup_locations(app)

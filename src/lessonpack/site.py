@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .labels import _
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
@@ -39,7 +41,9 @@ def label_nav_toggles(soup: Any) -> None:
         item = summary.find_parent("li")
         link = item.find("a") if item else None
         title = link.get_text(" ", strip=True) if link else ""
-        summary["aria-label"] = f"Pages in {title}" if title else "Pages in this section"
+        summary["aria-label"] = (
+            _("Pages in {title}").format(title=title) if title else _("Pages in this section")
+        )
 
 
 def _label_nav(
