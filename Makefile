@@ -179,7 +179,7 @@ test: check
 # through this Makefile and prints a table (BENCHOPTS: e.g. --runs 1 --skip-scaling; see -h).
 BENCHOPTS ?=
 bench: $(VENV)/.installed
-	$(BIN)/python -m lessonpack.bench $(BENCHOPTS)
+	$(BIN)/python -m lessonpack.bench --srcdir $(SRCDIR) --confdir $(CONFDIR) $(BENCHOPTS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests

@@ -79,3 +79,42 @@ def test_gate_passes_on_the_built_book(capsys):
     assert main(["--root", str(ROOT), "--only", "links", "--only", "pdf"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["ok   links", "ok   pdf-tags"]
+
+
+def test_pdf_tags_reads_every_published_pdf_and_wants_figures_only_of_a_book_with_images(
+    tmp_path: Path,
+):
+    """PDFs come from the manifest wherever a course puts them; a book without images has no
+    figure to check, one with images must tag them."""
+    from weasyprint import HTML
+
+    from lessonpack.check.pdf import check as pdf_check
+    from lessonpack.manifest import Entry, sha256, write_manifest
+
+    dist = tmp_path / "dist"
+    pdf = dist / "fichas" / "uno.pdf"
+    pdf.parent.mkdir(parents=True)
+    HTML(string="<html lang='es'><title>Uno</title><p>Texto.</p></html>").write_pdf(
+        pdf, pdf_variant="pdf/ua-1"
+    )
+    page = dist / "html" / "index.html"
+    page.parent.mkdir()
+    site = Site(tmp_path, tmp_path / "build", dist)
+
+    def publish(html: str) -> None:
+        page.write_text(html, encoding="utf-8")
+        write_manifest(
+            dist,
+            [
+                Entry("fichas/uno.pdf", "student", "pdf", sha256(pdf)),
+                Entry("html/index.html", "student", "html", sha256(page)),
+            ],
+        )
+
+    publish("<p>No image.</p>")
+    outcome = pdf_check(site)
+    assert outcome.ok and outcome.figure.startswith("1 PDFs tagged, 0 figures"), outcome
+    publish("<p><img src='x.png' alt='A map'></p>")
+    assert pdf_check(site).problems == [
+        "no figure in any PDF's structure tree: alt text cannot be checked"
+    ]

@@ -208,11 +208,11 @@ def _body_text(version: nodes.Element) -> str:
 
 def _in_inner_source(node: nodes.Node, top: nodes.Node) -> bool:
     """Whether ``node`` belongs to a {source} nested in ``top`` (which checked it already)."""
-    parent = node.parent
-    while parent is not None and parent is not top:
+    for parent in lp.ancestors(node):
+        if parent is top:
+            break
         if isinstance(parent, lp.source_box):
             return True
-        parent = parent.parent
     return isinstance(top, lp.source_box)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from ..manifest import read_manifest
 from . import Outcome, Site
 
 
@@ -45,15 +46,24 @@ def problems_of(pdf: Path) -> tuple[int, list[str]]:
     return len(alts), problems
 
 
+def shows_images(site: Site) -> bool:
+    """Whether the book has images: a page of the website shows one (then its PDFs must tag
+    them as figures; a course without images has none to check)."""
+    pages = (p for p in site.html.rglob("*.html") if "_static" not in p.parts)
+    return any("<img " in page.read_text(encoding="utf-8", errors="replace") for page in pages)
+
+
 def check(site: Site) -> Outcome:
-    pdfs = [*site.files("*.pdf"), *site.files("packs/*.pdf")]
+    # Every PDF dist/ publishes, wherever the course's outputs put it (from the manifest).
+    entries = read_manifest(site.dist)
+    pdfs = sorted(site.dist / name for name, e in entries.items() if e.format == "pdf")
     problems = [] if pdfs else ["no PDF in dist/"]
     total = 0
     for pdf in pdfs:
         count, found = problems_of(pdf)
         total += count
         problems += found
-    if pdfs and total == 0:
+    if pdfs and total == 0 and shows_images(site):
         problems.append("no figure in any PDF's structure tree: alt text cannot be checked")
     return Outcome(
         "pdf-tags", f"{len(pdfs)} PDFs tagged, {total} figures, all with alt text", problems
