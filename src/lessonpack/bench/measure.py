@@ -1,79 +1,48 @@
 """Time a command and the peak memory of its largest single process.
 
-Each command runs under a fresh, tiny wrapper process that waits for it and then reads
-``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the resident set of the largest process among the
-descendants that were reaped by their parents. The PDF builder's rendering processes are
-children of a ``forkserver`` that nobody waits for, so their usage never reaches that figure:
-the wrapper also reads every descendant's high-water mark (``VmHWM`` in ``/proc``) every 50 ms
-while the command runs, and keeps the larger. A fresh wrapper per measurement keeps the figures
-from accumulating.
+The command's own peak, with that of every descendant it reaped, comes from ``os.wait4`` when it
+ends (its ``ru_maxrss``: one command's, so measurements never accumulate). The PDF builder's
+rendering processes are children of a ``forkserver`` that nobody waits for, so their usage never
+reaches that figure: while the command runs, psutil reads the resident memory of every process
+of its tree every 50 ms, and the larger figure is kept.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-WRAPPER = """
-import json, os, resource, subprocess, sys, threading, time
+import psutil
 
-def descendants(root):
-    children = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
+POLL_SECONDS = 0.05
+
+
+class TreeWatch(threading.Thread):
+    """The largest resident memory (bytes) of any process of ``pid``'s tree, polled."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
             try:
-                with open(f"/proc/{name}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(name))
-    stack, found = [root], []
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-def high_water_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-seen = [0]
-running = [True]
-
-def watch():
-    me = os.getpid()
-    while running[0]:
-        for pid in descendants(me):
-            seen[0] = max(seen[0], high_water_kib(pid))
-        time.sleep(0.05)
-
-start = time.perf_counter()
-watcher = threading.Thread(target=watch, daemon=True)
-watcher.start()
-try:
-    code = subprocess.run(sys.argv[2:]).returncode
-except OSError as error:  # the command itself could not start
-    print(error, file=sys.stderr)
-    code = 127
-seconds = time.perf_counter() - start
-running[0] = False
-watcher.join()
-peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, seen[0])
-with open(sys.argv[1], "w") as out:
-    json.dump({"seconds": seconds, "max_rss_kib": peak, "returncode": code}, out)
-"""
+                tree = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:  # the command has ended
+                tree = []
+            for process in tree:
+                try:
+                    self.peak = max(self.peak, process.memory_info().rss)
+                except psutil.Error:  # ended between the listing and the reading
+                    continue
+            time.sleep(POLL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -104,26 +73,35 @@ def measure(
     cwd: Path | None = None,
     check: bool = True,
 ) -> Measurement:
-    """Run ``command`` under a fresh wrapper; its output (stdout and stderr) is kept as text."""
-    with tempfile.TemporaryDirectory(prefix="lessonpack-measure-") as tmp:
-        result, log = Path(tmp) / "result.json", Path(tmp) / "output.log"
-        with log.open("wb") as out:
-            subprocess.run(
-                [sys.executable, "-c", WRAPPER, str(result), *command],
+    """Run ``command``; its time, peak memory and output (stdout and stderr, as text)."""
+    with tempfile.TemporaryFile(prefix="lessonpack-measure-") as out:
+        start = time.perf_counter()
+        try:
+            process = subprocess.Popen(
+                command,
                 env=env,
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                check=False,
             )
-        figures = json.loads(result.read_text(encoding="utf-8"))
-        measurement = Measurement(
-            seconds=figures["seconds"],
-            peak_mb=figures["max_rss_kib"] * 1024 / 1e6,
-            returncode=figures["returncode"],
-            output=log.read_text(encoding="utf-8", errors="replace"),
-        )
+        except OSError as error:  # the command itself could not start
+            measurement = Measurement(time.perf_counter() - start, 0.0, 127, str(error))
+        else:
+            watch = TreeWatch(process.pid)
+            watch.start()
+            _pid, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - start
+            watch.running = False
+            watch.join()
+            process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+            out.seek(0)
+            measurement = Measurement(
+                seconds=seconds,
+                peak_mb=max(usage.ru_maxrss * 1024, watch.peak) / 1e6,
+                returncode=process.returncode,
+                output=out.read().decode("utf-8", errors="replace"),
+            )
     if check and not measurement.ok:
         raise CommandFailed(command, measurement)
     return measurement
