@@ -6,11 +6,13 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from lessonpack import labels
 
 PACKAGE = Path(labels.__file__).parent
+CATALOGUES = sorted(labels.LOCALES.glob("*/LC_MESSAGES/lessonpack.po"))
 SPANISH = labels.LOCALES / "es" / "LC_MESSAGES" / "lessonpack.po"
 TEMPLATE_LABEL = re.compile(r"""lp_\(\s*(["'])(.*?)\1\s*\)""")
 
@@ -64,8 +66,8 @@ El autor.
 """
 
 
-def catalogue() -> dict[str, str]:
-    with SPANISH.open("rb") as source:
+def catalogue(po: Path = SPANISH) -> dict[str, str]:
+    with po.open("rb") as source:
         return {m.id: m.string for m in read_po(source) if m.id}
 
 
@@ -89,23 +91,26 @@ def marked_labels() -> set[str]:
     return found
 
 
-def test_the_spanish_catalogue_translates_every_marked_label_and_nothing_else():
-    marked, spanish = marked_labels(), catalogue()
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda po: po.parent.parent.name)
+def test_every_catalogue_translates_every_marked_label_and_nothing_else(po: Path):
+    marked, translated = marked_labels(), catalogue(po)
     assert len(marked) > 40
-    assert sorted(marked - set(spanish)) == [], "labels the Spanish catalogue lacks"
-    assert sorted(set(spanish) - marked) == [], "translations of labels no code prints"
-    assert all(spanish.values()), "an empty translation"
+    assert sorted(marked - set(translated)) == [], "labels the catalogue lacks"
+    assert sorted(set(translated) - marked) == [], "translations of labels no code prints"
+    assert all(translated.values()), "an empty translation"
     # A placeholder kept, and nothing added: "{title}" in, "{title}" out.
-    for english, translated in spanish.items():
-        assert sorted(re.findall(r"{\w+}", english)) == sorted(re.findall(r"{\w+}", translated))
+    for english, text in translated.items():
+        assert sorted(re.findall(r"{\w+}", english)) == sorted(re.findall(r"{\w+}", text))
 
 
-def test_the_committed_mo_is_the_po_compiled(tmp_path: Path):
-    copy = tmp_path / "es" / "LC_MESSAGES"
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda po: po.parent.parent.name)
+def test_the_committed_mo_is_the_po_compiled(tmp_path: Path, po: Path):
+    assert SPANISH in CATALOGUES
+    copy = tmp_path / po.parent.parent.name / "LC_MESSAGES"
     copy.mkdir(parents=True)
-    (copy / SPANISH.name).write_bytes(SPANISH.read_bytes())
+    (copy / po.name).write_bytes(po.read_bytes())
     (compiled,) = labels.compile_catalogues(tmp_path)
-    assert compiled.read_bytes() == SPANISH.with_suffix(".mo").read_bytes()
+    assert compiled.read_bytes() == po.with_suffix(".mo").read_bytes()
 
 
 def test_a_spanish_book_prints_spanish_labels_and_an_english_one_english(build):
