@@ -88,13 +88,15 @@ def test_pdf_tags_reads_every_published_pdf_and_wants_figures_only_of_a_book_wit
     figure to check, one with images must tag them."""
     from weasyprint import HTML
 
+    from lessonpack.check.links import check as links_check
     from lessonpack.check.pdf import check as pdf_check
     from lessonpack.manifest import Entry, sha256, write_manifest
 
     dist = tmp_path / "dist"
     pdf = dist / "fichas" / "uno.pdf"
     pdf.parent.mkdir(parents=True)
-    HTML(string="<html lang='es'><title>Uno</title><p>Texto.</p></html>").write_pdf(
+    text = "<p><a href='#dos'>Dos</a></p><p id='dos'>Texto.</p>"
+    HTML(string=f"<html lang='es'><title>Uno</title>{text}</html>").write_pdf(
         pdf, pdf_variant="pdf/ua-1"
     )
     page = dist / "html" / "index.html"
@@ -112,6 +114,8 @@ def test_pdf_tags_reads_every_published_pdf_and_wants_figures_only_of_a_book_wit
         )
 
     publish("<p>No image.</p>")
+    # The links check reads the same PDFs: the handout's one internal link is counted.
+    assert " 1 PDF internal links" in links_check(site).figure
     outcome = pdf_check(site)
     assert outcome.ok and outcome.figure.startswith("1 PDFs tagged, 0 figures"), outcome
     publish("<p><img src='x.png' alt='A map'></p>")

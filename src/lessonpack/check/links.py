@@ -111,11 +111,11 @@ def pdf_links(pdf: Path) -> tuple[int, list[str]]:
 def check(site: Site) -> Outcome:
     html_count, problems = html_links(site.html)
     epub_count = pdf_count = 0
-    for epub in site.files("*.epub"):
+    for epub in site.published("epub"):
         count, broken = epub_links(epub)
         epub_count += count
         problems += broken
-    for pdf in [*site.files("*.pdf"), *site.files("packs/*.pdf")]:
+    for pdf in site.published("pdf"):
         count, broken = pdf_links(pdf)
         pdf_count += count
         problems += broken

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from ..manifest import read_manifest
 from . import Outcome, Site
 
 
@@ -54,9 +53,7 @@ def shows_images(site: Site) -> bool:
 
 
 def check(site: Site) -> Outcome:
-    # Every PDF dist/ publishes, wherever the course's outputs put it (from the manifest).
-    entries = read_manifest(site.dist)
-    pdfs = sorted(site.dist / name for name, e in entries.items() if e.format == "pdf")
+    pdfs = site.published("pdf")
     problems = [] if pdfs else ["no PDF in dist/"]
     total = 0
     for pdf in pdfs:
