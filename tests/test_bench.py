@@ -24,6 +24,7 @@ from lessonpack.bench.targets import Target
 
 REAL = Course.read(ROOT, ROOT / "book")
 SECOND = Path(__file__).parent / "curso"  # test_second_course.py
+REAL_OPTIONS = ["--root", str(ROOT), "--confdir", str(ROOT / "book")]  # as make bench gives
 
 
 def course(tmp_path: Path, lessons: int) -> Path:
@@ -340,21 +341,7 @@ def test_a_saved_results_file_is_reported_again(tmp_path: Path, capsys: pytest.C
     }
     saved, again = tmp_path / "results.json", tmp_path / "again.json"
     saved.write_text(json.dumps(results))
-    assert (
-        main(
-            [
-                "--root",
-                str(ROOT),
-                "--confdir",
-                str(ROOT / "book"),
-                "--from-json",
-                str(saved),
-                "--json",
-                str(again),
-            ]
-        )
-        == 0
-    )
+    assert main([*REAL_OPTIONS, "--from-json", str(saved), "--json", str(again)]) == 0
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.startswith("cold build: pdf"))
     assert line.split()[3:6] == ["110.0", "s", "100.0–120.0"]
@@ -379,10 +366,7 @@ def test_scaling_reuses_the_real_course_and_saves_every_run(
     monkeypatch.setattr(scenarios, "synthetic_course", synthetic)
     args = cli.parse(
         [
-            "--root",
-            str(ROOT),
-            "--confdir",
-            str(ROOT / "book"),
+            *REAL_OPTIONS,
             "--runs",
             "2",
             "--sizes",
@@ -427,21 +411,7 @@ def test_a_saved_file_without_the_real_size_runs_is_repaired(
     }
     saved = tmp_path / "results.json"
     saved.write_text(json.dumps(results))
-    assert (
-        main(
-            [
-                "--root",
-                str(ROOT),
-                "--confdir",
-                str(ROOT / "book"),
-                "--from-json",
-                str(saved),
-                "--json",
-                str(saved),
-            ]
-        )
-        == 0
-    )
+    assert main([*REAL_OPTIONS, "--from-json", str(saved), "--json", str(saved)]) == 0
     out = capsys.readouterr().out
     assert "4 lessons: cold build total" in out and "16 lessons: cold build total" in out
     assert "64 lessons" not in out  # no runs, no row
