@@ -1,48 +1,19 @@
 """Time a command and the peak memory of its largest single process.
 
-The command's own peak, with that of every descendant it reaped, comes from ``os.wait4`` when it
-ends (its ``ru_maxrss``: one command's, so measurements never accumulate). The PDF builder's
-rendering processes are children of a ``forkserver`` that nobody waits for, so their usage never
-reaches that figure: while the command runs, psutil reads the resident memory of every process
-of its tree every 50 ms, and the larger figure is kept.
+Each command runs under a fresh, small wrapper process (``wrapper.py``: psutil reads the
+command's process tree while it runs; the wrapper's reaped children give the rest), so that the
+figures never accumulate and never carry the benchmark's own memory.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import psutil
-
-POLL_SECONDS = 0.05
-
-
-class TreeWatch(threading.Thread):
-    """The largest resident memory (bytes) of any process of ``pid``'s tree, polled."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.root = psutil.Process(pid)
-        self.peak = 0
-        self.running = True
-
-    def run(self) -> None:
-        while self.running:
-            try:
-                tree = [self.root, *self.root.children(recursive=True)]
-            except psutil.Error:  # the command has ended
-                tree = []
-            for process in tree:
-                try:
-                    self.peak = max(self.peak, process.memory_info().rss)
-                except psutil.Error:  # ended between the listing and the reading
-                    continue
-            time.sleep(POLL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -73,35 +44,26 @@ def measure(
     cwd: Path | None = None,
     check: bool = True,
 ) -> Measurement:
-    """Run ``command``; its time, peak memory and output (stdout and stderr, as text)."""
-    with tempfile.TemporaryFile(prefix="lessonpack-measure-") as out:
-        start = time.perf_counter()
-        try:
-            process = subprocess.Popen(
-                command,
+    """Run ``command`` under a fresh wrapper; its output (stdout and stderr) is kept as text."""
+    with tempfile.TemporaryDirectory(prefix="lessonpack-measure-") as tmp:
+        result, log = Path(tmp) / "result.json", Path(tmp) / "output.log"
+        with log.open("wb") as out:
+            subprocess.run(
+                [sys.executable, "-m", "lessonpack.bench.wrapper", str(result), *command],
                 env=env,
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                check=False,
             )
-        except OSError as error:  # the command itself could not start
-            measurement = Measurement(time.perf_counter() - start, 0.0, 127, str(error))
-        else:
-            watch = TreeWatch(process.pid)
-            watch.start()
-            _pid, status, usage = os.wait4(process.pid, 0)
-            seconds = time.perf_counter() - start
-            watch.running = False
-            watch.join()
-            process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-            out.seek(0)
-            measurement = Measurement(
-                seconds=seconds,
-                peak_mb=max(usage.ru_maxrss * 1024, watch.peak) / 1e6,
-                returncode=process.returncode,
-                output=out.read().decode("utf-8", errors="replace"),
-            )
+        figures = json.loads(result.read_text(encoding="utf-8"))
+        measurement = Measurement(
+            seconds=figures["seconds"],
+            peak_mb=figures["peak_bytes"] / 1e6,
+            returncode=figures["returncode"],
+            output=log.read_text(encoding="utf-8", errors="replace"),
+        )
     if check and not measurement.ok:
         raise CommandFailed(command, measurement)
     return measurement
