@@ -59,7 +59,7 @@ ifneq ($(filter-out clean lint fonts serve,$(or $(MAKECMDGOALS),all)),)
 $(error rename $(BAD_NAMES)with letters, digits, '.', '_' and '-' only (no spaces): see AUTHORING.md, "Files, images and file names")
 endif
 endif
-PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype \) 2>/dev/null | sort)
+PACKAGE := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.html' -o -name '*.jinja' -o -name '*.toml' -o -name '*.xml' -o -name mimetype -o -name '*.mo' \) 2>/dev/null | sort)
 INPUTS := $(SOURCES) $(PACKAGE) $(VENV)/.installed $(BUILDDIR)/conf.checked
 PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
@@ -202,7 +202,7 @@ test: check
 # through this Makefile and prints a table (BENCHOPTS: e.g. --runs 1 --skip-scaling; see -h).
 BENCHOPTS ?=
 bench: $(VENV)/.installed
-	$(BIN)/python -m lessonpack.bench $(BENCHOPTS)
+	$(BIN)/python -m lessonpack.bench --srcdir $(SRCDIR) --confdir $(CONFDIR) $(BENCHOPTS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests

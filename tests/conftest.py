@@ -1,10 +1,14 @@
-"""Shared fixtures: small in-process Sphinx projects, and the book that `make` built."""
+"""The one test harness: small projects built in-process (``sphinx_app``, the ``build`` fixture),
+by ``sphinx-build`` (``sphinx_build``) and by ``make`` (``make``, ``make_env``), and the book that
+`make` built (``need``, the report fixtures)."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +17,8 @@ import pytest
 from sphinx.application import Sphinx
 from sphinx.util.console import nocolor
 from sphinx.util.docutils import docutils_namespace
+
+from lessonpack.check.reproducible import MAKE_VARIABLES
 
 nocolor()
 # Sphinx colours its messages when CI=true (as CI sets it), even into a pipe: the tests read the
@@ -73,6 +79,74 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def sphinx_app(
+    src: Path,
+    out: Path,
+    doctrees: Path,
+    builder: str = "html",
+    *,
+    confdir: Path | None = None,
+    freshenv: bool = True,
+    **overrides: object,
+) -> tuple[Sphinx, str, str]:
+    """One in-process build (keep_going; ``freshenv=False`` keeps the environment in
+    ``doctrees``, as `make` does); returns (app, status, warnings)."""
+    status, warnings = io.StringIO(), io.StringIO()
+    # A namespace per app, as sphinx.testing does: docutils registries are global.
+    with docutils_namespace():
+        app = Sphinx(
+            str(src),
+            str(confdir or src),
+            str(out),
+            str(doctrees),
+            builder,
+            confoverrides=overrides,
+            status=status,
+            warning=warnings,
+            freshenv=freshenv,
+            keep_going=True,
+        )
+        app.build()
+    return app, status.getvalue(), warnings.getvalue()
+
+
+def sphinx_build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`sphinx-build` of the website, strict as `make` runs it, in its own process."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n", "-q"]
+    command += ["-d", str(out / ".doctrees"), str(src), str(out / "html")]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def make_env() -> dict[str, str]:
+    """The environment of a fresh `make` (not the one of the `make test` that runs pytest)."""
+    return {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
+
+
+def make(
+    base: Path, *goals: str, variables: list[str] | None = None, **popen
+) -> subprocess.Popen[str]:
+    """`make GOALS` of this Makefile on the project in ``base / "src"`` (sources and conf.py
+    there, unless ``variables`` say otherwise), building into ``base``'s build and dist."""
+    where = variables or [f"SRCDIR={base / 'src'}", f"CONFDIR={base / 'src'}", "SOURCE_DIRS=."]
+    where = [*where, f"BUILDDIR={base / 'build'}", f"DISTDIR={base / 'dist'}"]
+    popen.setdefault("env", make_env())
+    return subprocess.Popen(
+        ["make", "-C", str(ROOT), *where, *goals],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        **popen,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder``, by its relative path."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
 @pytest.fixture
 def build(tmp_path: Path):
     """Build a small project: ``build(files, edition=..., builder=...)`` -> Result.
@@ -92,24 +166,11 @@ def build(tmp_path: Path):
         pages = [p.removesuffix(".md") for p in files if p != "index.md" and p.endswith(".md")]
         files = {"index.md": "# Index\n\n```{toctree}\n" + "\n".join(pages) + "\n```\n", **files}
         write_files(src, files)
-        warnings = io.StringIO()
         out = tmp_path / f"out-{builder}-{edition}"
-        # A namespace per app, as sphinx.testing does: docutils registries are global.
-        with docutils_namespace():
-            app = Sphinx(
-                str(src),
-                str(src),
-                str(out),
-                str(tmp_path / f"doctrees-{edition}"),
-                builder,
-                confoverrides={"lessonpack_edition": edition},
-                status=io.StringIO(),
-                warning=warnings,
-                freshenv=True,
-                keep_going=True,
-            )
-            app.build()
-        return Result(app, warnings.getvalue())
+        app, _status, warnings = sphinx_app(
+            src, out, tmp_path / f"doctrees-{edition}", builder, lessonpack_edition=edition
+        )
+        return Result(app, warnings)
 
     return run
 

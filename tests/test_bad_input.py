@@ -13,7 +13,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -22,7 +21,16 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import BASE_CONF, REFS, ROOT, dedent, write_files
+from conftest import (
+    BASE_CONF,
+    REFS,
+    dedent,
+    make,
+    make_env,
+    snapshot,
+    sphinx_build,
+    write_files,
+)
 from lessonpack.manifest import read_manifest
 from test_directives import GLOSSARY, LESSON
 
@@ -48,12 +56,6 @@ def course() -> dict[str, str | bytes]:
 
 
 write = write_files
-
-
-def sphinx_build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n", "-q"]
-    command += ["-d", str(out / ".doctrees"), str(src), str(out / "html")]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 def replace(old: str, new: str, doc: str = LESSON_DOC) -> Callable[[dict], None]:
@@ -185,32 +187,6 @@ def test_a_fault_fails_the_build_naming_file_and_line(tmp_path: Path, kind: str)
 
 
 # The real `make` path -------------------------------------------------------------------------
-
-
-def make_env() -> dict[str, str]:
-    """The environment of a fresh `make` (not the one of the `make test` that runs pytest)."""
-    drop = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LESSONPACK_LOCKED"}
-    return {k: v for k, v in os.environ.items() if k not in drop}
-
-
-def make(base: Path, *goals: str, **popen) -> subprocess.Popen[str]:
-    variables = [f"SRCDIR={base / 'src'}", f"CONFDIR={base / 'src'}", "SOURCE_DIRS=."]
-    variables += [f"BUILDDIR={base / 'build'}", f"DISTDIR={base / 'dist'}"]
-    popen.setdefault("env", make_env())
-    return subprocess.Popen(
-        ["make", "-C", str(ROOT), *variables, *goals],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        **popen,
-    )
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 @pytest.fixture

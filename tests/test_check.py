@@ -218,3 +218,46 @@ def test_vnu_finds_invalid_html_in_every_site_folder_and_epub(tmp_path: Path):
     # by default, every website of dist/ (a teacher-html beside html) and every EPUB
     write_files(dist / "teacher-html", {"x.html": bad})
     assert vnu.site_folders(site) == [dist / "html", dist / "teacher-html"]
+
+
+def test_pdf_tags_reads_every_published_pdf_and_wants_figures_only_of_a_book_with_images(
+    tmp_path: Path,
+):
+    """PDFs come from the manifest wherever a course puts them; a book without images has no
+    figure to check, one with images must tag them."""
+    from weasyprint import HTML
+
+    from lessonpack.check.links import check as links_check
+    from lessonpack.check.pdf import check as pdf_check
+    from lessonpack.manifest import Entry, sha256, write_manifest
+
+    dist = tmp_path / "dist"
+    pdf = dist / "fichas" / "uno.pdf"
+    pdf.parent.mkdir(parents=True)
+    text = "<p><a href='#dos'>Dos</a></p><p id='dos'>Texto.</p>"
+    HTML(string=f"<html lang='es'><title>Uno</title>{text}</html>").write_pdf(
+        pdf, pdf_variant="pdf/ua-1"
+    )
+    page = dist / "html" / "index.html"
+    page.parent.mkdir()
+    site = Site(tmp_path, tmp_path / "build", dist)
+
+    def publish(html: str) -> None:
+        page.write_text(html, encoding="utf-8")
+        write_manifest(
+            dist,
+            [
+                Entry("fichas/uno.pdf", "student", "pdf", sha256(pdf)),
+                Entry("html/index.html", "student", "html", sha256(page)),
+            ],
+        )
+
+    publish("<p>No image.</p>")
+    # The links check reads the same PDFs: the handout's one internal link is counted.
+    assert " 1 PDF internal links" in links_check(site).figure
+    outcome = pdf_check(site)
+    assert outcome.ok and outcome.figure.startswith("1 PDFs tagged, 0 figures"), outcome
+    publish("<p><img src='x.png' alt='A map'></p>")
+    assert pdf_check(site).problems == [
+        "no figure in any PDF's structure tree: alt text cannot be checked"
+    ]

@@ -7,42 +7,25 @@ and EPUB tests run `make` itself on a small course, edit it, and compare with a 
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace
 
 from boxes import dest_page
-from conftest import BASE_CONF, REFS, write_files
+from conftest import BASE_CONF, REFS, make, make_env, snapshot, sphinx_app, write_files
 from lessonpack.pdf.pieces import PIECE_URL, UNKNOWN, link_piece
-from test_bad_input import LESSON_DOC, full_course, make, make_env, snapshot, write
+from test_bad_input import LESSON_DOC, full_course, write
 from test_print_packs import CONF, files
 from textutil import normalise
 
 
 def sphinx(src: Path, out: Path, doctrees: Path, builder: str, **overrides) -> tuple[str, str]:
     """One in-process build that keeps its environment; returns (status, warnings)."""
-    status, warnings = io.StringIO(), io.StringIO()
-    with docutils_namespace():
-        app = Sphinx(
-            str(src),
-            str(src),
-            str(out),
-            str(doctrees),
-            builder,
-            confoverrides=overrides,
-            status=status,
-            warning=warnings,
-            freshenv=False,
-            keep_going=True,
-        )
-        app.build()
-    return status.getvalue(), warnings.getvalue()
+    _app, status, warnings = sphinx_app(src, out, doctrees, builder, freshenv=False, **overrides)
+    return status, warnings
 
 
 def course(root: Path) -> Path:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import make
 from lessonpack.check import Site
 from lessonpack.check.leaks import LONG, check, find_leaks, index_leaks
 from lessonpack.check.texts import normalise, search_terms
 from lessonpack.manifest import MANIFEST, Entry, read_manifest, sha256, write_manifest
-from test_bad_input import LESSON_DOC, course, make, write
+from test_bad_input import LESSON_DOC, course, write
 
 LONG_SECRET = "The inspectors hid the grain reports from the county for three weeks."
 SHORT_SECRET = "Mao knew."

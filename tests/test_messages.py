@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_files
-from test_bad_input import LESSON_DOC, course, make, sphinx_build
+from conftest import ROOT, make, sphinx_build, write_files
+from test_bad_input import LESSON_DOC, course
 
 CHART = """
 # Data

@@ -1,20 +1,17 @@
 """Two builds of the same sources give byte-identical outputs: the gate's check
 (lessonpack.check.reproducible, run by `make check`) rebuilds a copy of the project in another
 folder, in a fresh virtual environment made from the lock, and compares every file of the two
-dist/ folders both ways. These tests prove the comparison, the copy, and the whole check on a
-small project built by the real Makefile."""
+dist/ folders both ways. These tests prove the comparison and the copy; the whole check runs on
+the second course (tests/test_second_course.py), through `make check`."""
 
 from __future__ import annotations
 
-import shutil
+import json
 import subprocess
 from pathlib import Path
 
-from conftest import BASE_CONF, REFS, ROOT, write_files
 from lessonpack.check import Site
-from lessonpack.check.reproducible import check, differences, project_files
-from test_bad_input import GOOD_LESSON, LESSON_DOC, PNG, make_env
-from test_directives import GLOSSARY
+from lessonpack.check.reproducible import Course, check, differences, project_files
 
 
 def tree(base: Path, files: dict[str, bytes]) -> Path:
@@ -58,59 +55,6 @@ def test_without_git_the_generated_folders_are_left_out(tmp_path: Path):
     assert [str(p) for p in project_files(tmp_path)] == ["Makefile", "book/index.md"]
 
 
-TOC = "# Course\n\n```{toctree}\n../lessons/one\nglossary\nbibliography\n```\n"
-
-
-def small_project(base: Path) -> Path:
-    """A project with this Makefile, lock and package, and a one-lesson course."""
-    base.mkdir()
-    for name in ("Makefile", "pyproject.toml", "requirements.lock", "README.md"):
-        shutil.copy2(ROOT / name, base / name)
-    shutil.copytree(
-        ROOT / "src", base / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-    )
-    conf = BASE_CONF.replace('["refs.bib"]', '["refs.bib"]\nroot_doc = "book/index"')
-    conf += 'include_patterns = ["book/**.md", "lessons/**.md"]\n'
-    conf += 'exclude_patterns = [".venv", "build", "dist", "src"]\n'
-    conf += 'copyright = "2026"\nversion = release = "1"\n'
-    write_files(
-        base,
-        {
-            "book/conf.py": conf,
-            "book/refs.bib": REFS,
-            "book/index.md": TOC,
-            "book/glossary.md": GLOSSARY,
-            "book/bibliography.md": "# Bibliography\n\n```{bibliography}\n```\n",
-            LESSON_DOC: GOOD_LESSON.replace("../map.png", "map.png"),
-            "lessons/map.png": PNG,
-        },
-    )
-    return base
-
-
-def test_the_check_rebuilds_a_copy_and_finds_every_difference(tmp_path: Path):
-    """A small project built by `make` (its own virtual environment from the lock), then one
-    file of dist/ changed and one added: the second build, in a copy elsewhere with a fresh
-    virtual environment, reproduces every other file and reports exactly those two."""
-    project = small_project(tmp_path / "project")
-    run = subprocess.run(
-        ["make", "-C", str(project)], env=make_env(), capture_output=True, text=True, check=False
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    dist = project / "dist"
-    page = dist / "html" / "lessons" / "one.html"
-    page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- x --></body>"))
-    (dist / "html" / "stale.html").write_text("<p>left from an earlier build</p>")
-    outcome = check(Site(project, project / "build", dist))
-    assert [p.split()[0].rstrip(":") for p in outcome.problems] == [
-        "html/lessons/one.html",
-        "html/stale.html",
-    ], outcome.problems
-    compared = int(outcome.figure.split()[2])
-    assert compared == len([p for p in dist.rglob("*") if p.is_file()]) > 10
-    assert not (project / "build" / "rebuild").exists()
-
-
 def test_builds_of_different_commits_are_reported_not_rebuilt(tmp_path: Path):
     """dist/ from builds that recorded different dates cannot equal one build: said at once."""
     for build, epoch in (("student/html", "100"), ("teacher/pdf", "200")):
@@ -120,3 +64,26 @@ def test_builds_of_different_commits_are_reported_not_rebuilt(tmp_path: Path):
     outcome = check(Site(tmp_path, tmp_path / "build", tmp_path / "dist"))
     assert outcome.figure == "not checked"
     assert "student/html 100, teacher/pdf 200" in outcome.problems[0]
+
+
+def test_the_second_build_reads_the_course_where_the_reports_say(tmp_path: Path):
+    """A course inside the project is rebuilt in the project's copy; one outside it is copied
+    beside that copy; make is pointed at either by SRCDIR, CONFDIR and SOURCE_DIRS."""
+    root, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    tree(root, {"Makefile": b"", "curso/ajustes/conf.py": b""})
+    tree(elsewhere, {"ajustes/conf.py": b"x = 1", "unidades/uno.md": b"# Uno"})
+    report = tmp_path / "build" / "student" / "html-doctrees" / "lessonpack-report.json"
+    report.parent.mkdir(parents=True)
+    for srcdir, expected in (
+        (root / "curso", ["SRCDIR=curso", "CONFDIR=curso/ajustes"]),
+        (elsewhere, [f"SRCDIR={tmp_path / 'copy' / 'course'}"]),
+    ):
+        data = {"srcdir": str(srcdir), "confdir": str(srcdir / "ajustes")}
+        report.write_text(json.dumps({**data, "source_dirs": ["ajustes", "unidades"]}))
+        course = Course.of(tmp_path / "build")
+        assert course is not None
+        copied, variables = course.copy(root, tmp_path / "copy" / "project")
+        assert variables[: len(expected)] == expected
+        assert variables[-1] == "SOURCE_DIRS=ajustes unidades"
+    assert copied == 2 and variables[1] == f"CONFDIR={tmp_path / 'copy' / 'course' / 'ajustes'}"
+    assert (tmp_path / "copy" / "course" / "unidades" / "uno.md").read_text() == "# Uno"

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_files
-from test_bad_input import sphinx_build
+from conftest import sphinx_build, write_files
 
 SECRET = "TOP-SECRET-PASSWD-LINE"
 OUT = "../../outside"  # from lessons/one.md to the folder beside the project
@@ -271,7 +270,8 @@ def test_written_pages_and_styles_are_scanned_when_the_build_ends(build, builder
 
 
 def test_make_refuses_a_file_name_with_a_space_before_building(tmp_path: Path):
-    from test_bad_input import GOOD_LESSON, PNG, course, make, snapshot
+    from conftest import make, snapshot
+    from test_bad_input import GOOD_LESSON, PNG, course
 
     write_files(tmp_path / "src", course())
     first = make(tmp_path, "html")
@@ -435,7 +435,8 @@ def test_the_backstop_catches_other_directives(build, tmp_path: Path):
 def test_make_refuses_a_file_outside_the_course_build_after_build(tmp_path: Path):
     """The refusal repeats in the next build (the document is read again), so a second `make`
     cannot publish what the first refused; dist/ keeps the last good outputs."""
-    from test_bad_input import LESSON_DOC, course, make, snapshot
+    from conftest import make, snapshot
+    from test_bad_input import LESSON_DOC, course
 
     write_files(tmp_path / "src", course())
     first = make(tmp_path, "html")

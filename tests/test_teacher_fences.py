@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from test_bad_input import LESSON_DOC, course, sphinx_build, write
+from conftest import sphinx_build
+from test_bad_input import LESSON_DOC, course, write
 from test_directives import lesson_files
 
 SECRET = "ZULU-SECRET the answer is forty"

@@ -27,6 +27,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .fonts import setup_fonts
     from .graphics import setup_graphics
     from .images import setup_images
+    from .labels import setup_labels
     from .lesson import setup_lesson
     from .linechart import setup_linechart
     from .locations import setup_locations
@@ -48,6 +49,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .translator import setup_translators
     from .typography import setup_typography
 
+    setup_labels(app)  # first: every label is translated while reading
     setup_messages(app)
     setup_config(app)
     setup_locations(app)

@@ -19,6 +19,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .csvdata import DataError, Table, read_table
+from .labels import _
 from .locations import inline_line
 from .paths import refusal
 
@@ -155,7 +156,7 @@ class RangeChartDirective(SphinxDirective):
             figure["names"].append(self.options["label"])
             self.state.document.note_explicit_target(figure, figure)
         rows = [row.values for row in table.rows]
-        data = data_table(table.columns, rows, "The data behind the chart", self._cell)
+        data = data_table(table.columns, rows, _("The data behind the chart"), self._cell)
         return [figure, data]
 
     def _read(self, path: Path) -> tuple[Table, list[str], list[float], list[float]]:

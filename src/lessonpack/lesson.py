@@ -10,6 +10,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .labels import _
 from .locations import option_line
 
 if TYPE_CHECKING:
@@ -35,8 +36,8 @@ class LessonDirective(SphinxDirective):
         node = lp.lesson(classes=["lp-lesson", "lp-box"])
         self.set_source_info(node)
         node["central_question"] = self.options["central-question"]
-        node += self._field("Central question", [nodes.Text(node["central_question"])])
-        node += self._field("Time", [nodes.Text(self.options["duration"])])
+        node += self._field(_("Central question"), [nodes.Text(node["central_question"])])
+        node += self._field(_("Time"), [nodes.Text(self.options["duration"])])
         terms = [t.strip() for t in self.options.get("key-terms", "").split(",") if t.strip()]
         if terms:
             links: list[nodes.Node] = []
@@ -44,13 +45,14 @@ class LessonDirective(SphinxDirective):
                 if i:
                     links.append(nodes.Text(", "))
                 links.append(self._term_ref(term))
-            node += self._field("Key terms", links)
+            node += self._field(_("Key terms"), links)
         node += self.parse_content_to_nodes(allow_section_headings=False)
         return [node]
 
     def _field(self, label: str, body: list[nodes.Node]) -> nodes.paragraph:
         para = nodes.paragraph(classes=["lp-field"])
-        para += nodes.strong(f"{label}: ", f"{label}: ")
+        text = _("{label}: ").format(label=label)
+        para += nodes.strong(text, text)
         para.extend(body)
         return para
 
@@ -79,7 +81,7 @@ class ObjectivesDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         node = lp.objectives(classes=["lp-objectives"])
         self.set_source_info(node)
-        node += lp.title_paragraph("Learning objectives", "lp-title")
+        node += lp.title_paragraph(_("Learning objectives"), "lp-title")
         node += self.parse_content_to_nodes(allow_section_headings=False)
         if not any(isinstance(n, (nodes.bullet_list, nodes.enumerated_list)) for n in node):
             raise self.error("{objectives} must hold a list of objectives")

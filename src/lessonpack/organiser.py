@@ -20,6 +20,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .labels import N_, _
 from .sourcebox import PROVENANCE
 from .teacher import ANSWERS_KEY
 
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("What it claims", "What it leaves out", "How reliable for this question?")
+# The column headings, translated where shown.
+COLUMNS = (N_("What it claims"), N_("What it leaves out"), N_("How reliable for this question?"))
 WRITE_CLASS = "lp-organiser-write"  # a cell students fill in
 GRID_CLASS = "lp-organiser-grid"
 HANDOUT_LINES = 5  # ruled lines in each student cell of a handout
@@ -52,12 +54,12 @@ class OrganiserDirective(SphinxDirective):
         twice = sorted({label for label in labels if labels.count(label) > 1})
         if twice:
             raise self.error(f"{{organiser}} lists {', '.join(twice)} more than once")
-        title = self.arguments[0] if self.arguments else "Sourcing and corroboration grid"
+        title = self.arguments[0] if self.arguments else _("Sourcing and corroboration grid")
         node = lp.organiser(classes=["lp-organiser", "lp-box"], sources=labels)
         self.set_source_info(node)
         node += lp.title_paragraph(title, "lp-title")
         if self.options.get("question"):
-            para = nodes.paragraph("", "Question: ", classes=["lp-organiser-question"])
+            para = nodes.paragraph("", _("Question: "), classes=["lp-organiser-question"])
             para += nodes.emphasis(self.options["question"], self.options["question"])
             node += para
         outer = self.env.temp_data.get(ANSWERS_KEY)
@@ -97,7 +99,7 @@ def _warn(message: str, location: tuple[str, int | None]) -> None:
 
 def _provenance(box: nodes.Element) -> dict[str, list[nodes.Node]]:
     """The inline nodes of each provenance field of a source box, by its option name."""
-    keys = {label: key for key, label in PROVENANCE}
+    keys = {_(label): key for key, label in PROVENANCE}
     found: dict[str, list[nodes.Node]] = {}
     for fields in box.findall(nodes.field_list):
         if "lp-provenance" not in fields["classes"]:
@@ -119,7 +121,8 @@ def _source_cell(box: nodes.Element) -> nodes.entry:
     for key, label in PROVENANCE:
         if key in provenance:
             para = nodes.paragraph("", "", classes=["lp-organiser-field"])
-            para += nodes.strong(f"{label}: ", f"{label}: ")
+            text = _("{label}: ").format(label=_(label))
+            para += nodes.strong(text, text)
             para.extend(provenance[key])
             cell += para
     return cell
@@ -135,19 +138,19 @@ def build_grid(boxes: list[nodes.Element]) -> nodes.table:
     table = nodes.table(classes=[GRID_CLASS])
     group = nodes.tgroup(cols=len(COLUMNS))
     table += group
-    for _ in COLUMNS:
+    for _column in COLUMNS:
         group += nodes.colspec(colwidth=1)
     head = nodes.thead()
     row = nodes.row()
     for text in COLUMNS:
-        row += nodes.entry("", nodes.paragraph(text, text), scope="col")
+        row += nodes.entry("", nodes.paragraph(_(text), _(text)), scope="col")
     head += row
     group += head
     for box in boxes:
         body = nodes.tbody(classes=["lp-organiser-row"])
         body += nodes.row("", _source_cell(box))
         row = nodes.row()
-        for _ in COLUMNS:
+        for _column in COLUMNS:
             row += nodes.entry(classes=[WRITE_CLASS])
         body += row
         group += body
@@ -203,7 +206,7 @@ def _order_answers(organiser: nodes.Element, boxes: dict[str, nodes.Element]) ->
     for answer in answers:
         label = label_of(answer)
         if label in boxes:
-            title = f"Model answer: {boxes[label].get('source_title', label)}"
+            title = _("Model answer: {title}").format(title=boxes[label].get("source_title", label))
             answer[0].replace_self(lp.title_paragraph(title, "lp-title"))
         box += answer
     organiser += box
@@ -215,7 +218,7 @@ def add_grid_lines(tree: nodes.Node, lines: int = HANDOUT_LINES) -> int:
     for cell in tree.findall(nodes.entry):
         if WRITE_CLASS in cell["classes"]:
             box = nodes.container(classes=["lp-lines"])
-            for _ in range(lines):
+            for _line in range(lines):
                 box += nodes.container(classes=["lp-line"])
             cell += box
             total += lines

@@ -10,6 +10,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .labels import N_, _
 from .teacher import SEEN_KEY
 
 if TYPE_CHECKING:
@@ -19,7 +20,12 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 LEVELS = ("recall", "analysis", "evaluation")
-EXERCISE_KINDS = {"worksheet": "Worksheet", "exit-ticket": "Exit ticket", "essay": "Essay"}
+# Printed in the book's language: translate with _() where used.
+EXERCISE_KINDS = {
+    "worksheet": N_("Worksheet"),
+    "exit-ticket": N_("Exit ticket"),
+    "essay": N_("Essay"),
+}
 DEFAULT_LINES = 4
 
 
@@ -33,7 +39,7 @@ class DiscussionDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         node = lp.discussion(classes=["lp-discussion"])
         self.set_source_info(node)
-        title = self.arguments[0] if self.arguments else "Discussion questions"
+        title = self.arguments[0] if self.arguments else _("Discussion questions")
         node += lp.title_paragraph(title, "lp-group-title")
         node += self.parse_content_to_nodes(allow_section_headings=False)
         if not any(node.findall(lp.question)):
@@ -81,11 +87,11 @@ class ExerciseDirective(SphinxDirective):
         node = lp.exercise(classes=["lp-exercise", f"lp-{kind}"], kind=kind)
         self.set_source_info(node)
         node["title"] = self.arguments[0]
-        label = EXERCISE_KINDS[kind]
+        label = _(EXERCISE_KINDS[kind])
         title = self.arguments[0]
         # "Exit ticket: ..." written by the author is not prefixed twice.
         if not title.lower().startswith(label.lower()):
-            title = f"{label}: {title}"
+            title = _("{kind}: {title}").format(kind=label, title=title)
         node += lp.title_paragraph(title, "lp-group-title")
         with teacher_blocks(self.env) as seen:
             node += self.parse_content_to_nodes(allow_section_headings=False)
@@ -111,7 +117,12 @@ def number_questions(doctree: nodes.document) -> None:
     for group in doctree.findall(lambda n: isinstance(n, (lp.discussion, lp.exercise))):
         for number, q in enumerate(group.findall(lp.question), start=1):
             q["number"] = number
-            q.insert(0, lp.title_paragraph(f"Question {number}", "lp-question-number"))
+            q.insert(
+                0,
+                lp.title_paragraph(
+                    _("Question {number}").format(number=number), "lp-question-number"
+                ),
+            )
 
 
 def setup_questions(app: Sphinx) -> None:

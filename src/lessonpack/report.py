@@ -18,6 +18,7 @@ from sphinx.domains import Domain
 from sphinx.util import logging
 
 from . import nodes as lp
+from .paths import source_dirs
 from .teacher import document_files
 
 if TYPE_CHECKING:
@@ -75,14 +76,7 @@ def reading_text(doctree: nodes.Node) -> str:
     for para in doctree.findall(nodes.paragraph):
         if isinstance(para, lp.version_label):
             continue
-        parent = para.parent
-        skip = False
-        while parent is not None:
-            if isinstance(parent, NOT_READING):
-                skip = True
-                break
-            parent = parent.parent
-        if not skip:
+        if not any(isinstance(parent, NOT_READING) for parent in lp.ancestors(para)):
             parts.append(para.astext())
     return "\n".join(parts)
 
@@ -275,6 +269,9 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
         "edition": app.config.lessonpack_edition,
         "language": app.config.language or "en",
         "srcdir": str(app.srcdir),
+        # Where the course is, for the gate's second build (check/reproducible.py).
+        "confdir": str(app.confdir),
+        "source_dirs": source_dirs(app.config),
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "documents": {name: docs[name] for name in sorted(docs)},
     }

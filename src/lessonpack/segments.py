@@ -9,6 +9,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .labels import _
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -57,7 +58,9 @@ class SegmentDirective(SphinxDirective):
         node = lp.segment(classes=["lp-segment", "lp-box"], start=start, end=end)
         self.set_source_info(node)
         times = f"{format_clock(start)}–{format_clock(end)}"
-        heading = f"Segment {number} ({times}): {self.arguments[0]}"
+        heading = _("Segment {number} ({times}): {title}").format(
+            number=number, times=times, title=self.arguments[0]
+        )
         node += lp.title_paragraph(heading, "lp-title")
         node += self.parse_content_to_nodes(allow_section_headings=False)
         return [node]

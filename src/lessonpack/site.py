@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from sphinx import addnodes
 from sphinx.util.nodes import clean_astext
 
+from .labels import _
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
@@ -69,7 +71,9 @@ def label_nav_toggles(soup: Any) -> None:
         item = summary.find_parent("li")
         link = item.find("a") if item else None
         title = link.get_text(" ", strip=True) if link else ""
-        summary["aria-label"] = f"Pages in {title}" if title else "Pages in this section"
+        summary["aria-label"] = (
+            _("Pages in {title}").format(title=title) if title else _("Pages in this section")
+        )
 
 
 def _label_nav(

@@ -10,6 +10,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .labels import N_, _
 from .locations import inline_line, option_line
 from .report import cached_grade
 
@@ -18,11 +19,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 LABELS_KEY = "lessonpack_source_labels"  # the labels of this document's source boxes
-PROVENANCE = (("who", "Who"), ("when", "When"), ("audience", "For whom"), ("purpose", "Why"))
+# (option, label: translated where shown)
+PROVENANCE = (
+    ("who", N_("Who")),
+    ("when", N_("When")),
+    ("audience", N_("For whom")),
+    ("purpose", N_("Why")),
+)
 KINDS = ("excerpt", "paraphrase")
 IN_SOURCE_KEY = "lessonpack_in_source"  # set while a {source} parses its content
-ADAPTED_LABEL = "Adapted version"
-ORIGINAL_LABEL = "Original text"
+ADAPTED_LABEL = N_("Adapted version")
+ORIGINAL_LABEL = N_("Original text")
 
 
 class SourceDirective(SphinxDirective):
@@ -36,7 +43,7 @@ class SourceDirective(SphinxDirective):
         "cite": directives.unchanged_required,
         "page": directives.unchanged_required,
         "kind": lambda arg: directives.choice(arg, KINDS),
-        **{key: directives.unchanged_required for key, _ in PROVENANCE},
+        **{key: directives.unchanged_required for key, _label in PROVENANCE},
     }
 
     def run(self) -> list[nodes.Node]:
@@ -50,7 +57,7 @@ class SourceDirective(SphinxDirective):
         node["source_title"] = title
         node["source_label"] = self.options.get("label", "")
         self.set_source_info(node)
-        node += lp.title_paragraph(f"Source: {title}", "lp-title")
+        node += lp.title_paragraph(_("Source: {title}").format(title=title), "lp-title")
         depth = self.env.temp_data.get(IN_SOURCE_KEY, 0)
         self.env.temp_data[IN_SOURCE_KEY] = depth + 1
         try:
@@ -71,7 +78,7 @@ class SourceDirective(SphinxDirective):
         elif kind == "excerpt":
             node += nodes.block_quote("", *body)
         else:
-            node += nodes.paragraph("", "Paraphrase:", classes=["lp-kind"])
+            node += nodes.paragraph("", _("Paraphrase:"), classes=["lp-kind"])
             node += nodes.container("", *body, classes=["lp-paraphrase-body"])
         fields = nodes.field_list(classes=["lp-provenance"])
         for key, label in PROVENANCE:
@@ -80,14 +87,14 @@ class SourceDirective(SphinxDirective):
                 text_nodes, messages = self.parse_inline(self.options[key], lineno=line)
                 fields += nodes.field(
                     "",
-                    nodes.field_name(label, label),
+                    nodes.field_name(_(label), _(label)),
                     nodes.field_body("", nodes.paragraph("", "", *text_nodes, *messages)),
                 )
         if len(fields):
             node += fields
         node += self._citation()
         if "label" in self.options:
-            self._add_label(node, self.options["label"], f"Source: {title}")
+            self._add_label(node, self.options["label"], _("Source: {title}").format(title=title))
         return [node]
 
     def _adapted_version(self, body: list[nodes.Node], kind: str) -> lp.adapted | None:
@@ -146,7 +153,7 @@ class SourceDirective(SphinxDirective):
         # The citation goes through sphinxcontrib-bibtex's own role, so unknown keys fail the build.
         line = inline_line(self, option_line(self, "cite"))
         text_nodes, messages = self.parse_inline(f"{{cite:p}}`{target}`", lineno=line)
-        para = nodes.paragraph("", "Cited from ", classes=["lp-citation"])
+        para = nodes.paragraph("", _("Cited from "), classes=["lp-citation"])
         para.extend([*text_nodes, *messages])
         return para
 
@@ -190,7 +197,7 @@ class AdaptedDirective(SphinxDirective):
 
 def version_label(text: str) -> lp.version_label:
     label = lp.version_label(classes=["lp-version-label"])
-    label += nodes.strong(text, text)
+    label += nodes.strong(_(text), _(text))
     return label
 
 
@@ -201,11 +208,11 @@ def _body_text(version: nodes.Element) -> str:
 
 def _in_inner_source(node: nodes.Node, top: nodes.Node) -> bool:
     """Whether ``node`` belongs to a {source} nested in ``top`` (which checked it already)."""
-    parent = node.parent
-    while parent is not None and parent is not top:
+    for parent in lp.ancestors(node):
+        if parent is top:
+            break
         if isinstance(parent, lp.source_box):
             return True
-        parent = parent.parent
     return isinstance(top, lp.source_box)
 
 
@@ -226,7 +233,7 @@ class AdvisoryDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         node = lp.advisory(classes=["lp-advisory", "lp-box"])
         self.set_source_info(node)
-        node += lp.title_paragraph("Content advisory", "lp-title")
+        node += lp.title_paragraph(_("Content advisory"), "lp-title")
         node += self.parse_content_to_nodes(allow_section_headings=False)
         return [node]
 

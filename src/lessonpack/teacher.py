@@ -25,6 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
 from .config import is_teacher
+from .labels import N_, _
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -39,13 +40,13 @@ RANGES_KEY = "lessonpack_teacher_ranges"
 # Set by an {organiser} while it parses its content: the (argument, line) of each {answer} in it.
 ANSWERS_KEY = "lessonpack_organiser_answers"
 
-# directive name -> (title shown to the teacher, boxed)
+# directive name -> (title shown to the teacher, translated where shown; boxed)
 TEACHER_DIRECTIVES: dict[str, tuple[str, bool]] = {
-    "teacher-note": ("Teacher note", True),
-    "lesson-plan": ("Lesson plan", True),
-    "guidance": ("Answer guidance", True),
-    "answer": ("Answer", True),
-    "solution": ("Answer key", True),
+    "teacher-note": (N_("Teacher note"), True),
+    "lesson-plan": (N_("Lesson plan"), True),
+    "guidance": (N_("Answer guidance"), True),
+    "answer": (N_("Answer"), True),
+    "solution": (N_("Answer key"), True),
     "teacher-only": ("", False),
 }
 
@@ -80,7 +81,7 @@ class TeacherDirective(SphinxDirective):
             classes.append("lp-box")
         node = lp.teacher(classes=classes, kind=self.name)
         self.set_source_info(node)
-        title = self.arguments[0] if self.arguments else default_title
+        title = self.arguments[0] if self.arguments else _(default_title) if default_title else ""
         if title:
             node += lp.title_paragraph(title, "lp-title")
         node += self.parse_content_to_nodes(allow_section_headings=False)

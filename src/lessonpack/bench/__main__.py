@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import figures, machine, peers, report, scenarios, synth
+from .course import Course
 from .figures import Figure
 
 
@@ -40,6 +41,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-scaling", action="store_true", help="no synthetic courses")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project (default: .)")
     parser.add_argument(
+        "--srcdir", type=Path, help="the course's sources (make's SRCDIR; default: the project)"
+    )
+    parser.add_argument(
+        "--confdir", type=Path, help="its conf.py's folder (make's CONFDIR; default: --srcdir)"
+    )
+    parser.add_argument(
         "--json", type=Path, help="results file (default: build/bench/results.json)"
     )
     parser.add_argument(
@@ -52,7 +59,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="print the table of a results file without running (with --json: rewrite it there)",
     )
     parser.add_argument(
-        "--edit-lesson", default=scenarios.EDIT_LESSON, help="the lesson the edit test changes"
+        "--edit-lesson", help="the lesson the edit test changes (default: the second lesson)"
     )
     args = parser.parse_args(argv)
     if args.runs < 1 or (args.scaling_runs is not None and args.scaling_runs < 1):
@@ -60,7 +67,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.root = args.root.resolve()
     if not (args.root / "Makefile").is_file():
         parser.error(f"{args.root} has no Makefile: run from the project (make bench does)")
-    real = len(synth.real_lessons(args.root))
+    srcdir = (args.srcdir or args.root).resolve()
+    confdir = args.confdir.resolve() if args.confdir else srcdir
+    if not (confdir / "conf.py").is_file():
+        parser.error(f"no conf.py in {confdir}: give --confdir (make bench gives make's CONFDIR)")
+    args.course = Course.read(srcdir, confdir)
+    args.edit_lesson = args.edit_lesson or scenarios.edit_lesson(args.course)
+    real = len(synth.real_lessons(args.course))
     if min(args.sizes) < real:
         parser.error(f"--sizes: a synthetic course has at least the {real} real lessons")
     args.scaling_runs = args.scaling_runs or args.runs
@@ -79,7 +92,7 @@ def run_peers(args: argparse.Namespace, log: Progress) -> dict[str, Any]:
         simple["runs"] = []
         for index in range(args.runs):
             log(f"sphinx-simplepdf, run {index + 1} of {args.runs}")
-            run = peers.simplepdf(args.root, venv, args.workdir, args.keep)
+            run = peers.simplepdf(args.root, args.course, venv, args.workdir, args.keep)
             log(
                 f"  {run.get('seconds', 0):.1f} s, {run.get('pdf_pages', '?')} pages"
                 + (f"; failed: {run['error'][:300]}" if "error" in run else "")
@@ -97,7 +110,7 @@ def run_peers(args: argparse.Namespace, log: Progress) -> dict[str, Any]:
     converted: dict[str, Any] = {"version": version, "runs": []}
     for index in range(args.runs):
         log(f"pandoc, run {index + 1} of {args.runs}")
-        run = peers.pandoc(args.root, args.workdir, args.keep)
+        run = peers.pandoc(args.root, args.course, args.workdir, args.keep)
         converted["runs"].append(run)
         log(
             f"  {run['seconds']:.2f} s"
@@ -128,7 +141,7 @@ def run_scaling(
     save: Callable[[], None],
 ) -> None:
     """Cold builds per course size into ``found``, saved after each (a long run keeps its work)."""
-    real = len(synth.real_lessons(args.root))
+    real = len(synth.real_lessons(args.course))
     by_size: dict[str, list[dict[str, Any]]] = {}
     found.update({"sizes": sorted(set(args.sizes)), "runs": by_size})
     for size in sorted(set(args.sizes)):
@@ -139,7 +152,11 @@ def run_scaling(
             runs.extend(reuse_cold(course, size, args.scaling_runs))
         for index in range(len(runs), args.scaling_runs):
             log(f"{size} lessons, run {index + 1} of {args.scaling_runs}")
-            runs.append(scenarios.synthetic_course(args.root, args.workdir, args.keep, log, size))
+            runs.append(
+                scenarios.synthetic_course(
+                    args.root, args.course, args.workdir, args.keep, log, size
+                )
+            )
             save()
 
 
@@ -172,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
-        repair(results, len(synth.real_lessons(args.root)))
+        repair(results, len(synth.real_lessons(args.course)))
         rows = all_figures(results)
         if args.rewrite:
             report.write_json(args.json, results, rows)
@@ -194,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     for index in range(args.runs):
         log(f"real course, run {index + 1} of {args.runs}")
         results["course"].append(
-            scenarios.real_course(args.root, args.workdir, args.keep, log, args.edit_lesson)
+            scenarios.real_course(
+                args.root, args.course, args.workdir, args.keep, log, args.edit_lesson
+            )
         )
         report.write_json(args.json, results, [])
     if not args.skip_peers:

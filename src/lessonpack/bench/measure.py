@@ -1,12 +1,8 @@
 """Time a command and the peak memory of its largest single process.
 
-Each command runs under a fresh, tiny wrapper process that waits for it and then reads
-``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the resident set of the largest process among the
-descendants that were reaped by their parents. The PDF builder's rendering processes are
-children of a ``forkserver`` that nobody waits for, so their usage never reaches that figure:
-the wrapper also reads every descendant's high-water mark (``VmHWM`` in ``/proc``) every 50 ms
-while the command runs, and keeps the larger. A fresh wrapper per measurement keeps the figures
-from accumulating.
+Each command runs under a fresh, small wrapper process (``wrapper.py``: psutil reads the
+command's process tree while it runs; the wrapper's reaped children give the rest), so that the
+figures never accumulate and never carry the benchmark's own memory.
 """
 
 from __future__ import annotations
@@ -18,62 +14,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-WRAPPER = """
-import json, os, resource, subprocess, sys, threading, time
-
-def descendants(root):
-    children = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(name))
-    stack, found = [root], []
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-def high_water_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-seen = [0]
-running = [True]
-
-def watch():
-    me = os.getpid()
-    while running[0]:
-        for pid in descendants(me):
-            seen[0] = max(seen[0], high_water_kib(pid))
-        time.sleep(0.05)
-
-start = time.perf_counter()
-watcher = threading.Thread(target=watch, daemon=True)
-watcher.start()
-try:
-    code = subprocess.run(sys.argv[2:]).returncode
-except OSError as error:  # the command itself could not start
-    print(error, file=sys.stderr)
-    code = 127
-seconds = time.perf_counter() - start
-running[0] = False
-watcher.join()
-peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, seen[0])
-with open(sys.argv[1], "w") as out:
-    json.dump({"seconds": seconds, "max_rss_kib": peak, "returncode": code}, out)
-"""
 
 
 @dataclass(frozen=True)
@@ -109,7 +49,7 @@ def measure(
         result, log = Path(tmp) / "result.json", Path(tmp) / "output.log"
         with log.open("wb") as out:
             subprocess.run(
-                [sys.executable, "-c", WRAPPER, str(result), *command],
+                [sys.executable, "-m", "lessonpack.bench.wrapper", str(result), *command],
                 env=env,
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
@@ -120,7 +60,7 @@ def measure(
         figures = json.loads(result.read_text(encoding="utf-8"))
         measurement = Measurement(
             seconds=figures["seconds"],
-            peak_mb=figures["max_rss_kib"] * 1024 / 1e6,
+            peak_mb=figures["peak_bytes"] / 1e6,
             returncode=figures["returncode"],
             output=log.read_text(encoding="utf-8", errors="replace"),
         )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import synth
+from .course import Course
 from .measure import CommandFailed, clean_env, measure
 from .project import Project, pdf_pages
 
@@ -58,13 +59,17 @@ def versions(venv: Path) -> dict[str, str]:
 
 
 def simplepdf(
-    repo: Path, venv: Path, workdir: Path | None, keep: bool, edition: str = "teacher"
+    repo: Path,
+    course: Course,
+    venv: Path,
+    workdir: Path | None,
+    keep: bool,
+    edition: str = "teacher",
 ) -> dict[str, Any]:
     """One sphinx-simplepdf build of the course (one PDF): seconds, pages, peak memory."""
-    project = Project.create(repo, workdir, "bench-simplepdf")
+    project = Project.create(repo, course, workdir, "bench-simplepdf")
     try:
-        synth.copy_sources(repo, project.src)
-        conf = project.src / "book" / "conf.py"
+        conf = project.course.conf_folder / "conf.py"
         conf.write_text(conf.read_text(encoding="utf-8") + SIMPLEPDF_CONF, encoding="utf-8")
         out = project.build / "simplepdf"
         command = [str(venv / "bin" / "sphinx-build"), "-b", "simplepdf", "-q"]
@@ -92,9 +97,10 @@ def simplepdf(
             project.remove()
 
 
-def book_order(src: Path) -> list[str]:
+def book_order(course: Course) -> list[str]:
     """Every document reachable from the root page's toctrees, depth first (the book's order)."""
     order: list[str] = []
+    src = course.src
 
     def visit(doc: str) -> None:
         if doc in order or not (src / f"{doc}.md").is_file():
@@ -103,7 +109,7 @@ def book_order(src: Path) -> list[str]:
         for entry in synth.toctree_entries(synth.read(src, doc), doc):
             visit(entry)
 
-    visit(synth.ROOT_DOC)
+    visit(course.root_doc)
     return order
 
 
@@ -115,18 +121,22 @@ def pandoc_version() -> str | None:
     return out.stdout.splitlines()[0]
 
 
-def pandoc(repo: Path, workdir: Path | None, keep: bool) -> dict[str, Any]:
+def pandoc(repo: Path, course: Course, workdir: Path | None, keep: bool) -> dict[str, Any]:
     """One pandoc conversion of the course's Markdown files, in book order, to an EPUB."""
-    project = Project.create(repo, workdir, "bench-pandoc")
+    project = Project.create(repo, course, workdir, "bench-pandoc")
     try:
-        synth.copy_sources(repo, project.src)
-        docs = book_order(project.src)
+        docs = book_order(project.course)
         out = project.build / "pandoc.epub"
         out.parent.mkdir(parents=True)
         # (No --sandbox: pandoc 2.17's sandbox cannot read its own epub.css. The sources link
         # to nothing outside the course.)
         command = ["pandoc", "-f", "markdown", "-t", "epub3", "-o", str(out)]
-        command += ["--metadata", "title=Benchmark", "--resource-path", str(project.src / "book")]
+        command += [
+            "--metadata",
+            "title=Benchmark",
+            "--resource-path",
+            str(project.course.conf_folder),
+        ]
         command += [str(project.src / f"{doc}.md") for doc in docs]
         try:
             step = measure(command, cwd=project.src)

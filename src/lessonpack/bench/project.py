@@ -1,7 +1,8 @@
 """A course in a temporary folder, built by the project's own Makefile, and what it produced.
 
-The sources are a copy; the build and dist folders are empty at first. ``make -C ROOT`` with
-``SRCDIR``, ``BUILDDIR`` and ``DISTDIR`` builds it exactly as ``make`` builds the checkout.
+The sources are a copy of the course (its folders as its conf.py names them, ``course.py``); the
+build and dist folders are empty at first. ``make -C ROOT`` with ``SRCDIR``, ``CONFDIR``,
+``SOURCE_DIRS``, ``BUILDDIR`` and ``DISTDIR`` builds it exactly as ``make`` builds the checkout.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from .course import Course
 from .measure import Measurement, clean_env, measure
 
 # A lesson's discussion questions start here; an added sentence goes just before.
@@ -28,12 +30,15 @@ class Project:
 
     repo: Path
     base: Path
+    course: Course  # the copy in src/
 
     @classmethod
-    def create(cls, repo: Path, workdir: Path | None, prefix: str) -> Project:
+    def create(cls, repo: Path, course: Course, workdir: Path | None, prefix: str) -> Project:
+        """A temporary folder holding a copy of ``course`` in src/, for the Makefile of ``repo``."""
         if workdir is not None:
             workdir.mkdir(parents=True, exist_ok=True)
-        return cls(repo, Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=workdir)))
+        base = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=workdir))
+        return cls(repo, base, course.copy_to(base / "src"))
 
     @property
     def src(self) -> Path:
@@ -49,7 +54,8 @@ class Project:
 
     def make(self, *goals: str, **env: str) -> Measurement:
         """``make GOALS`` on this project, measured; fails loudly with make's last lines."""
-        variables = [f"SRCDIR={self.src}", f"BUILDDIR={self.build}", f"DISTDIR={self.dist}"]
+        variables = self.course.make_variables()
+        variables += [f"BUILDDIR={self.build}", f"DISTDIR={self.dist}"]
         command = ["make", "-C", str(self.repo), *variables, *goals]
         return measure(command, env=clean_env(**env))
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from . import synth
+from .course import Course
 from .project import Project, add_sentence, hashes, mtimes, pdf_pages
 
 FORMATS = ("html", "epub", "pdf")
-EDIT_LESSON = "lessons/02-collectivization"
 SPHINX_STARTED = re.compile(r"sphinx-build|-m sphinx\b")
 WEASYPRINT_STARTED = re.compile(r"weasyprint|-b lessonpdf", re.I)
 
@@ -84,12 +84,19 @@ def full_build(project: Project, log: Log) -> dict[str, Any]:
     return {"seconds": step.seconds, "peak_mb": step.peak_mb}
 
 
-def single_job_pdf(repo: Path, workdir: Path | None, keep: bool) -> dict[str, Any]:
+def edit_lesson(course: Course) -> str:
+    """The lesson the edit test changes by default: the second in book order (or the only one)."""
+    lessons = synth.real_lessons(course)
+    if not lessons:
+        raise ValueError(f"{course.src}: no lesson in the root document's toctrees")
+    return lessons[min(1, len(lessons) - 1)].doc
+
+
+def single_job_pdf(repo: Path, course: Course, workdir: Path | None, keep: bool) -> dict[str, Any]:
     """A cold ``make pdf`` in one process: the builds one at a time (``JOBS=1``), each
     rendering its PDFs in its own process (``LESSONPACK_PDF_JOBS=1``)."""
-    project = Project.create(repo, workdir, "bench-pdf1")
+    project = Project.create(repo, course, workdir, "bench-pdf1")
     try:
-        synth.copy_sources(repo, project.src)
         step = project.make("pdf", "JOBS=1", LESSONPACK_PDF_JOBS="1")
         return {"seconds": step.seconds, "peak_mb": step.peak_mb}
     finally:
@@ -98,21 +105,25 @@ def single_job_pdf(repo: Path, workdir: Path | None, keep: bool) -> dict[str, An
 
 
 def real_course(
-    repo: Path, workdir: Path | None, keep: bool, log: Log, lesson: str = EDIT_LESSON
+    repo: Path,
+    course: Course,
+    workdir: Path | None,
+    keep: bool,
+    log: Log,
+    lesson: str | None = None,
 ) -> dict[str, Any]:
     """One run on the real course: cold builds (``make``, then one format at a time),
     no-change rebuild, one-lesson edit (against the cold ``make``), one-process PDF."""
-    project = Project.create(repo, workdir, "bench-course")
+    lesson = lesson or edit_lesson(course)
+    project = Project.create(repo, course, workdir, "bench-course")
     try:
-        synth.copy_sources(repo, project.src)
         log("  cold build, one format at a time")
         cold = cold_build(project, log)
     finally:
         if not keep:
             project.remove()
-    project = Project.create(repo, workdir, "bench-course-make")
+    project = Project.create(repo, course, workdir, "bench-course-make")
     try:
-        synth.copy_sources(repo, project.src)
         log("  cold build: make")
         full = full_build(project, log)
         log("  no-change rebuild")
@@ -125,7 +136,7 @@ def real_course(
         if not keep:
             project.remove()
     log("  PDF step with LESSONPACK_PDF_JOBS=1")
-    single = single_job_pdf(repo, workdir, keep)
+    single = single_job_pdf(repo, course, workdir, keep)
     single["speedup"] = single["seconds"] / cold["seconds"]["pdf"]
     log(f"    {single['seconds']:.1f} s ({single['speedup']:.2f}x the default)")
     return {
@@ -138,12 +149,12 @@ def real_course(
 
 
 def synthetic_course(
-    repo: Path, workdir: Path | None, keep: bool, log: Log, lessons: int
+    repo: Path, course: Course, workdir: Path | None, keep: bool, log: Log, lessons: int
 ) -> dict[str, Any]:
     """One cold build of a synthetic course of ``lessons`` lessons."""
-    project = Project.create(repo, workdir, f"bench-{lessons}-lessons")
+    project = Project.create(repo, course, workdir, f"bench-{lessons}-lessons")
     try:
-        synth.make_course(repo, project.src, lessons)
+        synth.synthesize(project.course, lessons)
         return {"lessons": lessons, **cold_build(project, log)}
     finally:
         if not keep:

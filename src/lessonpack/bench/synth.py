@@ -9,19 +9,17 @@ re-pointed. References to another real lesson are
 re-pointed to that lesson's copy in the same group of n when it exists (lesson 8, a copy of
 lesson 4, refers to lesson 7, the copy of lesson 3), else left on the real one. The root page's
 toctree lists every added lesson after the real ones. The strict build must pass on the result.
+The course's folders, root document and lessons come from its conf.py (``course.Course``).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-SOURCE_DIRS = ("book", "lessons", "exercises")
-ROOT_DOC = "book/index"
-LESSON_DIR = "lessons"
+from .course import Course
 
 LABEL_LINE = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$", re.M)
 LABEL_OPTION = re.compile(r"^(?P<key>[ \t]*:(?:label|name):[ \t]+)(?P<label>\S+)[ \t]*$", re.M)
@@ -47,14 +45,6 @@ class Lesson:
     @property
     def docs(self) -> tuple[str, ...]:
         return (self.doc, *self.companions)
-
-
-def copy_sources(repo: Path, dest: Path, dirs: tuple[str, ...] = SOURCE_DIRS) -> Path:
-    """Copy the course sources (never the build or dist folders) into ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in dirs:
-        shutil.copytree(repo / name, dest / name)
-    return dest
 
 
 def read(src: Path, doc: str) -> str:
@@ -103,11 +93,11 @@ def toctree_entries(text: str, doc: str) -> list[str]:
     return entries
 
 
-def real_lessons(src: Path) -> list[Lesson]:
+def real_lessons(course: Course) -> list[Lesson]:
     """The course's lessons in book order, each with the documents of its own toctree."""
-    lessons = []
-    for doc in toctree_entries(read(src, ROOT_DOC), ROOT_DOC):
-        if doc.startswith(f"{LESSON_DIR}/"):
+    lessons, src, root = [], course.src, course.root_doc
+    for doc in toctree_entries(read(src, root), root):
+        if course.is_lesson(doc):
             lessons.append(Lesson(doc, tuple(toctree_entries(read(src, doc), doc))))
     return lessons
 
@@ -178,25 +168,24 @@ class Renamer:
         return "".join(lines)
 
 
-def add_to_root_toctree(src: Path, new_lessons: list[str]) -> None:
+def add_to_root_toctree(course: Course, new_lessons: list[str], last_lesson: str) -> None:
     """List the added lessons in the root page's toctree, right after the last real lesson."""
-    text = read(src, ROOT_DOC)
-    lines = text.splitlines(keepends=True)
+    root = course.root_doc
+    lines = read(course.src, root).splitlines(keepends=True)
     last = max(
         i
         for i, line in enumerate(lines)
-        if posixpath.normpath(posixpath.join(posixpath.dirname(ROOT_DOC), line.strip())).startswith(
-            f"{LESSON_DIR}/"
-        )
+        if posixpath.normpath(posixpath.join(posixpath.dirname(root), line.strip())) == last_lesson
     )
     indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
-    added = [f"{indent}{relative(doc, ROOT_DOC)}\n" for doc in new_lessons]
-    write(src, ROOT_DOC, "".join([*lines[: last + 1], *added, *lines[last + 1 :]]))
+    added = [f"{indent}{relative(doc, root)}\n" for doc in new_lessons]
+    write(course.src, root, "".join([*lines[: last + 1], *added, *lines[last + 1 :]]))
 
 
-def synthesize(src: Path, lessons: int) -> list[str]:
-    """Grow the course in ``src`` (a copy) to ``lessons`` lessons; returns the added documents."""
-    real = real_lessons(src)
+def synthesize(course: Course, lessons: int) -> list[str]:
+    """Grow the course (a copy) to ``lessons`` lessons; returns the added documents."""
+    src = course.src
+    real = real_lessons(course)
     n = len(real)
     if lessons < n:
         raise ValueError(f"a synthetic course has at least the {n} real lessons, not {lessons}")
@@ -222,12 +211,13 @@ def synthesize(src: Path, lessons: int) -> list[str]:
             text = rename(texts[doc], doc)
             write(src, docs[doc], NUMBERED_TITLE.sub(rf"\g<head>{number}", text, count=1))
         added.append(docs[real[base].doc])
-    add_to_root_toctree(src, added)
+    if added:
+        add_to_root_toctree(course, added, real[-1].doc)
     return added
 
 
-def make_course(repo: Path, dest: Path, lessons: int) -> Path:
+def make_course(course: Course, dest: Path, lessons: int) -> Course:
     """A copy of the real course's sources in ``dest``, grown to ``lessons`` lessons."""
-    copy_sources(repo, dest)
-    synthesize(dest, lessons)
-    return dest
+    copy = course.copy_to(dest)
+    synthesize(copy, lessons)
+    return copy

@@ -32,6 +32,14 @@ class Site:
     def files(self, pattern: str) -> list[Path]:
         return sorted(self.dist.glob(pattern))
 
+    def published(self, format: str) -> list[Path]:
+        """Every file of dist/ in ``format`` (``pdf``, ``epub``...), from its manifest: wherever
+        the course's ``lessonpack_pdf_outputs`` put it."""
+        from ..manifest import read_manifest
+
+        entries = read_manifest(self.dist)
+        return sorted(self.dist / name for name, e in entries.items() if e.format == format)
+
 
 @dataclass
 class Outcome:

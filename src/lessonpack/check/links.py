@@ -115,11 +115,11 @@ def check(site: Site) -> Outcome:
         html_count += count
         problems += [f"{root.name}/{problem}" for problem in broken]
     epub_count = pdf_count = 0
-    for epub in site.files("*.epub"):
+    for epub in site.published("epub"):
         count, broken = epub_links(epub)
         epub_count += count
         problems += broken
-    for pdf in [*site.files("*.pdf"), *site.files("packs/*.pdf"), *site.files("slides/*.pdf")]:
+    for pdf in [p for f in ("pdf", "slides") for p in site.published(f) if p.suffix == ".pdf"]:
         count, broken = pdf_links(pdf)
         pdf_count += count
         problems += broken

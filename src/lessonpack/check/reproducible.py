@@ -3,7 +3,9 @@
 The project's files (those git tracks, and new ones it does not ignore) are copied to a temporary
 folder outside the project; there ``make`` creates a fresh virtual environment from the lock and
 builds everything into its own build and dist folders, with the SOURCE_DATE_EPOCH the published
-builds recorded. Then every file of the two dist folders is compared byte for byte, both ways: a
+builds recorded. The course is where the builds' reports say it was (source folder, conf.py's
+folder, source folders: ``SRCDIR``, ``CONFDIR``, ``SOURCE_DIRS``); a course outside the project
+is copied beside it. Then every file of the two dist folders is compared byte for byte, both ways: a
 file only in one of them is a difference too.
 """
 
@@ -14,6 +16,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import Outcome, Site
@@ -33,6 +37,43 @@ def source_date_epochs(build: Path) -> dict[str, str]:
         name = f"{report.parent.parent.name}/{report.parent.name.removesuffix('-doctrees')}"
         epochs[name] = recorded or ""
     return epochs
+
+
+@dataclass(frozen=True)
+class Course:
+    """Where the published builds read the course: its source folder, conf.py's folder and its
+    source folders (relative to the source folder), from a build's report."""
+
+    srcdir: Path
+    confdir: Path
+    source_dirs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, build: Path) -> Course | None:
+        for report in sorted(build.glob("*/*-doctrees/lessonpack-report.json")):
+            data = json.loads(report.read_text(encoding="utf-8"))
+            if "confdir" in data:
+                srcdir = Path(data["srcdir"])
+                return cls(srcdir, Path(data["confdir"]), tuple(data.get("source_dirs", [])))
+        return None
+
+    def copy(self, root: Path, project: Path) -> tuple[int, list[str]]:
+        """Copy the course for a make in ``project`` (the copy of ``root``); return how many
+        files were copied, and the make variables that point at the copy."""
+        copied = 0
+        places = {}
+        for name, folder in (("SRCDIR", self.srcdir), ("CONFDIR", self.confdir)):
+            if folder.is_relative_to(root):
+                places[name] = str(folder.relative_to(root))
+            elif folder.is_relative_to(self.srcdir):
+                places[name] = str(project.parent / "course" / folder.relative_to(self.srcdir))
+            else:
+                raise ValueError(f"{folder} is outside both {root} and {self.srcdir}")
+        if not self.srcdir.is_relative_to(root):
+            copied = copy_project(self.srcdir, project.parent / "course")
+        variables = [f"{name}={value}" for name, value in places.items()]
+        variables.append(f"SOURCE_DIRS={' '.join(d or '.' for d in self.source_dirs)}")
+        return copied, variables
 
 
 def project_files(root: Path) -> list[Path]:
@@ -64,12 +105,15 @@ def copy_project(root: Path, target: Path) -> int:
     return len(files)
 
 
-def rebuild(project: Path, epoch: str, log: Path) -> subprocess.CompletedProcess[bytes]:
-    """``make`` in the copy: its own virtual environment, build and dist folders."""
+def rebuild(
+    project: Path, epoch: str, log: Path, variables: Sequence[str] = ()
+) -> subprocess.CompletedProcess[bytes]:
+    """``make`` in the copy: its own virtual environment, build and dist folders; ``variables``
+    point it at the course."""
     env = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
     env.pop("VIRTUAL_ENV", None)
     command = ["make", "-C", str(project), f"SOURCE_DATE_EPOCH={epoch}"]
-    command += [f"BUILDDIR={project / 'build'}", f"DISTDIR={project / 'dist'}"]
+    command += [f"BUILDDIR={project / 'build'}", f"DISTDIR={project / 'dist'}", *variables]
     with log.open("wb") as out:
         return subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
 
@@ -105,8 +149,13 @@ def check(site: Site) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="lessonpack-rebuild-") as temp:
         project = Path(temp) / "project"
         copied = copy_project(site.root, project)
+        course = Course.of(site.build)
+        variables: list[str] = []
+        if course is not None:
+            more, variables = course.copy(site.root, project)
+            copied += more
         log = Path(temp) / "make.log"
-        done = rebuild(project, next(iter(epochs.values())), log)
+        done = rebuild(project, next(iter(epochs.values())), log, variables)
         if done.returncode != 0:
             tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
             problem = f"the second build (make in a copy of {copied} files) failed: "

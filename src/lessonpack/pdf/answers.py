@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from docutils import nodes
 
 from .. import nodes as lp
+from ..labels import N_, _
 from ..questions import EXERCISE_KINDS
 from .ids import walk_with_owner
 
@@ -60,10 +61,12 @@ def exercise_labels(doctrees: Iterable[tuple[str, nodes.document]]) -> dict[tupl
         for position, exercise in enumerate(tree.findall(lp.exercise), 1):
             kind = exercise.get("kind", "worksheet")
             counts[kind] = counts.get(kind, 0) + 1
-            name = EXERCISE_KINDS.get(kind, "Exercise")
+            name = _(EXERCISE_KINDS.get(kind, N_("Exercise")))
             # A title may repeat its kind ("Exit ticket: why ..."): say it once.
             title = str(exercise["title"]).removeprefix(f"{name}:").strip()
-            labels[(docname, position)] = f"{name} {counts[kind]}: {title}"
+            labels[(docname, position)] = _("{kind} {number}: {title}").format(
+                kind=name, number=counts[kind], title=title
+            )
     return labels
 
 
@@ -86,15 +89,14 @@ def label_exercises(
     return found
 
 
-def collect_answer_key(
-    tree: nodes.document, title: str = "Answer key", numbered: bool = True
-) -> str:
+def collect_answer_key(tree: nodes.document, title: str = "", numbered: bool = True) -> str:
     """Move every {solution} into an answer-key section appended to ``tree``; return its id.
 
     Call after :func:`label_exercises`. Without solutions (a student edition) nothing changes and
     the id is empty. Each exercise keeps a pointer to its entry: "Answer key: page N" when
     ``numbered``, else a link to the key at the back of the book.
     """
+    title = title or _("Answer key")
     used = _used_ids(tree)
     entries: list[nodes.Element] = []
     for exercise in list(tree.findall(lp.exercise)):
@@ -104,24 +106,24 @@ def collect_answer_key(
             entry_id = _unique(f"lp-answers-{len(entries) + 1}", used)
             first = solution.children[0] if solution.children else None
             # The directive's default title: the entry's heading already says it.
-            if isinstance(first, nodes.paragraph) and first.astext() == "Answer key":
+            if isinstance(first, nodes.paragraph) and first.astext() == _("Answer key"):
                 solution.remove(first)
             pointer = nodes.paragraph(classes=["lp-answer-pointer"])
             if numbered:
-                pointer += nodes.Text("Answer key: ")
-                pointer += _page_link(entry_id, "page ")
+                pointer += nodes.Text(_("Answer key: "))
+                pointer += _page_link(entry_id, _("page "))
             else:
-                pointer += nodes.Text("Answers: in the ")
+                pointer += nodes.Text(_("Answers: in the "))
                 link = nodes.reference("", "", refuri=f"#{entry_id}", internal=True)
-                link += nodes.Text("answer key")
+                link += nodes.Text(_("answer key"))
                 pointer += link
-                pointer += nodes.Text(" at the back of the book.")
+                pointer += nodes.Text(_(" at the back of the book."))
             solution.replace_self(pointer)
             entry = nodes.container(ids=[entry_id], classes=["lp-answer-entry"])
             heading = nodes.paragraph(classes=["lp-answer-for"])
             heading += nodes.strong(exercise["lp_label"], exercise["lp_label"])
             heading += nodes.Text(", ")
-            heading += _page_link(exercise["ids"][-1], "page ")
+            heading += _page_link(exercise["ids"][-1], _("page "))
             entry += heading
             entry += solution
             entries.append(entry)
