@@ -121,6 +121,13 @@ lessonpack_pdf_outputs = [
         "edition": "student",
         "documents": ["lessons/*"],
     },
+    # One printed quiz per version of each lesson's quiz (its items and options shuffled).
+    {
+        "name": "packs/{doc}-{version}-{paper}",
+        "mode": "quiz",
+        "edition": "student",
+        "documents": ["exercises/*-quiz"],
+    },
 ]
 lessonpack_epub_accessibility = {
     "accessMode": ["textual", "visual"],

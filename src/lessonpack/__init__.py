@@ -32,6 +32,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .paths import setup_paths
     from .pdf import setup_pdf
     from .questions import setup_questions
+    from .quiz import setup_quiz
     from .rawhtml import setup_rawhtml
     from .records import setup_records
     from .report import setup_report
@@ -52,6 +53,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_questions(app)
     setup_sources(app)
     setup_organiser(app)
+    setup_quiz(app)
     setup_segments(app)
     setup_charts(app)
     setup_report(app)
