@@ -29,7 +29,10 @@ We will catch up with Britain in fifteen years.
 
 
 def mc(n: int, key: int = 1, options: int = 4, rationale: bool = True, marks: str = "") -> str:
-    lines = [f"- [{'x' if i == key or str(i) in marks else ' '}] Option {n}.{i} text" for i in range(options)]
+    lines = [
+        f"- [{'x' if i == key or str(i) in marks else ' '}] Option {n}.{i} text"
+        for i in range(options)
+    ]
     note = f"\n```{{rationale}}\nWhy item {n} is keyed so: the misconception number {n}.\n```\n"
     return (
         f"::::{{mc}}\nWhich is the right answer to item {n}?\n\n"

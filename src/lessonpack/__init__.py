@@ -23,6 +23,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .config import setup_config
     from .counts import setup_counts
     from .epub import setup_epub
+    from .flashcards import setup_flashcards
     from .fonts import setup_fonts
     from .images import setup_images
     from .lesson import setup_lesson
@@ -54,6 +55,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_sources(app)
     setup_organiser(app)
     setup_quiz(app)
+    setup_flashcards(app)
     setup_segments(app)
     setup_charts(app)
     setup_report(app)

@@ -86,7 +86,11 @@ def split_options(content: StringList) -> tuple[StringList, list[tuple[int, bool
         source, offset = content.items[index]
         match = FENCE.match(line)
         if fence:
-            if match and line.strip() == fence[0] * len(line.strip()) and len(line.strip()) >= len(fence):
+            if (
+                match
+                and line.strip() == fence[0] * len(line.strip())
+                and len(line.strip()) >= len(fence)
+            ):
                 fence = ""
         elif match:
             fence = match["fence"]
@@ -116,7 +120,9 @@ class QuizDirective(SphinxDirective):
         if not seed:
             _warn("{quiz} needs :seed: (any word or number: it fixes the printed versions)", where)
         versions = self.options.get("versions", " ".join(DEFAULT_VERSIONS)).split()
-        if len(set(versions)) != len(versions) or not all(re.fullmatch(r"\w+", v) for v in versions):
+        if len(set(versions)) != len(versions) or not all(
+            re.fullmatch(r"\w+", v) for v in versions
+        ):
             _warn("{quiz} :versions: must be distinct names such as 'A B'", where)
             versions = list(DEFAULT_VERSIONS)
         title = self.arguments[0] if self.arguments else "Quiz"
@@ -294,7 +300,7 @@ def key_letters(node: quiz, order: list[int], options: list[list[int]]) -> list[
 
 
 def key_line(letters: list[str]) -> str:
-    """"1 B 2 D 4 A": the keys of a version, as a teacher's answer list reads (short answers
+    """ "1 B 2 D 4 A": the keys of a version, as a teacher's answer list reads (short answers
     left out)."""
     return " ".join(f"{n} {letter}" for n, letter in enumerate(letters, start=1) if letter)
 
@@ -474,7 +480,6 @@ def check_stimuli(app: Sphinx, env: BuildEnvironment) -> None:
                             f"{part.strip()[:60]!r}",
                             where,
                         )
-
 
 
 class QuizDomain(Domain):

@@ -235,7 +235,9 @@ class PdfBuilder(SingleFileHTMLBuilder):
             return [""]
         from ..quiz import quiz
 
-        found = sorted({v for q in self.env.get_doctree(docname).findall(quiz) for v in q["versions"]})
+        found = sorted(
+            {v for q in self.env.get_doctree(docname).findall(quiz) for v in q["versions"]}
+        )
         if not found:
             logger.warning(
                 "lessonpack_pdf_outputs: %s holds no {quiz}",
