@@ -56,7 +56,8 @@ Credit an answer that names the procurement quotas and links them to hunger.
 
 def quiz_doc(*items: str, seed: str = "s1") -> str:
     body = "\n".join(items)
-    return f"# Quiz A\n\n:::::{{quiz}} Quiz on lesson A\n:seed: {seed}\n\nAnswer every question.\n\n{body}:::::\n"
+    head = f"# Quiz A\n\n:::::{{quiz}} Quiz on lesson A\n:seed: {seed}\n\n"
+    return f"{head}Answer every question.\n\n{body}:::::\n"
 
 
 def report(result) -> dict:
@@ -142,7 +143,8 @@ def test_each_fault_is_one_warning_at_the_item_line(build, item, message):
 
 
 def test_a_stimulus_quotes_only_its_source_box(build):
-    stimulus = ":::{stimulus}\n:source: src-a\n> We shall overtake Britain ... the people will eat\n\nA leader\n:::\n"
+    quote = "> We shall overtake Britain ... the people will eat"
+    stimulus = f":::{{stimulus}}\n:source: src-a\n{quote}\n\nA leader\n:::\n"
     item = mc(1).replace("::::{mc}\n", "::::{mc}\n" + stimulus, 1)
     files = {"docs/a.md": SOURCE, "quiz.md": quiz_doc(item)}
     result = build(files)

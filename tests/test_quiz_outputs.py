@@ -23,8 +23,10 @@ version = "1"
 lessonpack_pdf_papers = ["a4"]
 lessonpack_pdf_outputs = [
     {"name": "book-{edition}-{paper}", "mode": "book"},
-    {"name": "{doc}-{version}-{paper}", "mode": "quiz", "edition": "student", "documents": ["quiz"]},
-    {"name": "{doc}-handout-{paper}", "mode": "handout", "edition": "student", "documents": ["lessons/*"]},
+    {"name": "{doc}-{version}-{paper}", "mode": "quiz", "edition": "student",
+     "documents": ["quiz"]},
+    {"name": "{doc}-handout-{paper}", "mode": "handout", "edition": "student",
+     "documents": ["lessons/*"]},
 ]
 """
 ITEMS = [mc(n, key=n % 4) for n in range(1, 11)] + [SHORT]
@@ -125,7 +127,7 @@ def test_a_key_list_planted_in_a_student_output_fails_the_gate(built: Path, tmp_
     page = tmp_path / "dist" / "html" / "quiz.html"
     listing = quiz["versions"]["B"]["keys"].replace(" ", ". ", 1)  # "1. B 2 D ..."
     page.write_text(page.read_text(encoding="utf-8") + f"<p>{listing}</p>", encoding="utf-8")
-    from lessonpack.manifest import MANIFEST, read_manifest, sha256, write_manifest, Entry
+    from lessonpack.manifest import Entry, read_manifest, sha256, write_manifest
 
     entries = read_manifest(site.dist)
     write_manifest(
