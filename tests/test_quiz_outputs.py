@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from lessonpack.check import Site
 from lessonpack.check.leaks import check, key_leaks, quiz_keys
+from lessonpack.manifest import Entry, read_manifest, sha256, write_manifest
 from test_bad_input import LESSON_DOC, course, make, write
 from test_quiz import SHORT, mc, quiz_doc
 
@@ -124,13 +125,11 @@ def test_a_key_list_planted_in_a_student_output_fails_the_gate(built: Path, tmp_
     )
     assert len(keys) == 2
     assert check(site).ok, check(site).problems
+    entries = read_manifest(site.dist)
     page = tmp_path / "dist" / "html" / "quiz.html"
     listing = quiz["versions"]["B"]["keys"].replace(" ", ". ", 1)  # "1. B 2 D ..."
     page.write_text(page.read_text(encoding="utf-8") + f"<p>{listing}</p>", encoding="utf-8")
-    from lessonpack.manifest import Entry, read_manifest, sha256, write_manifest
-
-    entries = read_manifest(site.dist)
-    write_manifest(
+    write_manifest(  # as if it had been published so: the gate reads what the manifest lists
         site.dist,
         [Entry(n, e.edition, e.format, sha256(site.dist / n)) for n, e in sorted(entries.items())],
     )
