@@ -21,9 +21,12 @@ cadre
 
 work points
   The units in which collective farms paid labour.
+
+resolution
+  The Party's verdict. Its title is Juéyì (决议), not the reading of the term.
 ```
 """
-TERMS = ["cadre", "people’s commune", "work points"]  # Sphinx's smart quotes
+TERMS = ["cadre", "people’s commune", "resolution", "work points"]  # Sphinx's smart quotes
 
 
 def files(tmp: Path) -> tuple[Path, Path]:
@@ -45,8 +48,10 @@ def test_the_csv_has_every_term_with_pinyin_and_characters(build, monkeypatch):
     assert [r["term"] for r in rows] == TERMS
     commune = rows[1]
     assert commune["pinyin"] == "rénmín gōngshè" and commune["characters"] == "人民公社"
-    assert commune["definition"] == "The giant rural unit of 1958."
-    assert rows[2]["pinyin"] == "" and rows[2]["definition"].startswith("The units")
+    assert commune["definition"] == "The giant rural unit of 1958 [Smith, 2000]."
+    assert rows[3]["pinyin"] == "" and rows[3]["definition"].startswith("The units")
+    assert rows[2]["pinyin"] == rows[2]["characters"] == ""
+    assert rows[2]["definition"].endswith("Its title is Juéyì (决议), not the reading of the term.")
 
 
 def test_the_anki_deck_opens_with_every_term(build, monkeypatch, tmp_path):

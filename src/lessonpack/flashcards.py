@@ -1,8 +1,8 @@
 """Glossary flashcards: the ``{glossary}`` terms as an Anki deck and a CSV that Quizlet imports.
 
 Each term's card: the term; its pinyin and Chinese characters when its definition starts with
-them (``pinyin (汉字). Definition...``, the glossary's own convention); the definition as a
-reader sees it (citations left out). The student website build writes both files into its
+them (``pinyin (汉字). Definition...``, the glossary's own convention); the definition as the
+glossary page shows it, citations included. The student website build writes both files into its
 output folder, ``flashcards/<basename>-glossary.apkg`` and ``.csv``, so they are published with
 the website (records.py) and students can download them.
 
@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 FOLDER = "flashcards"
 CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
-READING = re.compile(rf"^(?P<pinyin>[^()]+?) \((?P<characters>[^()]*{CJK}[^()]*)\)[.,]?\s*")
+# Pinyin is the definition's first words, before any sentence ends: "Its title is X (汉字)" later
+# in a definition is not the term's reading.
+READING = re.compile(rf"^(?P<pinyin>[^().,;:\"“”]+?) \((?P<characters>[^()]*{CJK}[^()]*)\)[.,]?\s*")
 FIELDS = ("term", "pinyin", "characters", "definition")
 
 
@@ -48,14 +50,8 @@ def card_of(item: nodes.definition_list_item) -> dict[str, str]:
     definition = next(iter(item.findall(nodes.definition)), None)
     text = ""
     if definition is not None:
-        copy = definition.deepcopy()
-        for ref in list(copy.findall(addnodes.pending_xref)):
-            if ref.get("refdomain") == "cite" or ref.get("reftype") in ("p", "t", "cite"):
-                ref.parent.remove(ref)
-        for cite in list(copy.findall(nodes.citation_reference)):
-            cite.parent.remove(cite)
-        text = " ".join(p.astext() for p in copy.findall(nodes.paragraph))
-        text = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s+", " ", text)).strip()
+        text = " ".join(p.astext() for p in definition.findall(nodes.paragraph))
+        text = re.sub(r"\s+", " ", text).strip()
     card = {"term": terms[0] if terms else "", "pinyin": "", "characters": "", "definition": text}
     match = READING.match(text)
     if match:
@@ -65,25 +61,34 @@ def card_of(item: nodes.definition_list_item) -> dict[str, str]:
     return card
 
 
-def collect_cards(app: Sphinx, doctree: nodes.document) -> None:
-    """doctree-read: the cards of the document's glossaries."""
-    cards = [
+def cards_of(doctree: nodes.Node) -> list[dict[str, str]]:
+    return [
         card_of(item)
         for glossary in doctree.findall(addnodes.glossary)
         for item in glossary.findall(nodes.definition_list_item)
     ]
+
+
+def collect_cards(app: Sphinx, doctree: nodes.document) -> None:
+    """doctree-read: which documents hold a glossary."""
     data = app.env.domains["lessonpack_cards"].data["docs"]  # type: ignore[attr-defined]
-    if cards:
-        data[app.env.docname] = cards
+    if any(doctree.findall(addnodes.glossary)):
+        data[app.env.docname] = True
     else:
         data.pop(app.env.docname, None)
 
 
-def all_cards(data: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
-    return sorted(
-        (c for doc in sorted(data) for c in data[doc] if c["term"]),
-        key=lambda c: (c["term"].casefold(), c["term"]),
-    )
+def all_cards(app: Sphinx) -> list[dict[str, str]]:
+    """Every card, sorted by term; definitions as the pages show them (citations resolved, as
+    "(Yang, 2012)": the same words as the glossary page, and the source named)."""
+    docs = app.env.domains["lessonpack_cards"].data["docs"]  # type: ignore[attr-defined]
+    cards = [
+        card
+        for docname in sorted(docs)
+        for card in cards_of(app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags))
+        if card["term"]
+    ]
+    return sorted(cards, key=lambda c: (c["term"].casefold(), c["term"]))
 
 
 def write_csv(cards: list[dict[str, str]], path: Path) -> None:
@@ -157,7 +162,7 @@ def write_flashcards(app: Sphinx, exception: Exception | None) -> None:
         return
     if app.config.lessonpack_edition != "student":
         return
-    cards = all_cards(app.env.domains["lessonpack_cards"].data["docs"])  # type: ignore[attr-defined]
+    cards = all_cards(app)
     if not cards:
         return
     folder = Path(app.outdir) / FOLDER

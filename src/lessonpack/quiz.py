@@ -309,7 +309,8 @@ def answer_grid(node: quiz) -> quiz_grid:
     """The teacher's grid: for each question number, each version's key (or "short answer"),
     with the number of that item as written (in the teacher's pack)."""
     grid = quiz_grid(classes=["lp-quiz-grid", "lp-box"])
-    grid += lp.title_paragraph("Answer grid of the printed versions", "lp-title")
+    title = "Answer grid of the printed versions (item: the question's number above)"
+    grid += lp.title_paragraph(title, "lp-title")
     versions = versions_of(node)
     table = nodes.table(classes=["lp-quiz-grid-table"])
     group = nodes.tgroup(cols=1 + len(versions))
