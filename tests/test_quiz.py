@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from lessonpack.quiz import key_line, version_order
 
 SOURCE = """
@@ -153,3 +155,19 @@ def test_a_stimulus_quotes_only_its_source_box(build):
     bad = {**files, "quiz.md": files["quiz.md"].replace("the people will eat", "the people starve")}
     result = build(bad)
     assert "{stimulus} quotes words that are not in src-a: 'the people starve'" in result.warnings
+
+
+def test_the_guides_quiz_example_builds_strictly(build):
+    """AUTHORING.md's quiz, with the source box it quotes from lesson 1, builds with no warning
+    (its stimulus is found in the box) and shows no key to students."""
+    from test_authoring import blocks, section
+
+    [example] = [body for _, body in blocks(section("Quizzes")) if "{quiz}" in body]
+    lesson = (ROOT / "lessons" / "01-soviet-origins.md").read_text(encoding="utf-8")
+    box = re.search(r"^::::\{source\}.*?\n:label: src-l1-mao-1955\n.*?\n::::$", lesson, re.M | re.S)
+    assert box is not None
+    box_text = re.sub(r":cite: \w+", ":cite: smith2000", box.group(0))  # in the test's refs
+    result = build({"lessons.md": "# Sources\n\n" + box_text, "quiz.md": "# Quiz\n\n" + example})
+    assert "WARNING" not in result.warnings, result.warnings
+    page = result.html("quiz")
+    assert "more than 91 per cent" in page and "lp-quiz-key" not in page
