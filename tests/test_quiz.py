@@ -171,3 +171,18 @@ def test_the_guides_quiz_example_builds_strictly(build):
     assert "WARNING" not in result.warnings, result.warnings
     page = result.html("quiz")
     assert "more than 91 per cent" in page and "lp-quiz-key" not in page
+
+
+def test_a_rationale_fence_not_read_as_a_directive_fails_the_build(build):
+    """The teacher-fence scan knows {rationale} and {marking}: indented into a code block, the
+    rationale would print for students."""
+    item = mc(1).replace("```{rationale}", "    ```{rationale}")
+    result = build({"quiz.md": quiz_doc(item)})
+    assert "{rationale} fence is not read as a directive" in result.warnings, result.warnings
+
+
+def test_a_quiz_without_seed_is_one_warning(build):
+    text = quiz_doc(mc(1)).replace(":seed: s1\n", "")
+    result = build({"quiz.md": text})
+    lines = [w for w in result.warnings.splitlines() if "WARNING" in w]
+    assert len(lines) == 1 and "quiz.md:3: WARNING: {quiz} needs :seed:" in lines[0], lines
