@@ -128,6 +128,13 @@ lessonpack_pdf_outputs = [
         "edition": "student",
         "documents": ["lessons/*"],
     },
+    # One printed quiz per version of each lesson's quiz (its items and options shuffled).
+    {
+        "name": "packs/{doc}-{version}-{paper}",
+        "mode": "quiz",
+        "edition": "student",
+        "documents": ["exercises/*-quiz"],
+    },
 ]
 # EPUB Accessibility 1.1: what the EPUB conforms to, and who says so (the gate's DAISY Ace,
 # EPUBCheck and axe checks, run on every build).

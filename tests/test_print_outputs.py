@@ -23,6 +23,13 @@ LESSONS = sorted(p.stem for p in (ROOT / "lessons").glob("*.md"))
 PAPERS = ["a4", "letter"]
 PACKS = [DIST / "packs" / f"{doc}-teacher-{paper}.pdf" for doc in LESSONS for paper in PAPERS]
 HANDOUTS = [DIST / "packs" / f"{doc}-handout-{paper}.pdf" for doc in LESSONS for paper in PAPERS]
+# Each lesson's quiz (exercises/NN-slug-quiz.md), printed in versions A and B (quiz.py).
+QUIZZES = [
+    DIST / "packs" / f"{doc}-quiz-{version}-{paper}.pdf"
+    for doc in LESSONS
+    for version in "AB"
+    for paper in PAPERS
+]
 BOOKS = [
     DIST / f"{BOOK}-{edition}-{paper}.pdf" for edition in ("teacher", "student") for paper in PAPERS
 ]
@@ -31,11 +38,11 @@ BOOKS = [
 def test_one_pack_and_one_handout_per_lesson_and_paper():
     assert len(LESSONS) == 4
     assert sorted(p.name for p in (DIST / "packs").glob("*.pdf")) == sorted(
-        p.name for p in PACKS + HANDOUTS
+        p.name for p in PACKS + HANDOUTS + QUIZZES
     )
 
 
-@pytest.mark.parametrize("pdf", PACKS + HANDOUTS + BOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("pdf", PACKS + HANDOUTS + QUIZZES + BOOKS, ids=lambda p: p.stem)
 def test_every_pdf_is_tagged_titled_bookmarked_with_embedded_fonts(pdf):
     reader = PdfReader(need(pdf))
     root = reader.trailer["/Root"]
@@ -44,7 +51,10 @@ def test_every_pdf_is_tagged_titled_bookmarked_with_embedded_fonts(pdf):
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
     title = reader.metadata.title
     suffix = {"teacher": ": Teacher’s pack", "handout": ": Student handout"}
-    if pdf.parent.name == "packs":
+    if "-quiz-" in pdf.stem:
+        version = pdf.stem.split("-")[-2]
+        assert title.startswith("Quiz ") and title.endswith(f", version {version}: Quiz")
+    elif pdf.parent.name == "packs":
         assert title.startswith("Lesson ") and title.endswith(suffix[pdf.stem.split("-")[-2]])
     else:
         assert title.startswith("The Great Leap Forward")

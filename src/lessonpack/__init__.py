@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .config import setup_config
     from .counts import setup_counts
     from .epub import setup_epub
+    from .flashcards import setup_flashcards
     from .fonts import setup_fonts
     from .graphics import setup_graphics
     from .images import setup_images
@@ -36,6 +37,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .paths import setup_paths
     from .pdf import setup_pdf
     from .questions import setup_questions
+    from .quiz import setup_quiz
     from .rawhtml import setup_rawhtml
     from .records import setup_records
     from .report import setup_report
@@ -60,6 +62,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_questions(app)
     setup_sources(app)
     setup_organiser(app)
+    setup_quiz(app)
+    setup_flashcards(app)
     setup_segments(app)
     setup_charts(app)
     setup_graphics(app)

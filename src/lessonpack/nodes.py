@@ -69,6 +69,10 @@ class exercise(nodes.container):
     """A worksheet, exit ticket or essay task."""
 
 
+class quiz(nodes.container):
+    """A quiz: instructions, then its items; ``seed`` and ``versions`` for the printed papers."""
+
+
 class segment(nodes.container):
     """One timed segment of a film in a viewing guide."""
 

@@ -37,6 +37,7 @@ NOT_READING = (
     lp.advisory,
     lp.adapted,  # a second version of an excerpt: the original is counted
     lp.organiser,  # a grid of the sources for students to fill in, not reading
+    lp.quiz,  # questions, not reading
     nodes.table,
     nodes.field_list,
     nodes.caption,
@@ -86,8 +87,10 @@ def public_text(doctree: nodes.document) -> str:
 
     Raw markup is taken out too: it is not prose an author wrote for students, and a teacher
     sentence carried into a page by raw HTML must count as a leak, not as student text."""
+    from .quiz import quiz_grid  # a teacher edition's answer grid: keys, never student text
+
     copy = doctree.deepcopy()
-    for node in [*copy.findall(lp.teacher), *copy.findall(nodes.raw)]:
+    for node in [*copy.findall(lp.teacher), *copy.findall(nodes.raw), *copy.findall(quiz_grid)]:
         if node.parent is not None:
             node.parent.remove(node)
     return copy.astext()

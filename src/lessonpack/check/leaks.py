@@ -219,6 +219,36 @@ def printed_fences(outputs: dict[str, tuple[str, str]]) -> list[tuple[str, str]]
     return found
 
 
+# Quiz keys ------------------------------------------------------------------------------------
+
+
+def quiz_keys(report: dict) -> list[tuple[str, str]]:
+    """(document: quiz and version, key list) of every quiz version in the teacher report, the
+    keys as a teacher's list reads ("1 B 2 D ..."): a letter alone is no sentence, but the list
+    of a version must never reach a student."""
+    found = []
+    for docname, record in report["documents"].items():
+        for quiz in record.get("quizzes", []):
+            for version, entry in sorted(quiz.get("versions", {}).items()):
+                if entry.get("keys"):
+                    found.append((f"{docname}:{quiz['line']} version {version}", entry["keys"]))
+    return found
+
+
+def key_leaks(
+    keys: list[tuple[str, str]], outputs: dict[str, tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """(quiz version, output) for every key list found in a student output, however it was
+    spaced or punctuated ("1 B 2 D", "1. B, 2. D", "1B2D")."""
+    compact = {name: re.sub(r"[\W_]+", "", text).lower() for name, (text, _) in outputs.items()}
+    return [
+        (where, name)
+        for where, line in keys
+        for name, text in compact.items()
+        if re.sub(r"[\W_]+", "", line).lower() in text
+    ]
+
+
 # The search index ----------------------------------------------------------------------------
 
 
@@ -300,6 +330,8 @@ def check(site: Site) -> Outcome:
         f"a {{{name}}} fence is printed in {output}: teacher text reached it as text"
         for output, name in printed_fences(outputs)
     ]
+    keys = quiz_keys(report)
+    problems += [f"{w}: the key list is in {name}" for w, name in key_leaks(keys, outputs)]
     pdfs = teacher_pdfs(site, entries)
     problems += teacher_pdf_problems(pdfs, parsed)
     if findings.checked < 1 or not pdfs or not outputs:
@@ -308,7 +340,8 @@ def check(site: Site) -> Outcome:
         f"0 of {findings.checked} teacher sentences in {len(outputs)} student texts "
         f"({findings.excused} more excused as student text too; {len(found) - len(parsed)} "
         f"found by the source scan only); 0 teacher-only words in {len(indexes)} search "
-        f"index{'es' * (len(indexes) != 1)}; all {len(parsed)} in {len(pdfs)} teacher PDFs"
+        f"index{'es' * (len(indexes) != 1)}; 0 of {len(keys)} quiz key lists; all "
+        f"{len(parsed)} in {len(pdfs)} teacher PDFs"
         if not problems
         else f"{len(problems)} problems"
     )

@@ -38,6 +38,7 @@ from .jobs import Job
 from .outputs import Output, parse_outputs
 from .pieces import split_book
 from .pool import job_count, run_jobs
+from .quizpaper import drop_quizzes, keep_quizzes_only, make_paper
 from .render import PAPER_SIZES
 
 if TYPE_CHECKING:
@@ -139,12 +140,25 @@ class PdfBuilder(SingleFileHTMLBuilder):
         tree = super().assemble_doctree()
         return self._finish_tree(tree, self.config.root_doc, "book")
 
-    def assemble_document(self, docname: str, mode: str) -> nodes.document:
-        """One document and the documents its toctrees hold, as one tree (a pack or handout)."""
+    def assemble_document(self, docname: str, mode: str, version: str = "") -> nodes.document:
+        """One document and the documents its toctrees hold, as one tree (a pack or handout);
+        a quiz paper: the document's quizzes as ``version``."""
         tree = self.env.get_doctree(docname)
         if mode == "handout":
             keep_questions_only(tree)
+        if mode == "quiz":
+            keep_quizzes_only(tree)
         tree = inline_all_toctrees(self, set(), docname, tree, darkgreen, [docname])
+        if mode == "handout":
+            drop_quizzes(tree)
+        if mode == "quiz" and make_paper(tree, version):
+            logger.warning(
+                "lessonpack_pdf_outputs: a quiz of %s has no version %s",
+                docname,
+                version,
+                type="lessonpack",
+                subtype="config",
+            )
         tree["docname"] = docname
         self.env.resolve_references(tree, docname, self)
         # Wrapped like an inlined document, so the pack's first page is a chapter as in the book.
@@ -161,7 +175,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
         # A book is laid out in pieces, in order: its exercises cannot show the page of an
         # answer-key entry further on, so they say where the key is instead.
         self._answer_key = collect_answer_key(tree, numbered=mode != "book")
-        if mode == "handout":
+        if mode in ("handout", "quiz"):
             add_writing_lines(tree)
         if mode != "book":
             unlink_missing(tree)
@@ -188,17 +202,20 @@ class PdfBuilder(SingleFileHTMLBuilder):
                         type="lessonpack",
                         subtype="config",
                     )
-            for docname in docs:
+            for docname, version in [(d, v) for d in docs for v in self._versions(output, d)]:
                 with progress_message(__("assembling %s %s") % (output.mode, docname)):
                     tree = (
                         self.assemble_doctree()
                         if output.mode == "book"
-                        else self.assemble_document(docname, output.mode)
+                        else self.assemble_document(docname, output.mode, version)
                     )
                 title = self.env.titles[docname].astext() if output.mode != "book" else ""
+                if version:
+                    title = f"{title}, version {version}"
                 page = Page(output, docname, title, Path(self.outdir) / f"_{output.mode}")
                 if output.mode != "book":
-                    page.html = Path(self.outdir) / f"_{output.mode}" / f"{docname}.html"
+                    name = f"{docname}-{version}" if version else docname
+                    page.html = Path(self.outdir) / f"_{output.mode}" / f"{name}.html"
                 self._current = page
                 self.write_doc_serialized(docname, tree)  # images are copied from here
                 if output.mode == "book":
@@ -207,11 +224,29 @@ class PdfBuilder(SingleFileHTMLBuilder):
                     self.write_doc(docname, tree)
                 self._current = None
                 page.targets = {
-                    paper: Path(self.outdir) / output.filename(self.config, paper, docname)
+                    paper: Path(self.outdir) / output.filename(self.config, paper, docname, version)
                     for paper in self.config.lessonpack_pdf_papers
                     if paper in PAPER_SIZES
                 }
                 self.pages.append(page)
+
+    def _versions(self, output: Output, docname: str) -> list[str]:
+        """A quiz paper's versions (those of the document's quizzes); one unnamed otherwise."""
+        if output.mode != "quiz":
+            return [""]
+        from ..quiz import quiz
+
+        found = sorted(
+            {v for q in self.env.get_doctree(docname).findall(quiz) for v in q["versions"]}
+        )
+        if not found:
+            logger.warning(
+                "lessonpack_pdf_outputs: %s holds no {quiz}",
+                docname,
+                type="lessonpack",
+                subtype="config",
+            )
+        return found
 
     def _write_pieces(self, page: Page, docname: str, tree: nodes.document) -> None:
         """Write a book as one HTML file per piece (pieces.py), in reading order."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sphinx.config import Config
 
-MODES = ("book", "pack", "handout")
+MODES = ("book", "pack", "handout", "quiz")
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class Output:
     """One entry of ``lessonpack_pdf_outputs``.
 
     ``name`` is a path below the output folder without ``.pdf``; it may use ``{basename}``,
-    ``{edition}``, ``{paper}`` and, for packs and handouts, ``{doc}`` (the document's file name).
+    ``{edition}``, ``{paper}`` and, for packs and handouts, ``{doc}`` (the document's file name);
+    a quiz (one PDF per version of the document's quizzes, student edition only) ``{version}``.
     ``documents`` are glob patterns of docnames (packs and handouts: one PDF per match).
     """
 
@@ -33,13 +34,14 @@ class Output:
     edition: str = ""  # empty: written by a build of either edition
     documents: tuple[str, ...] = ()
 
-    def filename(self, config: Config, paper: str, docname: str = "") -> str:
+    def filename(self, config: Config, paper: str, docname: str = "", version: str = "") -> str:
         return (
             self.name.format(
                 basename=config.lessonpack_pdf_basename,
                 edition=config.lessonpack_edition,
                 paper=paper,
                 doc=PurePosixPath(docname).name,
+                version=version,
             )
             + ".pdf"
         )
@@ -70,8 +72,10 @@ def parse_outputs(config: Config) -> list[Output]:
         if mode != "book" and not docs:
             raise ValueError(f"lessonpack_pdf_outputs: a {mode} needs 'documents'")
         edition = entry.get("edition", "")
-        if mode == "handout" and edition != "student":
+        if mode in ("handout", "quiz") and edition != "student":
             # A handout is photocopied for students: it may only ever be made from student text.
-            raise ValueError("lessonpack_pdf_outputs: a handout needs 'edition': 'student'")
+            raise ValueError(f"lessonpack_pdf_outputs: a {mode} needs 'edition': 'student'")
+        if mode == "quiz" and "{version}" not in entry["name"]:
+            raise ValueError("lessonpack_pdf_outputs: a quiz's name needs {version}")
         outputs.append(Output(entry["name"], mode, edition, docs))
     return [o for o in outputs if o.edition in ("", config.lessonpack_edition)]
