@@ -8,8 +8,8 @@ What WeasyPrint writes into each piece, and how the merge keeps it whole:
   ``Part``, in order; the numbers that tie pages and annotations to the tree
   (``StructParents``, ``StructParent``, the ``ParentTree``) are shifted past the previous
   pieces' numbers;
-- named destinations (every id): one sorted name tree; links that pieces.py pointed at
-  ``PIECE_URL`` become links to the named destination again;
+- named destinations (every id): one sorted name tree of every piece's own; a link to another
+  piece is already a link to a named destination (render.py), which this tree resolves;
 - bookmarks: each piece's outline, in order;
 - the catalogue (language, title display, metadata, document information): the first piece's,
   which the template made for the whole book.
@@ -19,21 +19,6 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-
-from .pieces import PIECE_URL
-
-
-def _fix_piece_links(page) -> None:
-    import pikepdf
-
-    for annot in page.obj.get("/Annots", []):
-        action = annot.get("/A")
-        if action is None or action.get("/S") != pikepdf.Name.URI:
-            continue
-        uri = bytes(action.URI).decode("latin-1")
-        if uri.startswith(PIECE_URL):
-            annot.Dest = pikepdf.String(uri.removeprefix(PIECE_URL))
-            del annot["/A"]
 
 
 def _shift_struct_parents(pdf, shift: int) -> int:
@@ -105,8 +90,6 @@ def merge_pdfs(parts: list[Path | None], target: Path) -> None:
             out.pages.extend(src.pages)
         box = out.pages[start].mediabox
         size = (float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))
-        for page in out.pages[start:]:
-            _fix_piece_links(page)
         # Each piece's Document element becomes a Part of the book's Document, whole, so every
         # reference to it (its kids' parent, the parent tree) stays right. Arrays are copied in
         # one call each: qpdf's copier costs the same for a small object as for a large one.

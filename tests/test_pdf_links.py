@@ -1,0 +1,67 @@
+"""Links in a book laid out piece by piece: real destinations, one tagged annotation each."""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+from pypdf import PdfReader
+
+from test_pdf_builder import two_chapters
+
+CONF = 'lessonpack_pdf_basename = "t"\nlessonpack_pdf_papers = ["a4"]\n'
+
+
+def _links(pdf: pikepdf.Pdf) -> list[tuple[int, pikepdf.Dictionary]]:
+    return [
+        (number, annot)
+        for number, page in enumerate(pdf.pages)
+        for annot in page.obj.get("/Annots", [])
+        if annot.get("/Subtype") == "/Link"
+    ]
+
+
+def _page_of(pdf: pikepdf.Pdf, name: str) -> int:
+    names = pdf.Root.Names.Dests.Names
+    for i in range(0, len(names), 2):
+        if str(names[i]) == name:
+            page = names[i + 1][0].objgen
+            return next(n for n, p in enumerate(pdf.pages) if p.obj.objgen == page)
+    raise AssertionError(f"no destination {name}")
+
+
+def test_each_link_is_one_tagged_annotation_named_by_its_words(build):
+    result = build(two_chapters(), edition="teacher", builder="lessonpdf", conf=CONF)
+    assert result.warnings == ""
+    pdf = pikepdf.open(result.outdir / "t-teacher-a4.pdf")
+    tree = pdf.Root.StructTreeRoot.ParentTree.Nums
+    owners = {int(tree[i]): tree[i + 1] for i in range(0, len(tree), 2)}
+    links = _links(pdf)
+    assert links
+    seen: set[tuple[int, tuple[int, ...], str]] = set()
+    words = []
+    for number, link in links:
+        rect = tuple(round(float(v)) for v in link.Rect)
+        where = (number, rect, str(link.get("/Dest", "")))
+        assert where not in seen, f"a second annotation for the same link: {where}"
+        seen.add(where)
+        # Owned by the link's structure element, never by NonStruct or nothing.
+        assert str(owners[int(link.StructParent)].S) == "/Link"
+        # Links between pieces are named destinations the book holds, not addresses.
+        assert "/A" not in link and str(link.Dest) in {
+            str(n) for n in pdf.Root.Names.Dests.Names[::2]
+        }
+        text = str(link.Contents)
+        assert text != str(link.Dest) and "invalid" not in text and "#" not in text
+        words.append(text)
+    # The link's words as the reader sees them, without the leader and page number.
+    assert "the other timeline" in words
+    assert "Chapter 2" in words
+    assert not any(".." in w for w in words)
+    # The contents shows the page each of its links leads to (from the pieces laid out after).
+    reader = PdfReader(result.outdir / "t-teacher-a4.pdf")
+    contents = next(p.extract_text() for p in reader.pages if "Contents" in p.extract_text())
+    for name, title in (("document-one", "Chapter 1"), ("document-two", "Chapter 2")):
+        shown = re.search(rf"{title}\W*(\d+)", contents)
+        assert shown, contents
+        assert int(shown.group(1)) == _page_of(pdf, name) + 1
