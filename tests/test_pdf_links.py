@@ -30,9 +30,23 @@ def _page_of(pdf: pikepdf.Pdf, name: str) -> int:
     raise AssertionError(f"no destination {name}")
 
 
-def test_each_link_is_one_tagged_annotation_named_by_its_words(build):
+def test_each_link_is_one_tagged_annotation_named_by_its_words(build, capfd):
     result = build(two_chapters(), edition="teacher", builder="lessonpdf", conf=CONF)
     assert result.warnings == ""
+    # Progress, one whole line per step, even under -q (the Makefile's): pieces, merge, PDFs.
+    progress = [line for line in capfd.readouterr().err.splitlines() if line.startswith("pdf: ")]
+    name = "pdf: t-teacher-a4.pdf:"
+    assert progress == [
+        "pdf: 1 PDFs to write (4 pieces), 1 process(es)",
+        f"{name} piece 1/4 laid out, 3 pages",
+        f"{name} piece 2/4 laid out, 1 pages",
+        f"{name} piece 3/4 laid out, 1 pages",
+        f"{name} piece 4/4 laid out, 1 pages",
+        # The contents again, with the page numbers the rest found.
+        f"{name} piece 1/4 laid out again (round 2), 3 pages",
+        f"{name} merging 4 pieces, 6 pages",
+        "pdf: 1/1 PDFs done, 1 process(es)",
+    ]
     pdf = pikepdf.open(result.outdir / "t-teacher-a4.pdf")
     tree = pdf.Root.StructTreeRoot.ParentTree.Nums
     owners = {int(tree[i]): tree[i + 1] for i in range(0, len(tree), 2)}

@@ -9,7 +9,8 @@ whatever an earlier build rendered from the same HTML (cache.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ from .jobs import Job
 from .outputs import Output, parse_outputs
 from .pieces import mark_links, split_book
 from .pool import job_count, run_jobs
+from .progress import say
 from .render import PAPER_SIZES
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 THEME = "lessonpack-print"
+JOBS_FILE = "pdf-jobs.json"  # beside the HTML, in the build folder (never published)
 
 
 class PrintTranslator(GridScopeMixin, CitationRoleMixin, HTML5Translator):
@@ -358,12 +361,19 @@ class PdfBuilder(SingleFileHTMLBuilder):
                         shown=tuple(page.shown),
                     )
                 )
-        processes = job_count(self.config.lessonpack_pdf_jobs)
-        logger.info("rendering %d PDFs in %d process(es)", len(jobs), processes)
+        # What each PDF is made of, for a person (or a test) to lay out a piece as the jobs do.
+        record = [asdict(job) for job in jobs]
+        (root / JOBS_FILE).write_text(json.dumps(record, indent=1, sort_keys=True), "utf-8")
+        processes = min(job_count(self.config.lessonpack_pdf_jobs), max(len(jobs), 1))
+        pieces = sum(len(job.pieces) for job in jobs)
+        say(f"{len(jobs)} PDFs to write ({pieces} pieces), {processes} process(es)")
         keys: set[str] = set()
-        for outcome in run_jobs(jobs, processes):
+        outcomes = []
+        for done, outcome in enumerate(run_jobs(jobs, processes), 1):
             keys |= outcome.keys
+            outcomes.append(outcome)
             name = Path(outcome.target).relative_to(root)
+            say(f"{done}/{len(jobs)} PDFs done, {processes} process(es)")
             logger.info(
                 "%s: %d pages (%d laid out, %d reused)",
                 name,
@@ -371,6 +381,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 outcome.rendered,
                 outcome.reused,
             )
+        # Warnings in the order of the jobs, however the processes finished.
+        for outcome in sorted(outcomes, key=lambda o: o.target):
             for where, message in outcome.warnings:
                 logger.warning(
                     "WeasyPrint: %s",

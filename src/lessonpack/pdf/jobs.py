@@ -15,6 +15,7 @@ from pathlib import Path
 from .cache import RenderCache
 from .merge import merge_in_subprocess
 from .pieces import numbers_css
+from .progress import say
 from .render import Rendered, render_html
 
 # Rounds of a book's layout before giving up on page numbers settling (two are the rule: the
@@ -64,10 +65,12 @@ def _render(
     out: Outcome,
     index: int = 0,
     numbers: dict[str, int] | None = None,
+    again: int = 0,
 ):
     """Piece ``index`` of the job laid out from page ``first``, or found in the cache.
 
-    ``numbers``: the page of every id of the book, as far as known.
+    ``numbers``: the page of every id of the book, as far as known; ``again``: the layout
+    round, from 0.
     """
     targets = job.targets[index] if job.targets else ()
     css = numbers_css(job.shown[index], numbers or {}) if job.shown else ""
@@ -92,6 +95,11 @@ def _render(
         cache.put(key, result)
         out.rendered += 1
         out.rendered_pages += result.pages
+        count = len(job.pieces)
+        if count > 1:
+            name = Path(job.target).name
+            step = f"laid out again (round {again + 1})" if again else "laid out"
+            say(f"{name}: piece {index + 1}/{count} {step}, {result.pages} pages")
     else:
         out.reused += 1
     return key, result, css
@@ -117,7 +125,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     recto = job.recto or (False,) * len(texts)
     shown = job.shown or ((),) * len(texts)
     numbers: dict[str, int] = {}
-    for _ in range(MAX_ROUNDS):
+    for again in range(MAX_ROUNDS):
         parts: list[str | None] = []  # cache keys in order; None: a blank page
         results: list[Rendered] = []
         used: list[str] = []  # per piece: the page numbers it was given
@@ -129,7 +137,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
                 page += 1
             # Numbers found earlier in this round are right for pieces before this one.
             known = {**numbers, **found}
-            key, result, css = _render(job, cache, text, page + 1, out, index, known)
+            key, result, css = _render(job, cache, text, page + 1, out, index, known, again)
             for name, at in result.anchors.items():
                 found.setdefault(name, page + 1 + at)
             parts.append(key)
@@ -145,5 +153,6 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
         raise RuntimeError(f"{job.target}: page numbers did not settle in {MAX_ROUNDS} rounds")
     out.pages = page
     out.warnings = [(p, w) for p, r in zip(job.pieces, results, strict=True) for w in r.warnings]
+    say(f"{Path(job.target).name}: merging {len(texts)} pieces, {page} pages")
     merge_in_subprocess([cache.pdf(k) if k else None for k in parts], Path(job.target))
     return out

@@ -176,6 +176,28 @@ def one_annotation_per_link(page: Any) -> list[tuple[Any, str]]:
     return [(link[3], link_words(link[3])) for link in page.links]
 
 
+def lay_out(
+    root: Path,
+    text: str,
+    paper: str,
+    first_page: int = 1,
+    *,
+    stylesheets: Iterable[str] = (),
+    css: str = "",
+) -> Any:
+    """WeasyPrint's laid-out document of one page of HTML, with the build's stylesheets."""
+    from weasyprint import HTML
+
+    styles = Styles.of(root)
+    sheets = [styles.sheet(href) for href in stylesheets]
+    sheets.append(styles.text(page_css(paper, first_page)))
+    if css:
+        sheets.append(styles.text(css))
+    return HTML(string=text, base_url=BASE_URL, url_fetcher=styles.fetcher).render(
+        stylesheets=sheets, font_config=styles.fonts
+    )
+
+
 def render_html(
     root: Path,
     text: str,
@@ -195,17 +217,8 @@ def render_html(
     anchors of other pieces of the same book that this page links to: each link is written as a
     link to the named destination, which the merge finds in the piece that holds it.
     """
-    from weasyprint import HTML
-
-    styles = Styles.of(root)
-    sheets = [styles.sheet(href) for href in stylesheets]
-    sheets.append(styles.text(page_css(paper, first_page)))
-    if css:
-        sheets.append(styles.text(css))
     with collected_logs() as warnings:
-        document = HTML(string=text, base_url=BASE_URL, url_fetcher=styles.fetcher).render(
-            stylesheets=sheets, font_config=styles.fonts
-        )
+        document = lay_out(root, text, paper, first_page, stylesheets=stylesheets, css=css)
         anchors: dict[str, int] = {}
         for number, page in enumerate(document.pages):
             for name in page.anchors:
