@@ -1,6 +1,6 @@
 """Progress lines of the PDF builds, one per step, whole lines a person can follow.
 
-``pdf: great-leap-forward-teacher-a4.pdf: 14/40 pieces laid out`` and ``pdf: 3/12 PDFs done, 2
+``pdf: book-teacher-a4.pdf: piece 14/40 laid out, 6 pages`` and ``pdf: 3/12 PDFs done, 2
 processes``: written to standard error in one ``write`` each (shorter than a pipe's atomic
 size), so lines from several rendering processes never mix, and make's ``--output-sync`` prints
 them with the rest of the build's output. Sphinx's ``-q`` (the Makefile's) silences its own
