@@ -10,6 +10,18 @@ from pypdf import PdfReader
 from test_pdf_builder import two_chapters
 
 CONF = 'lessonpack_pdf_basename = "t"\nlessonpack_pdf_papers = ["a4"]\n'
+# A link long enough to break across lines: each of its annotations is named by all its words.
+LONG = (
+    "a link whose words are long enough to run from one line of the page onto the next, "
+    "which a reader should still hear whole"
+)
+
+
+def sources() -> dict[str, str]:
+    files = two_chapters()
+    words = "Some words before the link, to push it along the line: "
+    files["one.md"] = files["one.md"].replace("Intro 1,", f"{words}[{LONG}](#timeline-2). Intro 1,")
+    return files
 
 
 def _links(pdf: pikepdf.Pdf) -> list[tuple[int, pikepdf.Dictionary]]:
@@ -31,7 +43,7 @@ def _page_of(pdf: pikepdf.Pdf, name: str) -> int:
 
 
 def test_each_link_is_one_tagged_annotation_named_by_its_words(build, capfd):
-    result = build(two_chapters(), edition="teacher", builder="lessonpdf", conf=CONF)
+    result = build(sources(), edition="teacher", builder="lessonpdf", conf=CONF)
     assert result.warnings == ""
     # Progress, one whole line per step, even under -q (the Makefile's): pieces, merge, PDFs.
     progress = [line for line in capfd.readouterr().err.splitlines() if line.startswith("pdf: ")]
@@ -71,6 +83,7 @@ def test_each_link_is_one_tagged_annotation_named_by_its_words(build, capfd):
     # The link's words as the reader sees them, without the leader and page number.
     assert "the other timeline" in words
     assert "Chapter 2" in words
+    assert words.count(LONG) >= 2
     assert not any(".." in w for w in words)
     # The contents shows the page each of its links leads to (from the pieces laid out after).
     reader = PdfReader(result.outdir / "t-teacher-a4.pdf")

@@ -142,7 +142,14 @@ def page_css(paper: str, first_page: int = 1) -> str:
 
 
 def link_words(box: Any) -> str:
-    """The words of a link as the reader sees them, without what the stylesheet adds."""
+    """The words of a link as the reader sees them, without what the stylesheet adds.
+
+    Read from the link's element, so a link broken across lines or pages is named whole in
+    each of its annotations; from its boxes (pseudo-elements left out) if it has none.
+    """
+    element = getattr(box, "element", None)
+    if element is not None and hasattr(element, "itertext"):
+        return " ".join("".join(element.itertext()).split())
     words: list[str] = []
 
     def walk(node: Any) -> None:
