@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from lessonpack.pdf.render import BASE_URL, make_fetcher
+from lessonpack.pdf.builder import JOBS_FILE
+from lessonpack.pdf.render import lay_out
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def render(root: Path, page: str, paper: str = "A4"):
-    """Lay out a page the builder wrote, as the builder does (same fetcher, same base URL)."""
-    from weasyprint import CSS
-
-    html = HTML(
-        string=(root / page).read_text(encoding="utf-8"),
-        base_url=BASE_URL,
-        url_fetcher=make_fetcher(root),
-    )
-    return html.render(stylesheets=[CSS(string=f"@page {{ size: {paper}; }}")])
+def render(root: Path, page: str, paper: str = "a4"):
+    """Lay out a page the builder wrote, as the builder does (same stylesheets, same fetcher)."""
+    jobs = json.loads((root / JOBS_FILE).read_text(encoding="utf-8"))
+    sheets = jobs[0]["stylesheets"] if jobs else ()
+    return lay_out(root, (root / page).read_text("utf-8"), paper.lower(), stylesheets=sheets)
 
 
 def descendants(box) -> Iterator:

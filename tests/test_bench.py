@@ -258,7 +258,7 @@ def fake_course_run(pdf_seconds: float, edit_seconds: float) -> dict:
 
 
 def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
-    runs = [fake_course_run(82.0, 20.0), fake_course_run(182.0, 60.0), fake_course_run(62.0, 40)]
+    runs = [fake_course_run(82.0, 10.0), fake_course_run(182.0, 20.0), fake_course_run(62.0, 12)]
     peers = {
         "simplepdf": {"runs": [{"seconds": 50.0, "pdf_pages": 400, "pages_per_second": 8.0}] * 3},
         "pandoc": {"runs": [{"seconds": 4.0}] * 3},
@@ -269,12 +269,12 @@ def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
                 "total_seconds": 100.0 + 10 * size,
                 "pdf_pages": 200 * size,
                 "pages_per_second": 10.0,
-                "peak_mb_max": 300.0 + size,
+                "peak_mb_max": 200.0 + min(size, 64),  # no higher at 128 than at 64
                 "seconds": {"html": 1.0, "epub": 1.0, "pdf": 98.0 + 10 * size},
             }
         ]
         * 2
-        for size in (4, 16, 64)
+        for size in (4, 16, 64, 128)
     }
     rows = [
         *figures.course_figures(runs),
@@ -287,7 +287,7 @@ def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
         by_key["cold.total.seconds"].summary.low,
         by_key["cold.total.seconds"].summary.high,
     ) == (80.0, 200.0)
-    assert by_key["edit.ratio"].summary.median == pytest.approx(0.3)  # 20/100, 60/200, 40/80
+    assert by_key["edit.ratio"].summary.median == pytest.approx(0.1)  # 10/100, 20/200, 12/80
     assert by_key["edit.ratio"].verdict == "pass"
     assert by_key["no_change.starts"].verdict == "pass"
     assert by_key["parallel.speedup"].verdict == "pass"
@@ -296,7 +296,9 @@ def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
     assert by_key["simplepdf.ratio"].summary.median == pytest.approx(800 / 82 / 8)
     assert by_key["simplepdf.ratio"].verdict == "FAIL"
     assert by_key["pandoc.ratio"].summary.median == pytest.approx(2.0)
-    assert by_key["scaling.64.peak_mb"].verdict == "pass"  # 364 MB
+    assert by_key["scaling.64.peak_mb"].verdict == "pass"  # 264 MB
+    assert by_key["scaling.128.peak_growth"].summary.median == pytest.approx(1.0)
+    assert by_key["scaling.128.peak_growth"].verdict == "pass"
     assert by_key["scaling.16.per_lesson.pages"].summary.median == pytest.approx(1.0)
     assert by_key["scaling.linearity"].summary.median == pytest.approx(1.0)
 
@@ -310,20 +312,20 @@ def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
         "result",
     ]
     edit = next(line for line in lines if line.startswith("one-lesson edit / cold make"))
-    assert edit.endswith("pass") and "30 %" in edit and "20–50 %" in edit and "≤ 35 %" in edit
+    assert edit.endswith("pass") and "10 %" in edit and "10–15 %" in edit and "≤ 15 %" in edit
     # Columns line up: every number column ends at the same place.
     median_end = lines[1].index("median") + len("median")
     assert all(line[median_end - 1] != " " for line in lines[3:] if len(line) >= median_end)
-    assert "targets: 6 of 7 met; not met: ours / sphinx-simplepdf" in report.targets_summary(rows)
+    assert "targets: 7 of 8 met; not met: ours / sphinx-simplepdf" in report.targets_summary(rows)
 
     path = tmp_path / "out" / "results.json"
     report.write_json(path, {"machine": {"nproc": 2}}, rows)
     data = json.loads(path.read_text())
     assert data["machine"] == {"nproc": 2}
     row = next(r for r in data["figures"] if r["key"] == "edit.ratio")
-    assert row["runs"] == pytest.approx([0.2, 0.3, 0.5])
-    assert (row["min"], row["max"]) == pytest.approx((0.2, 0.5))
-    assert row["target"] == {"op": "<=", "limit": 0.35, "text": "≤ 35 %", "judged_on": "median"}
+    assert row["runs"] == pytest.approx([0.1, 0.1, 0.15])
+    assert (row["min"], row["max"]) == pytest.approx((0.1, 0.15))
+    assert row["target"] == {"op": "<=", "limit": 0.15, "text": "≤ 15 %", "judged_on": "median"}
     assert row["pass"] is True
     assert next(r for r in data["figures"] if r["key"] == "simplepdf.ratio")["pass"] is False
 
@@ -341,7 +343,7 @@ def test_a_saved_results_file_is_reported_again(tmp_path: Path, capsys: pytest.C
             "versions": {"weasyprint": "70", "sphinx": "9"},
         },
         "options": {"runs": 2},
-        "course": [fake_course_run(100.0, 20.0), fake_course_run(120.0, 30.0)],
+        "course": [fake_course_run(100.0, 10.0), fake_course_run(120.0, 15.0)],
         "scaling": {},
     }
     saved, again = tmp_path / "results.json", tmp_path / "again.json"

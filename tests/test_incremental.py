@@ -12,11 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 from pypdf import PdfReader
 
 from boxes import dest_page
 from conftest import BASE_CONF, REFS, make, make_env, snapshot, sphinx_app, write_files
-from lessonpack.pdf.pieces import PIECE_URL, UNKNOWN, link_piece
+from lessonpack.pdf.pieces import ELSEWHERE, ids_in, mark_links, numbers_css
 from test_bad_input import LESSON_DOC, full_course, write
 from test_print_packs import CONF, files
 from textutil import normalise
@@ -228,24 +229,29 @@ def test_a_failed_build_then_fixed_publishes_what_a_clean_build_does(tmp_path: P
     assert differing(one / "dist", clean) == []
 
 
-def test_links_out_of_a_piece_point_at_the_merge_and_show_known_pages():
-    text = (
-        '<nav class="lp-contents" aria-label="Contents"><ul>'
-        '<li><a class="reference internal" href="#here">Here</a></li>'
-        '<li><a class="reference internal" href="#ch-2">Chapter 2</a></li>'
-        '<li><a class="reference internal" href="#ch-3">Chapter 3</a></li></ul></nav>'
-        '<p id="here">See <a class="reference internal" href="#ch-2">chapter 2</a> and '
-        '<a class="lp-pageref" href="#ch-3">page </a>.</p>'
-    )
-    linked = link_piece(text, {"here"}, {"ch-2": 14})
-    assert '<a class="reference internal" href="#here">' in linked.text
-    assert linked.text.count(f'href="{PIECE_URL}ch-2"') == 2
-    assert f'href="{PIECE_URL}ch-2" data-page="14">Chapter 2' in linked.text
-    # In running text a link shows no number; a page reference does, once it is known.
-    assert f'href="{PIECE_URL}ch-2">chapter 2' in linked.text
-    assert f'class="lp-pageref" href="{PIECE_URL}ch-3" data-page="{UNKNOWN}">' in linked.text
-    assert linked.shown == {"ch-2": "14", "ch-3": UNKNOWN}
-    assert linked.targets == {"ch-2", "ch-3"}
+def test_links_out_of_a_piece_are_marked_on_the_doctree_and_numbered_by_a_stylesheet():
+    para = nodes.paragraph(ids=["here"])
+    para += nodes.reference("", "Here", refid="here")
+    para += nodes.reference("", "chapter 2", refuri="#ch-2", internal=True)
+    para += nodes.reference("", "page ", refuri="#ch-3", internal=True, classes=["lp-pageref"])
+    para += nodes.reference("", "a site", refuri="https://example.org/#ch-4")
+    own = ids_in(para)
+    assert own == {"here"}
+    targets, shown = mark_links(para, own)
+    assert targets == {"ch-2", "ch-3"}
+    # In running text a link shows no number; a page reference does.
+    assert shown == {"ch-3"}
+    assert [ELSEWHERE in r["classes"] for r in para.findall(nodes.reference)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    # Every link of the contents shows its page.
+    assert mark_links(para.deepcopy(), own, all_shown=True)[1] == {"ch-2", "ch-3"}
+    # Known pages become counters of the links; an unknown one waits for the next round.
+    css = numbers_css({"ch-2", "ch-3"}, {"ch-2": 14, "here": 1})
+    assert css == 'a.lp-elsewhere[href="#ch-2"] { counter-reset: lp-page 14; }'
 
 
 def test_a_changed_stylesheet_font_or_chart_changes_every_cache_key(tmp_path):

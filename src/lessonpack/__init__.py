@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 __version__ = "0.1.0"
+# Bumped when what this package stores in the Sphinx environment changes shape: old environments
+# are then read again from scratch.
+ENV_VERSION = 1
 STATIC = Path(__file__).parent / "static"
 
 
@@ -86,7 +89,12 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_slides(app)  # last: it adds :slide: to the directives registered above
     app.connect("doctree-read", _number_questions)
     app.connect("config-inited", _add_static)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
 
 
 def _number_questions(app: Sphinx, doctree: nodes.document) -> None:

@@ -62,13 +62,13 @@ class OrganiserDirective(SphinxDirective):
             para = nodes.paragraph("", _("Question: "), classes=["lp-organiser-question"])
             para += nodes.emphasis(self.options["question"], self.options["question"])
             node += para
-        outer = self.env.temp_data.get(ANSWERS_KEY)
+        outer = self.env.current_document.get(ANSWERS_KEY)
         answers: list[tuple[str, int]] = []
-        self.env.temp_data[ANSWERS_KEY] = answers
+        self.env.current_document[ANSWERS_KEY] = answers
         try:
             body = self.parse_content_to_nodes(allow_section_headings=False)
         finally:
-            self.env.temp_data[ANSWERS_KEY] = outer
+            self.env.current_document[ANSWERS_KEY] = outer
         # The grid goes after the instructions once the document is read (resolve_organisers),
         # and the answers after the grid.
         node += body

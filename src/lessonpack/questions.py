@@ -102,14 +102,14 @@ class ExerciseDirective(SphinxDirective):
 @contextmanager
 def teacher_blocks(env: BuildEnvironment) -> Iterator[list[str]]:
     """The names of the teacher directives met while parsing a block's content."""
-    outer = env.temp_data.setdefault(SEEN_KEY, [])
+    outer = env.current_document.setdefault(SEEN_KEY, [])
     seen: list[str] = []
-    env.temp_data[SEEN_KEY] = seen
+    env.current_document[SEEN_KEY] = seen
     try:
         yield seen
     finally:
         outer.extend(seen)  # an exercise sees the answers of the questions inside it
-        env.temp_data[SEEN_KEY] = outer
+        env.current_document[SEEN_KEY] = outer
 
 
 def number_questions(doctree: nodes.document) -> None:

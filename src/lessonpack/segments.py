@@ -50,11 +50,11 @@ class SegmentDirective(SphinxDirective):
             length = parse_duration(self.options["duration"])
         except ValueError as exc:
             raise self.error(str(exc)) from exc
-        # temp_data lives for the reading of one document, so each guide starts at 00:00.
-        number, start = self.env.temp_data.get(_CLOCK, (0, 0))
+        # current_document lives for the reading of one document, so each guide starts at 00:00.
+        number, start = self.env.current_document.get(_CLOCK, (0, 0))
         number += 1
         end = start + length
-        self.env.temp_data[_CLOCK] = (number, end)
+        self.env.current_document[_CLOCK] = (number, end)
         node = lp.segment(classes=["lp-segment", "lp-box"], start=start, end=end)
         self.set_source_info(node)
         times = f"{format_clock(start)}–{format_clock(end)}"

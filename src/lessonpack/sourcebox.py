@@ -58,12 +58,12 @@ class SourceDirective(SphinxDirective):
         node["source_label"] = self.options.get("label", "")
         self.set_source_info(node)
         node += lp.title_paragraph(_("Source: {title}").format(title=title), "lp-title")
-        depth = self.env.temp_data.get(IN_SOURCE_KEY, 0)
-        self.env.temp_data[IN_SOURCE_KEY] = depth + 1
+        depth = self.env.current_document.get(IN_SOURCE_KEY, 0)
+        self.env.current_document[IN_SOURCE_KEY] = depth + 1
         try:
             body = self.parse_content_to_nodes(allow_section_headings=False)
         finally:
-            self.env.temp_data[IN_SOURCE_KEY] = depth
+            self.env.current_document[IN_SOURCE_KEY] = depth
         adapted = self._adapted_version(body, kind)
         body = [n for n in body if not isinstance(n, lp.adapted)]
         if adapted is not None and not body:
@@ -161,7 +161,7 @@ class SourceDirective(SphinxDirective):
         std = self.env.domains.standard_domain
         # Sphinx reports a label taken in another document with no file or line, and one
         # taken in this document not at all: both are reported here, on the :label: line.
-        here = self.env.temp_data.setdefault(LABELS_KEY, set())
+        here = self.env.current_document.setdefault(LABELS_KEY, set())
         other = std.anonlabels.get(label)
         if label in here or (other and other[0] != self.env.docname):
             where = "this document" if label in here else str(self.env.doc2path(other[0]))
@@ -184,7 +184,7 @@ class AdaptedDirective(SphinxDirective):
     has_content = True
 
     def run(self) -> list[nodes.Node]:
-        if not self.env.temp_data.get(IN_SOURCE_KEY):
+        if not self.env.current_document.get(IN_SOURCE_KEY):
             raise self.error("{adapted} must be directly inside a {source}")
         if not self.content:
             raise self.error("{adapted} is empty")

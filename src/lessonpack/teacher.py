@@ -66,14 +66,14 @@ class TeacherDirective(SphinxDirective):
             raise self.error(f"{{{self.name}}} is empty")
         # Recorded in both editions, so the checks know a question has guidance even where the
         # guidance itself is never parsed.
-        self.env.temp_data.setdefault(SEEN_KEY, []).append(self.name)
-        answers = self.env.temp_data.get(ANSWERS_KEY)
+        self.env.current_document.setdefault(SEEN_KEY, []).append(self.name)
+        answers = self.env.current_document.get(ANSWERS_KEY)
         if answers is not None and self.name == "answer":
             answers.append((self.arguments[0] if self.arguments else "", self.lineno))
         source, line = self.get_source_info()
         if source and line:
             lines = max(len(self.block_text.splitlines()), 1)
-            ran = self.env.temp_data.setdefault(RANGES_KEY, [])
+            ran = self.env.current_document.setdefault(RANGES_KEY, [])
             ran.append((os.path.abspath(source), line, lines, self.name))
         if not is_teacher(self.config):
             return []
@@ -129,7 +129,7 @@ def check_fences(app: Sphinx, doctree: nodes.document) -> None:
     from .teacherscan import fences, read_text
 
     env = app.env
-    ran = env.temp_data.get(RANGES_KEY, [])
+    ran = env.current_document.get(RANGES_KEY, [])
     for path in document_files(env, env.docname):
         text = read_text(path)
         if text is None:

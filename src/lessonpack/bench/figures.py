@@ -324,6 +324,18 @@ def scaling_figures(by_size: dict[int, Sequence[Run]]) -> list[Figure]:
                     ),
                 ),
             ]
+    large, small = targets.PEAK_GROWTH_LESSONS, targets.PEAK_LESSONS
+    if large in by_size and small in by_size:
+        rows.append(
+            figure(
+                f"scaling.{large}.peak_growth",
+                f"peak memory at {large} lessons / at {small}",
+                "x",
+                list(zip(by_size[large], by_size[small], strict=False)),
+                lambda p: ratio(p[0]["peak_mb_max"], p[1]["peak_mb_max"]),
+                targets.PEAK_GROWTH,
+            )
+        )
     if len(sizes) >= 2:
         count = min(len(by_size[size]) for size in sizes)
         growth = [

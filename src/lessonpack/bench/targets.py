@@ -1,4 +1,4 @@
-"""The targets of issue 6, and how a figure is judged against one."""
+"""The targets of issues 6 and 14, and how a figure is judged against one."""
 
 from __future__ import annotations
 
@@ -34,11 +34,15 @@ class Target:
 
 NO_CHANGE_SECONDS = Target("<=", 1.0, "≤ 1 s")
 NO_CHANGE_STARTS = Target("<=", 0, "0 (every run)", worst=True)
-EDIT_RATIO = Target("<=", 0.35, "≤ 35 %")
+EDIT_RATIO = Target("<=", 0.15, "≤ 15 %")
 PARALLEL_SPEEDUP = Target(">=", 1.6, "≥ 1.6×")
 SIMPLEPDF_RATIO = Target(">=", 1.5, "≥ 1.5×")
-PEAK_AT_LARGEST = Target("<=", 500, "≤ 500 MB")
+PEAK_AT_LARGEST = Target("<=", 300, "≤ 300 MB")
 PEAK_LESSONS = 64  # the memory target applies to the 64-lesson course
+# Memory that does not grow with the book: the peak at 128 lessons over the peak at 64 (with
+# 5 % for the noise of measuring a peak; run with --sizes ... 64 128).
+PEAK_GROWTH = Target("<=", 1.05, "≤ 1.05× (no higher)")
+PEAK_GROWTH_LESSONS = 128
 # Linear growth: the seconds each added lesson costs between the two largest sizes are within
 # 1.5× of what each costs between the two smallest (a fixed cost for the book's other pages
 # would make "seconds per lesson" fall with size and hide a superlinear builder).

@@ -23,13 +23,9 @@ from . import Outcome, Site
 
 # "checker RULE" -> why it is not fixed here: the WeasyPrint issue and the workaround tried.
 KNOWN: dict[str, str] = {
-    # WeasyPrint 70 writes two link annotations for a link that holds an element
-    # (`<a href="#x"><span>text</span></a>`, as Sphinx writes every reference: reproduced on
-    # that one line of HTML), the second tagged outside any Link; upstream, "Support nested
-    # tags in anchors" in WeasyPrint #2482 (PDF/UA support). Removing the twin is the link
-    # work of issue 12 in src/lessonpack/pdf/ (the pdfengine branch); drop this entry once
-    # it has landed.
-    "page PDFUA1-LINK-LINK-TAG-001": "WeasyPrint #2482, a link's untagged twin annotation",
+    # Each rule a checker fails on every WeasyPrint file, with its WeasyPrint issue and the
+    # workaround tried. Empty: the link's untagged twin annotation (page
+    # PDFUA1-LINK-LINK-TAG-001, WeasyPrint #2482) is dropped by pdf/render.py since issue 14.
 }
 
 

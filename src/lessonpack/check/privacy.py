@@ -1,5 +1,6 @@
-"""Privacy: each page of each website (student and teacher), loaded in Chromium from 127.0.0.1, requests nothing from any other host
-(and every request it makes of the site is answered: no missing favicon, stylesheet or image)."""
+"""Privacy: each page of each website (student and teacher), loaded in Chromium from
+127.0.0.1, requests nothing from any other host (and every request it makes of the site is
+answered: no missing favicon, stylesheet or image)."""
 
 from __future__ import annotations
 

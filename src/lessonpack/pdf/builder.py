@@ -9,18 +9,19 @@ whatever an earlier build rendered from the same HTML (cache.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx import addnodes
-from sphinx._cli.util.colour import darkgreen
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 from sphinx.util.nodes import inline_all_toctrees
+from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
 
 from ..confcheck import setting_location
@@ -36,8 +37,9 @@ from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
 from .jobs import Job
 from .outputs import Output, parse_outputs
-from .pieces import split_book
+from .pieces import mark_links, split_book
 from .pool import job_count, run_jobs
+from .progress import say
 from .quizpaper import drop_quizzes, keep_quizzes_only, make_paper
 from .render import PAPER_SIZES
 
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 THEME = "lessonpack-print"
+JOBS_FILE = "pdf-jobs.json"  # beside the HTML, in the build folder (never published)
 
 
 class PrintTranslator(GridScopeMixin, CitationRoleMixin, HTML5Translator):
@@ -84,17 +87,33 @@ class PrintTranslator(GridScopeMixin, CitationRoleMixin, HTML5Translator):
 class Page:
     """One output's HTML, written for WeasyPrint, and the PDFs (per paper size) made from it.
 
-    A book is written as pieces (``pieces``: one HTML file each, ``recto``: whether each starts
-    on a right-hand page); a pack or handout is the one file ``html``.
+    A book is written as pieces (pieces.py: one HTML file each, whether each starts on a
+    right-hand page, the ids of other pieces it links to and shows the page of); a pack or
+    handout is one piece.
     """
 
     output: Output
     docname: str
     title: str
-    html: Path
-    targets: dict[str, Path] = field(default_factory=dict)
     pieces: list[Path] = field(default_factory=list)
+    targets: dict[str, Path] = field(default_factory=dict)
     recto: list[bool] = field(default_factory=list)
+    links: list[tuple[str, ...]] = field(default_factory=list)
+    shown: list[tuple[str, ...]] = field(default_factory=list)
+
+
+@dataclass
+class Assembled:
+    """An output's doctree, ready to write, with what its template shows beside it."""
+
+    tree: nodes.document
+    ids: dict[tuple[str, str], str]  # (document, id as read) -> id in this tree
+    worksheets: list[Worksheet]
+    answer_key: str  # the answer key's id, or "" without one
+
+
+def _plain(text: str) -> str:
+    return text
 
 
 class PdfBuilder(SingleFileHTMLBuilder):
@@ -105,12 +124,6 @@ class PdfBuilder(SingleFileHTMLBuilder):
     default_translator_class = PrintTranslator
     search = False
     copysource = False
-    _id_map: dict[tuple[str, str], str]
-    _current: Page | None = None
-    _piece: int = 0  # which piece of a book is being written (0: the front)
-    _worksheets: list[Worksheet]
-    _answer_key = ""
-    _labels: dict[tuple[str, int], str]
 
     def get_theme_config(self) -> tuple[str, dict[str, Any]]:
         return THEME, {}
@@ -118,7 +131,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
     def init(self) -> None:
         super().init()
         self.pages: list[Page] = []
-        self._worksheets = []
+        self.labels: dict[tuple[str, int], str] = {}
         unknown = [p for p in self.config.lessonpack_pdf_papers if p not in PAPER_SIZES]
         if unknown:
             logger.warning(
@@ -136,11 +149,17 @@ class PdfBuilder(SingleFileHTMLBuilder):
             logger.warning("%s", err, location=where, type="lessonpack", subtype="config")
             self.outputs = []
 
-    def assemble_doctree(self) -> nodes.document:
-        tree = super().assemble_doctree()
-        return self._finish_tree(tree, self.config.root_doc, "book")
+    def write_doctree(self, docname: str, doctree: nodes.document, **_kw: Any) -> None:
+        # Sphinx would keep every document it read in this run, as nodes, for the writers that
+        # ask for them one by one; this builder reads the pickles instead (one tree at a time),
+        # so the nodes would only hold memory (hundreds of MB for a book of 64 lessons).
+        super().write_doctree(docname, doctree, _cache=False)
 
-    def assemble_document(self, docname: str, mode: str, version: str = "") -> nodes.document:
+    def assemble_book(self) -> Assembled:
+        """The whole book, as one tree (cut into pieces when written)."""
+        return self._finish_tree(super().assemble_doctree(), self.config.root_doc, "book")
+
+    def assemble_document(self, docname: str, mode: str, version: str = "") -> Assembled:
         """One document and the documents its toctrees hold, as one tree (a pack or handout);
         a quiz paper: the document's quizzes as ``version``."""
         tree = self.env.get_doctree(docname)
@@ -148,7 +167,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
             keep_questions_only(tree)
         if mode == "quiz":
             keep_quizzes_only(tree)
-        tree = inline_all_toctrees(self, set(), docname, tree, darkgreen, [docname])
+        tree = inline_all_toctrees(self, set(), docname, tree, _plain, [docname])
         if mode == "handout":
             drop_quizzes(tree)
         if mode == "quiz" and make_paper(tree, version):
@@ -168,29 +187,25 @@ class PdfBuilder(SingleFileHTMLBuilder):
         tree += wrapper
         return self._finish_tree(tree, docname, mode)
 
-    def _finish_tree(self, tree: nodes.document, docname: str, mode: str) -> nodes.document:
-        self._id_map = make_ids_unique(tree, docname)
-        fix_references(tree, docname, self._id_map)
-        self._worksheets = label_exercises(tree, docname, self._labels)
+    def _finish_tree(self, tree: nodes.document, docname: str, mode: str) -> Assembled:
+        id_map = make_ids_unique(tree, docname)
+        fix_references(tree, docname, id_map)
+        worksheets = label_exercises(tree, docname, self.labels)
         # A book is laid out in pieces, in order: its exercises cannot show the page of an
         # answer-key entry further on, so they say where the key is instead.
-        self._answer_key = collect_answer_key(tree, numbered=mode != "book")
+        answer_key = collect_answer_key(tree, numbered=mode != "book")
         if mode in ("handout", "quiz"):
             add_writing_lines(tree)
         if mode != "book":
             unlink_missing(tree)
-        return tree
+        return Assembled(tree, id_map, worksheets, answer_key)
 
     def write_documents(self, _docnames: Set[str]) -> None:
-        # Sphinx keeps every document it read in this run, as nodes, for the writers that ask
-        # for them one by one; this builder reads the pickles instead (one tree at a time), so
-        # the nodes would only hold memory (hundreds of MB for a book of 64 lessons).
-        self.env._write_doc_doctree_cache.clear()
         self.prepare_writing(self.env.all_docs.keys())
         self.env.toc_secnumbers = self.assemble_toc_secnumbers()
         self.env.toc_fignumbers = self.assemble_toc_fignumbers()
         order = self._book_order()
-        self._labels = exercise_labels((d, self.env.get_doctree(d)) for d in order)
+        self.labels = exercise_labels((d, self.env.get_doctree(d)) for d in order)
         for output in self.outputs:
             docs = [self.config.root_doc]
             if output.mode != "book":
@@ -204,25 +219,23 @@ class PdfBuilder(SingleFileHTMLBuilder):
                     )
             for docname, version in [(d, v) for d in docs for v in self._versions(output, d)]:
                 with progress_message(__("assembling %s %s") % (output.mode, docname)):
-                    tree = (
-                        self.assemble_doctree()
+                    book = (
+                        self.assemble_book()
                         if output.mode == "book"
                         else self.assemble_document(docname, output.mode, version)
                     )
                 title = self.env.titles[docname].astext() if output.mode != "book" else ""
                 if version:
                     title = f"{title}, version {version}"
-                page = Page(output, docname, title, Path(self.outdir) / f"_{output.mode}")
-                if output.mode != "book":
-                    name = f"{docname}-{version}" if version else docname
-                    page.html = Path(self.outdir) / f"_{output.mode}" / f"{name}.html"
-                self._current = page
-                self.write_doc_serialized(docname, tree)  # images are copied from here
+                page = Page(output, docname, title)
+                self.write_doc_serialized(docname, book.tree)  # images are copied from here
                 if output.mode == "book":
-                    self._write_pieces(page, docname, tree)
+                    self._write_pieces(page, book)
                 else:
-                    self.write_doc(docname, tree)
-                self._current = None
+                    name = f"{docname}-{version}" if version else docname
+                    html = Path(self.outdir) / f"_{output.mode}" / f"{name}.html"
+                    self._write_html(page, book, book.tree, html)
+                    page.pieces.append(html)
                 page.targets = {
                     paper: Path(self.outdir) / output.filename(self.config, paper, docname, version)
                     for paper in self.config.lessonpack_pdf_papers
@@ -248,17 +261,80 @@ class PdfBuilder(SingleFileHTMLBuilder):
             )
         return found
 
-    def _write_pieces(self, page: Page, docname: str, tree: nodes.document) -> None:
+    def _write_pieces(self, page: Page, book: Assembled) -> None:
         """Write a book as one HTML file per piece (pieces.py), in reading order."""
-        pieces = split_book(tree, lambda doc: is_lesson_doc(self.env, doc))
-        folder = page.html
+        pieces = split_book(book.tree, lambda doc: is_lesson_doc(self.env, doc))
+        folder = Path(self.outdir) / f"_{page.output.mode}"
         for index, piece in enumerate(pieces):
-            self._piece = index
-            page.html = folder / f"{index:03d}.html"
-            self.write_doc(docname, piece.tree)
-            page.pieces.append(page.html)
+            targets, shown = mark_links(piece.tree, piece.own)
+            html = folder / f"{index:03d}.html"
+            if index == 0:
+                extra, (more, more_shown) = self._front_context(book, piece.own)
+                targets |= more
+                shown |= more_shown
+            else:
+                extra = {}
+            self._write_html(page, book, piece.tree, html, **extra)
+            page.pieces.append(html)
             page.recto.append(piece.recto)
-        self._piece = 0
+            page.links.append(tuple(sorted(targets)))
+            page.shown.append(tuple(sorted(shown)))
+
+    def _front_context(
+        self, book: Assembled, own: set[str]
+    ) -> tuple[dict[str, Any], tuple[set[str], set[str]]]:
+        """The contents of a book's front, and the ids of other pieces it links to and shows."""
+        listed = [s.id for s in book.worksheets] + ([book.answer_key] if book.answer_key else [])
+        elsewhere = {i for i in listed if i not in own}
+        context: dict[str, Any] = {"front": True, "elsewhere": elsewhere}
+        # Every level, then pruned: documents (worksheets under a lesson's last section) are kept
+        # and lifted; sections are cut at the configured depth.
+        toctree = global_toctree_for_doc(
+            self.env,
+            self.config.root_doc,
+            self,
+            tags=self.tags,
+            collapse=False,
+            maxdepth=-1,
+            includehidden=True,
+        )
+        targets, shown = set(elsewhere), set(elsewhere)
+        if toctree is not None:
+            fix_contents_references(toctree, book.ids)
+            prune_contents(toctree, self.config.lessonpack_pdf_toc_depth)
+            toc_targets, toc_shown = mark_links(toctree, own, all_shown=True)
+            targets |= toc_targets
+            shown |= toc_shown
+            context["pdf_toc"] = self.render_partial(toctree)["fragment"]
+        return context, (targets, shown)
+
+    def _write_html(
+        self, page: Page, book: Assembled, tree: nodes.document, outfile: Path, **extra: Any
+    ) -> None:
+        """Write ``tree`` through the print template to ``outfile``."""
+        docname = page.docname
+        tree.settings = self.docsettings
+        self.secnumbers = self.env.toc_secnumbers.get(docname, {})
+        self.fignumbers = self.env.toc_fignumbers.get(docname, {})
+        self.imgpath = relative_uri(self.get_target_uri(docname), "_images")
+        self.dlpath = relative_uri(self.get_target_uri(docname), "_downloads")
+        self.current_docname = docname
+        visitor = self.create_translator(tree, self)
+        tree.walkabout(visitor)
+        context = self.get_doc_context(docname, "".join(visitor.fragment), "")
+        context.update(
+            mode=page.output.mode,
+            pdf_title=page.title,
+            author=self.config.author,
+            edition=self.config.lessonpack_edition,
+            subtitle=pdf_subtitle(self.config),
+            worksheets=book.worksheets,
+            answer_key=book.answer_key,
+            front=False,
+            elsewhere=set(),
+        )
+        context.update(extra)
+        self.handle_page(docname, context, event_arg=tree, outfilename=outfile)
 
     def _book_order(self) -> list[str]:
         """Every document in reading order (the root's toctrees, depth first)."""
@@ -274,43 +350,6 @@ class PdfBuilder(SingleFileHTMLBuilder):
         visit(self.config.root_doc)
         return order
 
-    def get_output_path(self, page_name: str) -> Path:
-        # Every output is written aside, one folder per mode (a book's pieces in _book/).
-        if self._current is not None:
-            return self._current.html
-        return super().get_output_path(page_name)
-
-    def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
-        context = super().get_doc_context(docname, body, metatags)
-        page = self._current
-        mode = page.output.mode if page else "book"
-        context["mode"] = mode
-        context["pdf_title"] = page.title if page else ""
-        context["author"] = self.config.author
-        context["edition"] = self.config.lessonpack_edition
-        context["subtitle"] = pdf_subtitle(self.config)
-        context["worksheets"] = self._worksheets
-        context["answer_key"] = self._answer_key
-        context["front"] = self._piece == 0
-        if mode != "book" or self._piece != 0:
-            return context
-        # Every level, then pruned: documents (worksheets under a lesson's last section) are kept
-        # and lifted; sections are cut at the configured depth.
-        toctree = global_toctree_for_doc(
-            self.env,
-            self.config.root_doc,
-            self,
-            tags=self.tags,
-            collapse=False,
-            maxdepth=-1,
-            includehidden=True,
-        )
-        if toctree is not None:
-            fix_contents_references(toctree, self._id_map)
-            prune_contents(toctree, self.config.lessonpack_pdf_toc_depth)
-            context["pdf_toc"] = self.render_partial(toctree)["fragment"]
-        return context
-
     def copy_image_files(self) -> None:
         super().copy_image_files()
         shrink_copies(self)  # very large images scaled down for print (images.py)
@@ -319,32 +358,58 @@ class PdfBuilder(SingleFileHTMLBuilder):
         super().finish()
         self.render_all()
 
+    def _stylesheets(self) -> tuple[str, ...]:
+        """The build's stylesheets, in the order a page would link them (paths from the root)."""
+        found = []
+        for css in self.globalcontext.get("css_files", []):
+            name = str(getattr(css, "filename", css)).split("?")[0]
+            if "://" not in name and (Path(self.outdir) / name).is_file():
+                found.append(name)
+            else:
+                logger.warning(
+                    "refusing to load stylesheet %s: the PDFs may only use files of the build",
+                    name,
+                    type="lessonpack",
+                    subtype="weasyprint",
+                )
+        return tuple(found)
+
     def render_all(self) -> None:
         """Every PDF of this build, on every core; WeasyPrint's warnings become Sphinx's."""
         root = Path(self.outdir)
         cache = Path(self.doctreedir) / "lessonpack-pdf"
         salt = code_salt() + resources_digest(root)
+        stylesheets = self._stylesheets()
         jobs = []
         for page in self.pages:
-            files = page.pieces or [page.html]
             for paper, target in page.targets.items():
                 jobs.append(
                     Job(
                         root=str(root),
-                        pieces=tuple(str(f.relative_to(root)) for f in files),
+                        pieces=tuple(str(f.relative_to(root)) for f in page.pieces),
                         paper=paper,
                         target=str(target),
                         cache=str(cache),
                         salt=salt,
+                        stylesheets=stylesheets,
                         recto=tuple(page.recto),
+                        targets=tuple(page.links),
+                        shown=tuple(page.shown),
                     )
                 )
-        processes = job_count(self.config.lessonpack_pdf_jobs)
-        logger.info("rendering %d PDFs in %d process(es)", len(jobs), processes)
+        # What each PDF is made of, for a person (or a test) to lay out a piece as the jobs do.
+        record = [asdict(job) for job in jobs]
+        (root / JOBS_FILE).write_text(json.dumps(record, indent=1, sort_keys=True), "utf-8")
+        processes = min(job_count(self.config.lessonpack_pdf_jobs), max(len(jobs), 1))
+        pieces = sum(len(job.pieces) for job in jobs)
+        say(f"{len(jobs)} PDFs to write ({pieces} pieces), {processes} process(es)")
         keys: set[str] = set()
-        for outcome in run_jobs(jobs, processes):
+        outcomes = []
+        for done, outcome in enumerate(run_jobs(jobs, processes), 1):
             keys |= outcome.keys
+            outcomes.append(outcome)
             name = Path(outcome.target).relative_to(root)
+            say(f"{done}/{len(jobs)} PDFs done, {processes} process(es)")
             logger.info(
                 "%s: %d pages (%d laid out, %d reused)",
                 name,
@@ -352,6 +417,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 outcome.rendered,
                 outcome.reused,
             )
+        # Warnings in the order of the jobs, however the processes finished.
+        for outcome in sorted(outcomes, key=lambda o: o.target):
             for where, message in outcome.warnings:
                 logger.warning(
                     "WeasyPrint: %s",

@@ -3,8 +3,8 @@
 A pack or handout is one HTML page, rendered whole. A book is a list of pieces (pieces.py)
 rendered one after another, each starting on the page after the last, and then merged: no more
 than one piece's pages are ever held in memory. Page numbers shown in the contents come from
-where the anchors landed; the pieces are laid out again (from cache, mostly) until every shown
-number is the right one.
+where the anchors landed, handed to the next round as a stylesheet (pieces.numbers_css); the
+pieces are laid out again (from cache, mostly) until every shown number is the right one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .cache import RenderCache
 from .merge import merge_in_subprocess
-from .pieces import UNKNOWN, ids_in, link_piece
+from .pieces import numbers_css
+from .progress import say
 from .render import Rendered, render_html
 
 # Rounds of a book's layout before giving up on page numbers settling (two are the rule: the
@@ -32,7 +33,10 @@ class Job:
     target: str
     cache: str
     salt: str
+    stylesheets: tuple[str, ...] = ()  # the build's stylesheets, paths from the root
     recto: tuple[bool, ...] = ()  # per piece: starts on a right-hand page (a book's lessons)
+    targets: tuple[tuple[str, ...], ...] = ()  # per piece: the ids of other pieces it links to
+    shown: tuple[tuple[str, ...], ...] = ()  # per piece: those whose page number it prints
 
     @property
     def size(self) -> int:
@@ -53,19 +57,52 @@ class Outcome:
     keys: set[str] = field(default_factory=set)
 
 
-def _render(job: Job, cache: RenderCache, text: str, first: int, out: Outcome):
-    key = cache.key(text, job.paper, first)
+def _render(
+    job: Job,
+    cache: RenderCache,
+    text: str,
+    first: int,
+    out: Outcome,
+    index: int = 0,
+    numbers: dict[str, int] | None = None,
+    again: int = 0,
+):
+    """Piece ``index`` of the job laid out from page ``first``, or found in the cache.
+
+    ``numbers``: the page of every id of the book, as far as known; ``again``: the layout
+    round, from 0.
+    """
+    targets = job.targets[index] if job.targets else ()
+    css = numbers_css(job.shown[index], numbers or {}) if job.shown else ""
+    # Everything that decides the bytes: the HTML, the stylesheets it gets, what it links to.
+    material = "\0".join([text, *job.stylesheets, css, *targets])
+    key = cache.key(material, job.paper, first)
     out.keys.add(key)
     result = cache.get(key)
     if result is None:
-        identifier = cache.identifier(text, job.paper, first)
-        result = render_html(Path(job.root), text, job.paper, cache.pdf(key), first, identifier)
+        identifier = cache.identifier(material, job.paper, first)
+        result = render_html(
+            Path(job.root),
+            text,
+            job.paper,
+            cache.pdf(key),
+            first,
+            identifier,
+            stylesheets=job.stylesheets,
+            css=css,
+            elsewhere=targets,
+        )
         cache.put(key, result)
         out.rendered += 1
         out.rendered_pages += result.pages
+        count = len(job.pieces)
+        if count > 1:
+            name = Path(job.target).name
+            step = f"laid out again (round {again + 1})" if again else "laid out"
+            say(f"{name}: piece {index + 1}/{count} {step}, {result.pages} pages")
     else:
         out.reused += 1
-    return key, result
+    return key, result, css
 
 
 def run(job: Job) -> Outcome:
@@ -74,7 +111,7 @@ def run(job: Job) -> Outcome:
     root = Path(job.root)
     if len(job.pieces) == 1:
         text = (root / job.pieces[0]).read_text(encoding="utf-8")
-        key, result = _render(job, cache, text, 1, out)
+        key, result, _ = _render(job, cache, text, 1, out)
         cache.copy(key, Path(job.target))
         out.pages = result.pages
         out.warnings = [(job.pieces[0], w) for w in result.warnings]
@@ -85,35 +122,30 @@ def run(job: Job) -> Outcome:
 def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     root = Path(job.root)
     texts = [(root / p).read_text(encoding="utf-8") for p in job.pieces]
-    own = [ids_in(t) for t in texts]
     recto = job.recto or (False,) * len(texts)
+    shown = job.shown or ((),) * len(texts)
     numbers: dict[str, int] = {}
-    for _ in range(MAX_ROUNDS):
+    for again in range(MAX_ROUNDS):
         parts: list[str | None] = []  # cache keys in order; None: a blank page
         results: list[Rendered] = []
-        shown: list[dict[str, str]] = []
-        targets: set[str] = set()
+        used: list[str] = []  # per piece: the page numbers it was given
         found: dict[str, int] = {}
         page = 0  # pages so far
         for index, text in enumerate(texts):
             if recto[index] and page % 2 == 1:
                 parts.append(None)  # the left-hand page before a lesson stays blank
                 page += 1
-            linked = link_piece(text, own[index], {**numbers, **found})
-            key, result = _render(job, cache, linked.text, page + 1, out)
+            # Numbers found earlier in this round are right for pieces before this one.
+            known = {**numbers, **found}
+            key, result, css = _render(job, cache, text, page + 1, out, index, known, again)
             for name, at in result.anchors.items():
                 found.setdefault(name, page + 1 + at)
             parts.append(key)
             results.append(result)
-            shown.append(linked.shown)
-            targets |= linked.targets
+            used.append(css)
             page += result.pages
-        settled = all(
-            number != UNKNOWN and found.get(target) == int(number)
-            for used in shown
-            for target, number in used.items()
-            if target in found or number != UNKNOWN
-        )
+        # Settled when every piece was given the numbers its targets have now.
+        settled = all(numbers_css(shown[i], found) == used[i] for i in range(len(texts)))
         numbers = found
         if settled:
             break
@@ -121,8 +153,6 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
         raise RuntimeError(f"{job.target}: page numbers did not settle in {MAX_ROUNDS} rounds")
     out.pages = page
     out.warnings = [(p, w) for p, r in zip(job.pieces, results, strict=True) for w in r.warnings]
-    everywhere = set().union(*own)
-    for target in sorted(targets - everywhere):
-        out.warnings.append((job.pieces[0], f"No anchor #{target} for internal URI reference."))
+    say(f"{Path(job.target).name}: merging {len(texts)} pieces, {page} pages")
     merge_in_subprocess([cache.pdf(k) if k else None for k in parts], Path(job.target))
     return out

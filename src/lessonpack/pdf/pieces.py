@@ -7,43 +7,43 @@ text), each document the root's toctrees inline (with the documents below it, su
 lesson's worksheets), and the answer key. Each piece is rendered with the page number it
 starts on, and the PDFs are joined afterwards (merge.py).
 
-A link to an id in another piece would be a missing anchor to WeasyPrint, so it is pointed at
-a made-up address that the merge turns back into a link to the named destination; where the
-stylesheet prints the target's page number (contents, page references), the number is written
-into the link as ``data-page``.
+All of this is read from the doctrees before any HTML is written: the ids each piece holds,
+and its links to ids in other pieces. Such a link gets the class ``lp-elsewhere``; it is laid
+out as a link to a named destination that the merge finds in the piece holding it (render.py),
+and where the stylesheet prints the target's page number (contents, page references), the
+number comes from a stylesheet made for each layout round (:func:`numbers_css`).
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from docutils import nodes
 from sphinx import addnodes
 
 from .answers import ANSWER_KEY_ID
 
-# Links to other pieces point here; merge.py makes them named destinations again.
-PIECE_URL = "https://piece.invalid/#"
-
-_ID = re.compile(r'\bid="([^"]+)"')
-_A_TAG = re.compile(r"<a\s[^>]*>")
-_HREF = re.compile(r'\shref="#([^"]+)"')
-_CLASS = re.compile(r'\sclass="([^"]*)"')
-# The contents and the list of worksheets: <nav> elements, never nested, that the template writes.
-_CONTENTS = re.compile(r'<nav class="lp-contents.*?</nav>', re.DOTALL)
-UNKNOWN = "?"
+ELSEWHERE = "lp-elsewhere"  # the class of a link to another piece
+PAGE_REF = "lp-pageref"  # the class of a link followed by its target's page number
+CHAPTER_ID = "document-{}"  # the id the print translator gives each document's chapter
+PAGE_COUNTER = "lp-page"  # the counter print.css shows after a link to another piece
 
 
-@dataclass(frozen=True)
+@dataclass
 class Piece:
-    """One piece of a book: its doctree, and whether it starts on a right-hand page."""
+    """One piece of a book: its doctree, whether it starts on a right-hand page, its links.
+
+    ``own``: every id in the piece; ``targets``: the ids of other pieces it links to;
+    ``shown``: those whose page number it prints.
+    """
 
     name: str
     tree: nodes.document
     recto: bool = False
+    own: set[str] = field(default_factory=set)
+    targets: set[str] = field(default_factory=set)
+    shown: set[str] = field(default_factory=set)
 
 
 def _top_level_files(node: nodes.Element) -> Iterator[tuple[nodes.Element, addnodes.start_of_file]]:
@@ -78,54 +78,65 @@ def split_book(tree: nodes.document, recto: Callable[[str], bool]) -> list[Piece
         piece.children = []
         piece += section
         pieces.append(Piece("answer-key", piece))
+    for piece in pieces:
+        piece.own = ids_in(piece.tree)
     return pieces
 
 
-def ids_in(text: str) -> set[str]:
-    """Every element id of an HTML page (unescaped)."""
-    return {html.unescape(i) for i in _ID.findall(text)}
+def ids_in(tree: nodes.Node) -> set[str]:
+    """Every id a tree's HTML will hold: its elements' ids and its documents' chapters."""
+    found: set[str] = set()
+    for node in tree.findall(nodes.Element):
+        found.update(node.get("ids", []))
+        if isinstance(node, addnodes.start_of_file):
+            found.add(CHAPTER_ID.format(node["docname"]))
+    return found
 
 
-def page_ref_classes(tag: str) -> bool:
-    """Whether the stylesheet prints the target's page number after this link."""
-    match = _CLASS.search(tag)
-    return bool(match) and "lp-pageref" in match.group(1).split()
+def link_target(node: nodes.reference) -> str | None:
+    """The id an internal link points to, as its HTML ``href`` will (``None``: not internal)."""
+    if node.get("refid"):
+        return node["refid"]
+    uri = node.get("refuri", "")
+    return uri[1:] if uri.startswith("#") and len(uri) > 1 else None
 
 
-@dataclass
-class Linked:
-    """A piece's HTML with its outgoing links fixed, the page numbers it shows, its targets."""
+def mark_links(
+    tree: nodes.Node, own: set[str], all_shown: bool = False
+) -> tuple[set[str], set[str]]:
+    """Give every link out of ``own`` the class ``lp-elsewhere``; return its targets and shown.
 
-    text: str
-    shown: dict[str, str]  # target id -> the number written (``?``: not known yet)
-    targets: set[str]  # every id outside the piece that a link points to
-
-
-def link_piece(text: str, own: set[str], numbers: dict[str, int]) -> Linked:
-    """Point links that leave the piece at PIECE_URL, with page numbers where they are shown.
-
-    ``numbers`` maps ids to the page they are on, as far as is known. A page number is shown
-    after every link of the contents pages and after page references (``lp-pageref``).
+    A link shows its target's page number when it is a page reference, or ``all_shown`` (the
+    contents).
     """
-    used: dict[str, str] = {}
     targets: set[str] = set()
-    lists = [(m.start(), m.end()) for m in _CONTENTS.finditer(text)]
-
-    def fix(match: re.Match[str]) -> str:
-        tag = match.group(0)
-        href = _HREF.search(tag)
-        if href is None:
-            return tag
-        target = html.unescape(href.group(1))
-        if target in own:
-            return tag
+    shown: set[str] = set()
+    for node in tree.findall(nodes.reference):
+        target = link_target(node)
+        if target is None or target in own:
+            continue
         targets.add(target)
-        new = tag.replace(href.group(0), f' href="{PIECE_URL}{href.group(1)}"', 1)
-        in_contents = any(start <= match.start() < end for start, end in lists)
-        if in_contents or page_ref_classes(tag):
-            number = str(numbers[target]) if target in numbers else UNKNOWN
-            used[target] = number
-            new = new[:-1].rstrip("/").rstrip() + f' data-page="{number}">'
-        return new
+        if ELSEWHERE not in node["classes"]:
+            node["classes"].append(ELSEWHERE)
+        if all_shown or PAGE_REF in node["classes"]:
+            shown.add(target)
+    return targets, shown
 
-    return Linked(_A_TAG.sub(fix, text), used, targets)
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
+def numbers_css(shown: Iterable[str], numbers: Mapping[str, int]) -> str:
+    """The page numbers a piece shows of other pieces' ids, as counters of their links.
+
+    An id whose page is not known yet gets no rule: its number shows as 0 for this round.
+    """
+    rules = [
+        f"a.{ELSEWHERE}[href={css_string('#' + target)}] "
+        f"{{ counter-reset: {PAGE_COUNTER} {numbers[target]}; }}"
+        for target in sorted(set(shown))
+        if target in numbers
+    ]
+    return "\n".join(rules)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from .jobs import Job, Outcome, run
 
@@ -28,7 +28,7 @@ def job_count(configured: int) -> int:
 
 
 def run_jobs(jobs: Iterable[Job], processes: int) -> Iterator[Outcome]:
-    """Run every job; yield their outcomes. Any job's exception is raised here."""
+    """Run every job; yield their outcomes as they finish. Any job's exception is raised here."""
     ordered = sorted(jobs, key=lambda job: job.size, reverse=True)
     if processes <= 1 or len(ordered) <= 1:
         for job in ordered:
@@ -38,11 +38,9 @@ def run_jobs(jobs: Iterable[Job], processes: int) -> Iterator[Outcome]:
     context.set_forkserver_preload(["lessonpack.pdf.jobs", "weasyprint", "pikepdf"])
     with ProcessPoolExecutor(max_workers=min(processes, len(ordered)), mp_context=context) as pool:
         futures = [pool.submit(run, job) for job in ordered]
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
-            if future in done and future.exception() is not None:
-                for other in pending:
+        for future in as_completed(futures):
+            if future.exception() is not None:
+                for other in futures:
                     other.cancel()
                 raise future.exception()  # type: ignore[misc]
-        for future in futures:
             yield future.result()

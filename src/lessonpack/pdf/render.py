@@ -9,11 +9,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import html as html_lib
 import logging
 import mimetypes
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +21,8 @@ from typing import Any
 BASE_URL = "https://book.invalid/"
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter", "a5": "A5", "slide": "960pt 540pt"}  # slide: 16:9
-
-# The stylesheet links the print template writes, one per line.
-_LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)">\n?')
+# The pseudo-elements whose text is the stylesheet's, not the link's words (leaders, page numbers).
+_PSEUDO = ("::before", "::after", "::marker")
 
 
 def make_fetcher(root: Path):
@@ -144,46 +141,132 @@ def page_css(paper: str, first_page: int = 1) -> str:
     return css
 
 
+def link_words(box: Any) -> str:
+    """The words of a link as the reader sees them, without what the stylesheet adds.
+
+    Read from the link's element, so a link broken across lines or pages is named whole in
+    each of its annotations; from its boxes (pseudo-elements left out) if it has none.
+    """
+    element = getattr(box, "element", None)
+    if element is not None and hasattr(element, "itertext"):
+        return " ".join("".join(element.itertext()).split())
+    words: list[str] = []
+
+    def walk(node: Any) -> None:
+        if node.element_tag.endswith(_PSEUDO):
+            return
+        text = getattr(node, "text", None)
+        if isinstance(text, str):
+            words.append(text)
+        for child in getattr(node, "children", ()):
+            walk(child)
+
+    walk(box)
+    return " ".join("".join(words).split())
+
+
+def one_annotation_per_link(page: Any) -> list[tuple[Any, str]]:
+    """Keep one link annotation per link of ``page``; return each kept link's box and words.
+
+    WeasyPrint hands a link down to every box inside it (the ``<span>`` Sphinx writes in an
+    ``<a>``, the ``::after`` that shows a page number), and each would get an annotation of
+    its own with the same rectangle and target, outside the link's structure element: a
+    screen reader or the Tab key would meet the link twice.
+    """
+    inner: set[int] = set()
+    for *_, box in page.links:
+        for below in box.descendants():
+            # A box below a link repeats it, unless it is a link of its own.
+            if below is not box and getattr(below, "link", None) in (None, box.link):
+                inner.add(id(below))
+    page.links[:] = [link for link in page.links if id(link[3]) not in inner]
+    return [(link[3], link_words(link[3])) for link in page.links]
+
+
+def lay_out(
+    root: Path,
+    text: str,
+    paper: str,
+    first_page: int = 1,
+    *,
+    stylesheets: Iterable[str] = (),
+    css: str = "",
+) -> Any:
+    """WeasyPrint's laid-out document of one page of HTML, with the build's stylesheets."""
+    from weasyprint import HTML
+
+    styles = Styles.of(root)
+    sheets = [styles.sheet(href) for href in stylesheets]
+    sheets.append(styles.text(page_css(paper, first_page)))
+    if css:
+        sheets.append(styles.text(css))
+    return HTML(string=text, base_url=BASE_URL, url_fetcher=styles.fetcher).render(
+        stylesheets=sheets, font_config=styles.fonts
+    )
+
+
 def render_html(
-    root: Path, text: str, paper: str, target: Path, first_page: int = 1, identifier: str = ""
+    root: Path,
+    text: str,
+    paper: str,
+    target: Path,
+    first_page: int = 1,
+    identifier: str = "",
+    *,
+    stylesheets: Iterable[str] = (),
+    css: str = "",
+    elsewhere: Iterable[str] = (),
 ) -> Rendered:
     """Lay out one page of HTML and write it as tagged PDF/UA-1.
 
-    Sphinx's single-page builders write resource links relative to the output root wherever
-    the page itself lands, so the root is the base URL.
+    ``stylesheets`` are the build's files (paths from the root, parsed once per process), ``css``
+    is more of them as text (the paper, page numbers of other pieces). ``elsewhere`` names the
+    anchors of other pieces of the same book that this page links to: each link is written as a
+    link to the named destination, which the merge finds in the piece that holds it.
     """
-    from weasyprint import HTML
-
-    from .tagfix import fix_pdf
-
-    styles = Styles.of(root)
-    sheets = []
-
-    def parse_once(link: re.Match[str]) -> str:
-        # A stylesheet of the build is parsed once per process; any other link is left for
-        # WeasyPrint to refuse (the fetcher serves the build's own files only).
-        href = html_lib.unescape(link.group(1))
-        if "://" in href or not (root / href.split("?")[0]).is_file():
-            return link.group(0)
-        sheets.append(styles.sheet(href))
-        return ""
-
-    text = _LINK.sub(parse_once, text)
-    sheets.append(styles.text(page_css(paper, first_page)))
     with collected_logs() as warnings:
-        document = HTML(string=text, base_url=BASE_URL, url_fetcher=styles.fetcher).render(
-            stylesheets=sheets, font_config=styles.fonts
-        )
+        document = lay_out(root, text, paper, first_page, stylesheets=stylesheets, css=css)
         anchors: dict[str, int] = {}
         for number, page in enumerate(document.pages):
             for name in page.anchors:
                 anchors.setdefault(name, number)
+        links = [one_annotation_per_link(page) for page in document.pages]
+        # WeasyPrint drops a link to an anchor it has not laid out: each anchor of another
+        # piece stands on the first page while links are resolved, and leaves the piece's
+        # name tree before it is written.
+        foreign = sorted(set(elsewhere) - set(anchors))
+        if document.pages:
+            document.pages[0].anchors.update((name, (0, 0, 0, 0)) for name in foreign)
+
+        def finish(_document: Any, pdf: Any, links: list = links) -> None:
+            import pydyf
+
+            for page_links in links:
+                for box, words in page_links:
+                    annotation = getattr(box, "link_annotation", None)
+                    if annotation is not None and words:
+                        annotation["Contents"] = pydyf.String(words)
+            dests = pdf.catalog.get("Names", {}).get("Dests")
+            if dests is not None and foreign:
+                names = dests["Names"]
+                gone = set(foreign)
+                kept = pydyf.Array()
+                for index in range(0, len(names), 2):
+                    if names[index].string not in gone:
+                        kept.extend(names[index : index + 2])
+                dests["Names"] = kept
+
         target.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(
-            target, pdf_variant="pdf/ua-1", pdf_identifier=(identifier or target.name).encode()
+            target,
+            pdf_variant="pdf/ua-1",
+            pdf_identifier=(identifier or target.name).encode(),
+            finisher=finish,
         )
+        from .tagfix import fix_pdf
+
         fix_pdf(target)  # the PDF/UA tagging WeasyPrint leaves undone (tagfix.py)
         result = Rendered(len(document.pages), anchors, list(warnings))
-    del document
+    del document, finish, links
     gc.collect()  # the page boxes of a long piece are large: free them before the next
     return result

@@ -92,7 +92,8 @@ class SlidesBuilder(Builder):
         html_file = root / "_deck" / f"{base}.html"
         html_file.parent.mkdir(parents=True, exist_ok=True)
         html_file.write_text(text, encoding="utf-8")
-        rendered = render_html(root, text, "slide", pdf, identifier=pdf.name)
+        # The stylesheets are handed to WeasyPrint (parsed once per process), never linked.
+        rendered = render_html(root, text, "slide", pdf, identifier=pdf.name, stylesheets=STYLES)
         self._check_pages(deck, rendered.pages, rendered.anchors, teacher, docname)
         for message in rendered.warnings:
             logger.warning(

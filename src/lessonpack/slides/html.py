@@ -95,11 +95,10 @@ def deck_html(deck: Deck, language: str, image_uri: Callable[[Slide], str], teac
             + "\n".join(parts)
             + "\n</section>"
         )
-    links = "".join(f'<link rel="stylesheet" href="{href}">\n' for href in STYLES)
     edition = "teacher" if teacher else "student"
     return (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(deck.title)}: slides</title>\n"
-        f'<meta name="author" content="{html.escape(deck.course)}">\n{links}</head>\n'
+        f'<meta name="author" content="{html.escape(deck.course)}">\n</head>\n'
         f'<body class="lp-deck lp-deck-{edition}">\n' + "\n".join(sections) + "\n</body>\n</html>\n"
     )

@@ -1,0 +1,65 @@
+"""The merge of a book's pieces streams: its memory does not grow with the book."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+
+from lessonpack.pdf.render import render_html
+
+# A piece of ten sections, each with headings, paragraphs and a link: many structure elements.
+PAGE = '<h1 id="h{n}">Part {n}</h1>' + "<p>Words of a paragraph, <a href='#h0'>a link</a>.</p>" * 30
+HTML = (
+    '<!DOCTYPE html><html lang="en"><head><title>Piece</title></head><body>'
+    + "".join(
+        f'<section style="break-before: page">{PAGE.format(n=n)}</section>' for n in range(10)
+    )
+    + "</body></html>"
+)
+
+
+def merge_peak_kb(parts: list[Path], target: Path) -> int:
+    """Merge in a process of its own; return that process's peak memory (KB)."""
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from lessonpack.pdf.merge import merge_pdfs\n"
+        "merge_pdfs([Path(p) if p else None for p in json.loads(sys.argv[1])], Path(sys.argv[2]))\n"
+        # The peak of this process's memory (getrusage would count the pytest it was forked from).
+        "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])\n"
+    )
+    names = json.dumps([str(p) if p else "" for p in parts])
+    done = subprocess.run(
+        [sys.executable, "-c", code, names, str(target)], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.split()[-1])
+
+
+def test_merge_memory_stays_flat_and_the_book_is_whole(tmp_path: Path):
+    piece = tmp_path / "piece.pdf"
+    render_html(tmp_path, HTML, "a4", piece)
+    small = merge_peak_kb([piece] * 2, tmp_path / "small.pdf")
+    big = merge_peak_kb([piece, None] * 30, tmp_path / "big.pdf")
+    # 30 pieces hold 600 pages and about 20,000 structure elements more than 2: read whole, as
+    # qpdf does, they would take more than 60 MB more.
+    assert big - small < 15_000, (small, big)
+    with pikepdf.open(piece) as one:
+        pages = len(one.pages)
+    with pikepdf.open(tmp_path / "big.pdf") as book:
+        assert book.check_pdf_syntax() == []
+        assert len(book.pages) == 30 * (pages + 1)  # a piece and a blank page, 30 times
+        tree = book.Root.StructTreeRoot
+        assert [str(part.S) for part in tree.K[0].K] == ["/Part"] * 30
+        nums = tree.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        assert keys == sorted(set(keys)) and int(tree.ParentTreeNextKey) == keys[-1] + 1
+        assert str(book.Root.Outlines.First.Title) == "Part 0"
+        names = book.Root.Names.Dests.Names
+        assert [str(names[i]) for i in range(0, len(names), 2)] == [f"h{n}" for n in range(10)]
+    # The same pieces merge to the same bytes.
+    merge_peak_kb([piece, None] * 30, tmp_path / "again.pdf")
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "big.pdf").read_bytes()
