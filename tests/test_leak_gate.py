@@ -211,6 +211,28 @@ def test_a_lone_number_in_pdf_text_is_read_both_ways():
     assert not matcher("The plan had three parts and none of them worked.")(Text.of(interrupted))
 
 
+def test_lone_list_markers_of_any_style_are_read_both_ways():
+    """A run of option letters ("A." ... "D.", drawn after the text beside them) came out inside
+    a quiz rationale in the teacher's pack, and the gate reported the sentence missing; so can
+    a lettered, roman or bracketed list, or a dash bullet."""
+    from lessonpack.check.leaks import Text, matcher
+    from lessonpack.check.texts import both_readings
+
+    sentence = "Collectivization was essentially complete by the end of 1956, it was far less bloody."
+    for markers in (
+        ["A.", "B.", "C.", "D."],
+        ["a)", "b)"],
+        ["(iv)", "(v)"],
+        ["ii.", "iii."],
+        ["–"],
+    ):
+        interrupted = sentence.replace("far less", "far less\n" + "\n".join(markers) + "\n")
+        assert matcher(sentence)(Text.of(both_readings(interrupted))), markers
+    # A word on a line of its own is not a marker: the sentence stays broken.
+    broken = sentence.replace("far less", "far less\nand\n")
+    assert not matcher(sentence)(Text.of(both_readings(broken)))
+
+
 def test_the_teacher_website_is_a_teacher_output(built, tmp_path):
     """dist/teacher-html holds the teacher's passages and the manifest says so: the gate expects
     them there and never in the student site. The same files called student are leaks."""

@@ -41,10 +41,14 @@ def words(text: str, *, punctuation: bool = True) -> str:
     return " " + " ".join(re.findall(token, _fold(text))) + " "
 
 
-# A list item's number or bullet comes out as a line of its own, often inside the sentence
-# before it (and at the end of a page); but so does the end of a sentence that wrapped in a
-# narrow table cell ("Check question" / "3.").
-LONE_MARKER = re.compile(r"(?m)^\s*(\d+\.|[•◦▪])\s*$")
+# A list item's marker comes out as a line of its own, often inside the sentence before it
+# (and at the end of a page), whatever the list's style: a number, a letter, a roman numeral,
+# in "1." or "a)" or "(iv)" form, or a bullet; a run of them (the four options of a question)
+# as several such lines. But so does the end of a sentence that wrapped in a narrow table
+# cell ("Check question" / "3.").
+LONE_MARKER = re.compile(
+    r"(?m)^[ \t]*(\(?(\d+|[A-Za-z]|[ivxlcdmIVXLCDM]{1,6})[.)]|[•◦▪‣–—-])[ \t]*$"
+)
 
 
 def pdf_pages(path: Path) -> tuple[str, ...]:
