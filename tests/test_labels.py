@@ -237,3 +237,21 @@ def test_a_spanish_book_prints_spanish_labels_and_an_english_one_english(build):
     chart = english.html("extra/mapa")
     assert "Source: Un anuario" in chart and "no data" in chart
     assert "The data behind the map" in chart
+
+
+def test_a_spanish_deck_prints_spanish_labels(build):
+    result = build({"lessons/una.md": LESSON}, builder="lessonslides", conf='language = "es"\n')
+    assert "ERROR" not in result.warnings, result.warnings
+    deck = (result.outdir / "_deck" / "una.html").read_text(encoding="utf-8")
+    for label in (
+        "<title>Una lección: diapositivas</title>",
+        "Duración: 50 minutos",  # found by its label: the title slide's subtitle
+        'data-group="Pregunta central"',
+        'data-group="Objetivos"',
+        'data-group="Términos clave"',
+        'data-group="Documentos"',
+        "Adaptado del original. Un autor. Citado de",  # the who field, found by its label
+        'data-group="Preguntas para el debate"',
+        "Pregunta 1",
+    ):
+        assert label in deck, label

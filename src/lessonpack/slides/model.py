@@ -358,9 +358,11 @@ def _document(box: lp.source_box) -> list[Slide]:
 def _sourcing(box: lp.source_box, adapted: bool) -> Block:
     """Who, when, and the citation, in one line."""
     parts: list[str] = [_("Adapted from the original")] if adapted else []
+    # The box's fields as sourcebox.py names them, in the book's language.
+    wanted = {"who", "when", "speaker", "author", "date", _("Who").lower(), _("When").lower()}
     for field_node in box.findall(nodes.field):
         name = field_node[0].astext().strip().rstrip(":").lower()
-        if name in ("who", "when", "speaker", "author", "date"):
+        if name in wanted:
             parts.append(field_node[1].astext().strip())
     citation = next(
         (p for p in box.findall(nodes.paragraph) if "lp-citation" in p["classes"]), None
