@@ -11,6 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from lessonpack import labels
+from lessonpack.check import teachersite
 
 PACKAGE = Path(labels.__file__).parent
 CATALOGUES = sorted(labels.LOCALES.glob("*/LC_MESSAGES/lessonpack.po"))
@@ -210,6 +211,7 @@ def test_a_spanish_book_prints_spanish_labels_and_an_english_one_english(build):
     # The teacher site's banner and title, a quiz's labels and answer grid, a map's labels.
     assert "<title>" in page and ": edición para el docente" in page
     assert "Respuestas y notas didácticas, solo para docentes" in page
+    assert teachersite.page_problems("una.html", page) == []  # the gate reads it in Spanish
     quiz = spanish.html("extra/prueba")
     for label in (
         "Cuestionario",

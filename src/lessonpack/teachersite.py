@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 SITE_BUILDERS = {"html", "dirhtml"}
 LABEL = N_("Teacher's edition")
+TITLE = N_("{title}: Teacher's edition")  # the site's title
 BANNER = N_("Answers and teaching notes, for teachers only: please do not share with students.")
 ROBOTS = '<meta name="robots" content="noindex, nofollow">\n'
 
@@ -42,7 +43,7 @@ def _mark_site(app: Sphinx) -> None:
         return
     config = app.config
     title = config.html_title or config.project
-    config.html_title = _("{title}: Teacher's edition").format(title=title)
+    config.html_title = _(TITLE).format(title=title)
     options: dict[str, Any] = getattr(app.builder, "theme_options", None) or {}
     theme = getattr(app.builder, "theme", None)
     if theme is not None and "announcement" in theme.get_options({}):
