@@ -22,6 +22,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import graphics
 from .charts import data_table
 from .csvdata import DataError, read_table
+from .labels import _
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -135,7 +136,7 @@ def draw_choropleth(
             for shade, label in zip(shades, labels, strict=True)
         ]
         key.append(
-            Patch(facecolor="white", edgecolor="#333333", hatch=NO_DATA_HATCH, label="no data")
+            Patch(facecolor="white", edgecolor="#333333", hatch=NO_DATA_HATCH, label=_("no data"))
         )
         # The key below the map, never over a region; three columns fit a phone's width.
         ax.legend(
@@ -161,9 +162,12 @@ def class_of(value: float, bins: list[float]) -> int:
 
 
 def class_labels(bins: list[float]) -> list[str]:
-    labels = [f"under {bins[0]:g}"]
-    labels += [f"{low:g} to under {high:g}" for low, high in pairwise(bins)]
-    return [*labels, f"{bins[-1]:g} and over"]
+    labels = [_("under {high}").format(high=f"{bins[0]:g}")]
+    labels += [
+        _("{low} to under {high}").format(low=f"{low:g}", high=f"{high:g}")
+        for low, high in pairwise(bins)
+    ]
+    return [*labels, _("{low} and over").format(low=f"{bins[-1]:g}")]
 
 
 class ChoroplethDirective(SphinxDirective):
@@ -216,10 +220,10 @@ class ChoroplethDirective(SphinxDirective):
             if column == cite and value.strip():
                 return graphics.cite_cell(self, value)
             blank = not value.strip() and column == self.options["value"]
-            return [nodes.Text("no data" if blank else value)]
+            return [nodes.Text(_("no data") if blank else value)]
 
         rows = [row.values for row in table.rows]
-        title = "The data behind the map"
+        title = _("The data behind the map")
         return graphics.graphic(self, uri, data_table(table.columns, rows, title, cell))
 
     def _bins(self) -> list[float]:

@@ -28,6 +28,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.domains import Domain
 
+from .labels import _
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -107,17 +109,19 @@ def write_apkg(cards: list[dict[str, str]], path: Path, title: str, epoch: int) 
 
     model = genanki.Model(
         stable_id(f"{title} glossary model"),
-        f"{title}: glossary",
+        _("{title}: glossary").format(title=title),
         fields=[{"name": f.capitalize()} for f in FIELDS],
         templates=[
             {
-                "name": "Term to definition",
+                "name": _("Term to definition"),
                 "qfmt": "{{Term}}",
                 "afmt": "{{FrontSide}}<hr id=answer>{{Pinyin}} {{Characters}}<br>{{Definition}}",
             }
         ],
     )
-    deck = genanki.Deck(stable_id(f"{title} glossary deck"), f"{title}: glossary")
+    deck = genanki.Deck(
+        stable_id(f"{title} glossary deck"), _("{title}: glossary").format(title=title)
+    )
     for card in cards:
         deck.add_note(
             genanki.Note(

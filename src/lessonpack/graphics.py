@@ -18,6 +18,7 @@ from sphinx.util import logging
 from . import nodes as lp
 from .confcheck import setting_location
 from .csvdata import DataError
+from .labels import _
 from .locations import inline_line
 from .paths import refusal
 
@@ -145,7 +146,8 @@ def graphic(directive: SphinxDirective, uri: str, table: nodes.table | None) -> 
         line = inline_line(directive, directive.lineno)
         text_nodes, messages = directive.parse_inline(source, lineno=line)
         legend = nodes.legend()
-        legend += nodes.paragraph("", "Source: ", *text_nodes, classes=["lp-chart-source"])
+        label = _("{label}: ").format(label=_("Source"))
+        legend += nodes.paragraph("", label, *text_nodes, classes=["lp-chart-source"])
         figure += legend
         figure += messages
     if "label" in directive.options:

@@ -17,6 +17,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import graphics
 from .charts import data_table
 from .csvdata import DataError, Table, read_table
+from .labels import _
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -109,7 +110,7 @@ class LineChartDirective(SphinxDirective):
         uri = graphics.image_uri(self, svg, path.stem)
         rows = [row.values for row in table.rows]
         return graphics.graphic(
-            self, uri, data_table(table.columns, rows, "The data behind the chart")
+            self, uri, data_table(table.columns, rows, _("The data behind the chart"))
         )
 
     def _shade(self) -> tuple[float, float, str] | None:

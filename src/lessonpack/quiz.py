@@ -36,6 +36,7 @@ from sphinx.util.parsing import nested_parse_to_nodes
 
 from . import nodes as lp
 from .config import is_teacher
+from .labels import _
 from .questions import teacher_blocks
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class QuizDirective(SphinxDirective):
         ):
             _warn("{quiz} :versions: must be distinct names such as 'A B'", where)
             versions = list(DEFAULT_VERSIONS)
-        title = self.arguments[0] if self.arguments else "Quiz"
+        title = self.arguments[0] if self.arguments else _("Quiz")
         node = quiz(classes=["lp-quiz"], seed=seed, versions=versions, title=title)
         self.set_source_info(node)
         node += lp.title_paragraph(title, "lp-group-title")
@@ -134,7 +135,8 @@ class QuizDirective(SphinxDirective):
         if not items:
             _warn("{quiz} holds no {mc} or {short} item", where)
         for number, item in enumerate(items, start=1):
-            item.insert(0, lp.title_paragraph(f"Question {number}", "lp-quiz-number"))
+            label = _("Question {number}").format(number=number)
+            item.insert(0, lp.title_paragraph(label, "lp-quiz-number"))
         if is_teacher(self.config) and items and seed:
             node += answer_grid(node)
         return [node]
@@ -152,7 +154,7 @@ class McDirective(SphinxDirective):
         self.set_source_info(item)
         with teacher_blocks(self.env) as seen:
             body = nested_parse_to_nodes(self.state, content, allow_section_headings=False)
-        keys = [i for i, (_, is_key, _) in enumerate(options) if is_key]
+        keys = [i for i, (_offset, is_key, _text) in enumerate(options) if is_key]
         if len(options) != OPTIONS:
             _warn(
                 f"{{mc}} has {len(options)} options; it needs {OPTIONS}, one line each "
@@ -167,7 +169,7 @@ class McDirective(SphinxDirective):
             _warn("{mc} has no {rationale} (one line: why the key is right)", where)
         listing = nodes.enumerated_list(enumtype="upperalpha", prefix="", suffix=".")
         listing["classes"] = ["lp-quiz-options"]
-        for offset, _, text in options:
+        for offset, _is_key, text in options:
             parsed, messages = self.parse_inline(text, lineno=offset + 1)
             entry = nodes.list_item("", nodes.paragraph("", "", *parsed), *messages)
             listing += entry
@@ -180,7 +182,7 @@ class McDirective(SphinxDirective):
             listing[keys[0]]["classes"].append("lp-quiz-key")
             for teacher in teacher_nodes:
                 if teacher.children and "lp-title" in teacher[0].get("classes", []):
-                    title = f"Key: {LETTERS[keys[0]]}"
+                    title = _("Key: {letter}").format(letter=LETTERS[keys[0]])
                     teacher[0].replace_self(lp.title_paragraph(title, "lp-title"))
         item.extend(teacher_nodes)
         return [item]
@@ -309,17 +311,17 @@ def answer_grid(node: quiz) -> quiz_grid:
     """The teacher's grid: for each question number, each version's key (or "short answer"),
     with the number of that item as written (in the teacher's pack)."""
     grid = quiz_grid(classes=["lp-quiz-grid", "lp-box"])
-    title = "Answer grid of the printed versions (item: the question's number above)"
+    title = _("Answer grid of the printed versions (item: the question's number above)")
     grid += lp.title_paragraph(title, "lp-title")
     versions = versions_of(node)
     table = nodes.table(classes=["lp-quiz-grid-table"])
     group = nodes.tgroup(cols=1 + len(versions))
     table += group
-    for _ in range(1 + len(versions)):
+    for _column in range(1 + len(versions)):
         group += nodes.colspec(colwidth=1)
     head = nodes.thead()
     row = nodes.row()
-    for text in ["Question", *(f"Version {v}" for v in versions)]:
+    for text in [_("Question"), *(_("Version {version}").format(version=v) for v in versions)]:
         row += nodes.entry("", nodes.paragraph(text, text), scope="col")
     head += row
     group += head
@@ -329,8 +331,8 @@ def answer_grid(node: quiz) -> quiz_grid:
         row = nodes.row()
         row += nodes.entry("", nodes.paragraph(str(position + 1), str(position + 1)))
         for order, letters in columns.values():
-            letter = letters[position] or "short answer"
-            text = f"{letter} (item {order[position] + 1})"
+            letter = letters[position] or _("short answer")
+            text = _("{letter} (item {number})").format(letter=letter, number=order[position] + 1)
             row += nodes.entry("", nodes.paragraph(text, text))
         body += row
     group += body
@@ -361,7 +363,8 @@ def shuffle_version(tree: nodes.Node, version: str) -> list[str]:
         for offset, index in enumerate(order):
             item = items[index]
             parent.insert(first + offset, item)
-            item[0].replace_self(lp.title_paragraph(f"Question {offset + 1}", "lp-quiz-number"))
+            label = _("Question {number}").format(number=offset + 1)
+            item[0].replace_self(lp.title_paragraph(label, "lp-quiz-number"))
         node["version"] = version
     return unknown
 
@@ -371,7 +374,7 @@ def add_quiz_lines(tree: nodes.Node) -> None:
     for item in tree.findall(quiz_item):
         if item.get("kind") == "short":
             box = nodes.container(classes=["lp-lines"])
-            for _ in range(item.get("lines", DEFAULT_LINES)):
+            for _line in range(item.get("lines", DEFAULT_LINES)):
                 box += nodes.container(classes=["lp-line"])
             item += box
 

@@ -48,8 +48,8 @@ TEACHER_DIRECTIVES: dict[str, tuple[str, bool]] = {
     "answer": (N_("Answer"), True),
     "solution": (N_("Answer key"), True),
     "teacher-only": ("", False),
-    "rationale": ("Rationale", True),  # of a quiz's multiple-choice item (quiz.py)
-    "marking": ("Marking note", True),  # of a quiz's short-answer item (quiz.py)
+    "rationale": (N_("Rationale"), True),  # of a quiz's multiple-choice item (quiz.py)
+    "marking": (N_("Marking note"), True),  # of a quiz's short-answer item (quiz.py)
 }
 
 

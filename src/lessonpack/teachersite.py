@@ -12,22 +12,25 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from .labels import N_, _
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 SITE_BUILDERS = {"html", "dirhtml"}
-LABEL = "Teacher's edition"
-BANNER = "Answers and teaching notes, for teachers only: please do not share with students."
+LABEL = N_("Teacher's edition")
+TITLE = N_("{title}: Teacher's edition")  # the site's title
+BANNER = N_("Answers and teaching notes, for teachers only: please do not share with students.")
 ROBOTS = '<meta name="robots" content="noindex, nofollow">\n'
 
 
 def banner_html() -> str:
-    return f'<strong class="lp-edition-label">{escape(LABEL)}</strong>. {escape(BANNER)}'
+    return f'<strong class="lp-edition-label">{escape(_(LABEL))}</strong>. {escape(_(BANNER))}'
 
 
 def banner_aside() -> str:
     """The banner as a page's own landmark (pages the theme's banner does not reach)."""
-    label = escape(LABEL, quote=True)
+    label = escape(_(LABEL), quote=True)
     return f'<aside class="lp-edition-banner" aria-label="{label}"><p>{banner_html()}</p></aside>'
 
 
@@ -40,7 +43,7 @@ def _mark_site(app: Sphinx) -> None:
         return
     config = app.config
     title = config.html_title or config.project
-    config.html_title = f"{title}: {LABEL}"
+    config.html_title = _(TITLE).format(title=title)
     options: dict[str, Any] = getattr(app.builder, "theme_options", None) or {}
     theme = getattr(app.builder, "theme", None)
     if theme is not None and "announcement" in theme.get_options({}):

@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import gettext
+
 from bs4 import BeautifulSoup
 
+from ..labels import CATALOGUE, LOCALES
 from ..manifest import ManifestError, read_manifest
 from ..records import SITE_FORMATS
 from ..teachersite import LABEL
@@ -21,16 +24,28 @@ from .texts import output_texts
 FOLDER = SITE_FORMATS["teacher"]
 
 
+def edition_label(language: str) -> str:
+    """The edition's label as a page in ``language`` prints it (English without a catalogue)."""
+    languages = [language.replace("-", "_")] if language else []
+    found = gettext.translation(
+        CATALOGUE, str(LOCALES), languages=languages or ["en"], fallback=True
+    )
+    return found.gettext(LABEL)
+
+
 def page_problems(name: str, html: str) -> list[str]:
-    """What a teacher page lacks of its marking."""
+    """What a teacher page lacks of its marking (the label in the page's language)."""
     soup = BeautifulSoup(html, "html.parser")
     problems = []
+    root = soup.find("html")
+    label = edition_label(str(root.get("lang", "")) if root is not None else "")
     title = soup.title.get_text() if soup.title else ""
-    if LABEL not in title:
-        problems.append(f"{name}: its title {title.strip()!r} does not say {LABEL!r}")
+    # In the title, after a colon, the label may start lower case ("…: edición para el docente").
+    if label.casefold() not in title.casefold():
+        problems.append(f"{name}: its title {title.strip()!r} does not say {label!r}")
     banner = soup.select_one(".lp-edition-label")
-    if banner is None or LABEL not in banner.get_text():
-        problems.append(f"{name}: no {LABEL!r} banner")
+    if banner is None or label not in banner.get_text():
+        problems.append(f"{name}: no {label!r} banner")
     robots = soup.find("meta", attrs={"name": "robots"})
     if robots is None or "noindex" not in str(robots.get("content", "")):
         problems.append(f"{name}: no robots noindex")

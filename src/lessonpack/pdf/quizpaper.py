@@ -10,6 +10,7 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx import addnodes
 
+from ..labels import _
 from ..quiz import add_quiz_lines, quiz, shuffle_version
 
 
@@ -30,7 +31,7 @@ def make_paper(tree: nodes.document, version: str) -> list[str]:
     unknown = shuffle_version(tree, version)
     add_quiz_lines(tree)
     for top in tree.findall(nodes.title):
-        top += nodes.Text(f" (version {version})")
+        top += nodes.Text(_(" (version {version})").format(version=version))
         break
     return unknown
 

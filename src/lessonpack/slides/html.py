@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from ..labels import _
 from . import fit
 
 if TYPE_CHECKING:
@@ -54,7 +55,12 @@ def pages(deck: Deck, teacher: bool) -> list[tuple[Slide, bool]]:
     for slide in deck.slides:
         out.append((slide, False))
         if teacher and slide.notes:
-            for page in fit.split("notes", slide.group, f"Notes: {slide.title}", list(slide.notes)):
+            for page in fit.split(
+                "notes",
+                slide.group,
+                _("Notes: {title}").format(title=slide.title),
+                list(slide.notes),
+            ):
                 out.append((page, True))
     return out
 
@@ -98,7 +104,7 @@ def deck_html(deck: Deck, language: str, image_uri: Callable[[Slide], str], teac
     edition = "teacher" if teacher else "student"
     return (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(deck.title)}: slides</title>\n"
+        f"<title>{html.escape(_('{title}: slides').format(title=deck.title))}</title>\n"
         f'<meta name="author" content="{html.escape(deck.course)}">\n</head>\n'
         f'<body class="lp-deck lp-deck-{edition}">\n' + "\n".join(sections) + "\n</body>\n</html>\n"
     )

@@ -22,6 +22,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from .. import nodes as lp
+from ..labels import _
 from . import fit
 from .directive import slide as slide_node
 
@@ -229,14 +230,16 @@ def build_deck(
     )
     if lesson is not None and not _dropped(lesson):
         question = Block((Run(lesson["central_question"], bold=True),))
-        deck.slides.append(Slide("question", "Central question", "Central question", (question,)))
+        deck.slides.append(
+            Slide("question", _("Central question"), _("Central question"), (question,))
+        )
     for objectives in tree.findall(lp.objectives):
         if not _dropped(objectives) and not _is_teacher(objectives):
             deck.slides += fit.split(
-                "objectives", "Objectives", "Learning objectives", blocks_of(objectives)
+                "objectives", _("Objectives"), _("Learning objectives"), blocks_of(objectives)
             )
     if lesson is not None and not _dropped(lesson):
-        deck.slides += fit.split("terms", "Key terms", "Key terms", _terms(terms, define))
+        deck.slides += fit.split("terms", _("Key terms"), _("Key terms"), _terms(terms, define))
 
     items = list(_lesson_items(tree, image_path, warn))
     for item in _moved(items, warn):
@@ -246,9 +249,13 @@ def build_deck(
     for number, exercise in enumerate(exits, start=1):
         if _dropped(exercise) or _is_teacher(exercise):
             continue
-        name = exercise.get("title") or "Exit ticket"
-        heading = name if name.lower().startswith("exit ticket") else f"Exit ticket: {name}"
-        group = "Exit ticket" if len(exits) == 1 else f"Exit ticket {number}"
+        exit_ticket = _("Exit ticket")
+        name = exercise.get("title") or exit_ticket
+        if name.lower().startswith(exit_ticket.lower()):
+            heading = name
+        else:
+            heading = _("Exit ticket: {title}").format(title=name)
+        group = exit_ticket if len(exits) == 1 else _("Exit ticket {number}").format(number=number)
         deck.slides += fit.split("exit", group, heading, blocks_of(exercise), notes_of(exercise))
     return deck
 
@@ -256,8 +263,10 @@ def build_deck(
 def _duration(lesson: lp.lesson | None) -> str:
     if lesson is None:
         return ""
+    # The {lesson} block's field, as lesson.py prints it: "Time: 50 minutes".
+    time = _("{label}: ").format(label=_("Time")).rstrip()
     for para in lesson.findall(nodes.paragraph):
-        if "lp-field" in para["classes"] and para.astext().startswith("Time:"):
+        if "lp-field" in para["classes"] and para.astext().startswith(time):
             return para.astext()
     return ""
 
@@ -313,7 +322,11 @@ def _lesson_items(
             number = node.get("number", "")
             group = _group_title(group_node)
             slides = fit.split(
-                "discussion", group, f"Question {number}", blocks_of(node), notes_of(node)
+                "discussion",
+                group,
+                _("Question {number}").format(number=number),
+                blocks_of(node),
+                notes_of(node),
             )
         yield Item(slides, labels, after, where)
 
@@ -322,11 +335,11 @@ def _group_title(discussion: nodes.Element) -> str:
     for para in discussion.findall(nodes.paragraph):
         if "lp-group-title" in para["classes"]:
             return para.astext()
-    return "Discussion questions"
+    return _("Discussion questions")
 
 
 def _document(box: lp.source_box) -> list[Slide]:
-    title = f"Source: {box['source_title']}"
+    title = _("Source: {title}").format(title=box["source_title"])
     adapted = next(iter(box.findall(lp.adapted)), None)
     if adapted is not None:
         body = blocks_of(adapted, "quote")
@@ -338,16 +351,18 @@ def _document(box: lp.source_box) -> list[Slide]:
             ):
                 body += blocks_of(child, "quote")
     return fit.split(
-        "document", "Documents", title, body, footer=_sourcing(box, adapted is not None)
+        "document", _("Documents"), title, body, footer=_sourcing(box, adapted is not None)
     )
 
 
 def _sourcing(box: lp.source_box, adapted: bool) -> Block:
     """Who, when, and the citation, in one line."""
-    parts: list[str] = ["Adapted from the original"] if adapted else []
+    parts: list[str] = [_("Adapted from the original")] if adapted else []
+    # The box's fields as sourcebox.py names them, in the book's language.
+    wanted = {"who", "when", "speaker", "author", "date", _("Who").lower(), _("When").lower()}
     for field_node in box.findall(nodes.field):
         name = field_node[0].astext().strip().rstrip(":").lower()
-        if name in ("who", "when", "speaker", "author", "date"):
+        if name in wanted:
             parts.append(field_node[1].astext().strip())
     citation = next(
         (p for p in box.findall(nodes.paragraph) if "lp-citation" in p["classes"]), None
@@ -374,7 +389,7 @@ def _figure(
             continue
         caption = next(iter(node.findall(nodes.caption)), None)
         text = caption.astext() if caption is not None else ""
-        heading = title or text.split(". ")[0] or "Figure"
+        heading = title or text.split(". ")[0] or _("Figure")
         # The caption under the picture, unless it is all the title says already.
         shown = caption is not None and text.strip().rstrip(".") != heading.strip().rstrip(".")
         caption_block = Block(runs_of(caption), "caption") if shown else None
@@ -383,9 +398,10 @@ def _figure(
         under = caption_block is not None and fit.lines(text) <= CAPTION_LINES
         figure = Figure(path, image.get("alt", ""))
         blocks = (caption_block,) if under and caption_block is not None else ()
-        out.append(Slide("figure", "Charts and maps", fit.short(heading), blocks, figure=figure))
+        charts = _("Charts and maps")
+        out.append(Slide("figure", charts, fit.short(heading), blocks, figure=figure))
         if caption_block is not None and not under:
-            out += fit.split("custom", "Charts and maps", heading, [caption_block])
+            out += fit.split("custom", charts, heading, [caption_block])
     return out
 
 

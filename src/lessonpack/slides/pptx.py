@@ -14,6 +14,7 @@ import zipfile
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..labels import _
 from . import fit
 from .model import Block, Run
 
@@ -109,7 +110,7 @@ def write_pptx(
         else:
             title_size, top = fit.TITLE_PT, TITLE_TOP_PT
             height = fit.title_lines(item.title) * title_size * 1.25
-        _, frame = _text_box(slide, MARGIN_PT, top, width, height)
+        _box, frame = _text_box(slide, MARGIN_PT, top, width, height)
         frame.vertical_anchor = MSO_ANCHOR.BOTTOM if item.kind == "title" else MSO_ANCHOR.TOP
         _fill_runs(frame.paragraphs[0], Block((Run(item.title, bold=True),)), title_size, font, cjk)
         for run in frame.paragraphs[0].runs:
@@ -127,7 +128,7 @@ def write_pptx(
                 image.left = int((fit.WIDTH_PT * 12700 - image.width) / 2)
                 image._element.nvPicPr.cNvPr.set("descr", item.figure.alt)
                 body_top += 350
-        _, frame = _text_box(slide, MARGIN_PT, body_top, width, fit.HEIGHT_PT - body_top - 20)
+        _box, frame = _text_box(slide, MARGIN_PT, body_top, width, fit.HEIGHT_PT - body_top - 20)
         _blocks(frame, body, font, cjk, fit.BODY_PT)
         if item.kind == "title":
             for paragraph in frame.paragraphs:
@@ -138,7 +139,7 @@ def write_pptx(
             notes.text = "\n".join(b.text for b in item.notes)
     props = presentation.core_properties
     moment = datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
-    props.title = f"{deck.title}: slides"
+    props.title = _("{title}: slides").format(title=deck.title)
     props.author = deck.course
     props.last_modified_by = deck.course
     props.created = props.modified = moment
