@@ -218,7 +218,7 @@ def test_lone_list_markers_of_any_style_are_read_both_ways():
     from lessonpack.check.leaks import Text, matcher
     from lessonpack.check.texts import both_readings
 
-    sentence = "Collectivization was essentially complete by the end of 1956, it was far less bloody."
+    sentence = "Collectivization was complete by the end of 1956, it was far less bloody."
     for markers in (
         ["A.", "B.", "C.", "D."],
         ["a)", "b)"],

@@ -26,7 +26,7 @@ from lessonpack.check.texts import output_texts
 from lessonpack.manifest import read_manifest
 from lessonpack.pdf.render import render_html
 from lessonpack.slides import fit
-from lessonpack.slides.html import deck_html, overflowing
+from lessonpack.slides.html import STYLES, deck_html, overflowing
 from lessonpack.slides.model import Block, Deck, Run, Slide
 
 FONTS = ROOT / "book" / "_static" / "fonts"
@@ -354,7 +354,7 @@ def render_deck(root: Path, slides: list[Slide], target: Path) -> int | None:
     """Lay ``slides`` out as the builder does, in its build folder; the first that overflows."""
     deck = Deck("lessons/x", "X", "Course", "student", slides)
     html = deck_html(deck, "en", lambda slide: "", teacher=False)
-    rendered = render_html(root, html, "slide", target)
+    rendered = render_html(root, html, "slide", target, stylesheets=STYLES)
     return overflowing(len(slides), rendered.pages, rendered.anchors)
 
 
