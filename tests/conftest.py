@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sphinx import locale as sphinx_locale
 from sphinx.application import Sphinx
 from sphinx.util.console import nocolor
 from sphinx.util.docutils import docutils_namespace
@@ -92,6 +93,9 @@ def sphinx_app(
     """One in-process build (keep_going; ``freshenv=False`` keeps the environment in
     ``doctrees``, as `make` does); returns (app, status, warnings)."""
     status, warnings = io.StringIO(), io.StringIO()
+    # Sphinx's catalogues are global too: a build in Spanish would leave the next one's own
+    # labels ("%s documentation") in Spanish. Cleared per app, as sphinx.testing does.
+    sphinx_locale.translators.clear()
     # A namespace per app, as sphinx.testing does: docutils registries are global.
     with docutils_namespace():
         app = Sphinx(

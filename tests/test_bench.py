@@ -73,7 +73,8 @@ def test_synthetic_toctrees_list_every_lesson_and_worksheet_once(tmp_path: Path)
     assert [entry for entry, count in listed.items() if count > 1] == []
     assert all(entry in docs for entry in listed)  # and every entry exists
     assert synth.toctree_entries(docs["lessons/07-famine"], "lessons/07-famine") == [
-        "exercises/07-famine"
+        "exercises/07-famine",
+        "exercises/07-famine-quiz",
     ]
     assert docs["lessons/07-famine"].splitlines()[1].startswith("# Lesson 7: ")
     assert "# Worksheet and assessment 8: " in docs["exercises/08-culpability-memory"]

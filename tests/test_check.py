@@ -40,10 +40,15 @@ def test_html_links_reads_files(tmp_path: Path):
 
 def test_links_are_checked_on_both_websites(tmp_path: Path):
     from lessonpack.check.links import check
+    from lessonpack.manifest import Entry, sha256, write_manifest
 
-    for folder in ("html", "teacher-html"):
-        (tmp_path / "dist" / folder).mkdir(parents=True)
-        (tmp_path / "dist" / folder / "index.html").write_text(f'<a href="{folder}.html">x</a>')
+    entries = []
+    for folder, edition in (("html", "student"), ("teacher-html", "teacher")):
+        page = tmp_path / "dist" / folder / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f'<a href="{folder}.html">x</a>')
+        entries.append(Entry(f"{folder}/index.html", edition, folder, sha256(page)))
+    write_manifest(tmp_path / "dist", entries)
     problems = check(Site(tmp_path, tmp_path / "build", tmp_path / "dist")).problems
     assert problems[:2] == [
         "html/index.html: html.html (no file html.html)",

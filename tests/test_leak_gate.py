@@ -46,10 +46,12 @@ Only teachers hear of the {WORD} memo.
 CONF = f"""
 html_title = "Harvests. {SHORT_SECRET}"
 html_static_path = ["_static"]
+html_css_files = ["plan.css"]  # linked from every page, so the EPUB ships it too
 copyright = "2026"
 version = "1"
 """
-# A file copied into the outputs as it is: no document reads it, so no report knows its text.
+# A file copied into the outputs as it is (a stylesheet): no document reads it as a source, so no
+# report knows its text.
 COPIED = "/*\n:::{lesson-plan}\nTen minutes on the county archive, then the exit ticket.\n:::\n*/\n"
 
 

@@ -68,6 +68,10 @@ def test_the_manifest_says_which_pdfs_are_for_students(entries):
     assert not {p for p in student if "teacher" in p}
     # The student book in both papers and a handout per lesson and paper, at least.
     assert len([p for p in student if p.endswith(".pdf")]) >= 2 + 2 * len(LESSONS)
+    # A teacher slide deck is a teacher output but holds a selection by design (guidance as
+    # notes, no lesson plan): it is never asked to hold every teacher sentence of its lesson.
+    decks = {n for n, e in entries.items() if e.edition == "teacher" and e.format == "slides"}
+    assert {n for n in decks if n.endswith(".pdf")} and not decks & teacher
 
 
 def test_no_teacher_passage_in_any_student_output(teacher_report, entries):

@@ -204,8 +204,13 @@ def student_outputs(
 
 
 def teacher_pdfs(site: Site, entries: dict[str, Entry]) -> list[Path]:
+    """The teacher's printed books and packs (format ``pdf``), which hold their documents whole.
+    A teacher slide deck is a PDF too, but holds a selection by design (each question's guidance
+    as notes, no lesson plan): it is not asked to hold every teacher sentence of its lesson."""
     return sorted(
-        site.dist / n for n, e in entries.items() if e.edition == "teacher" and n.endswith(".pdf")
+        site.dist / n
+        for n, e in entries.items()
+        if e.edition == "teacher" and e.format == "pdf" and n.endswith(".pdf")
     )
 
 

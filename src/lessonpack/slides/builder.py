@@ -13,10 +13,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
-from sphinx._cli.util.colour import darkgreen
 from sphinx.builders import Builder
 from sphinx.locale import __
 from sphinx.util import logging
@@ -36,6 +35,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CSS = Path(__file__).with_name("slides.css")
+
+
+def _plain(text: str) -> str:
+    """Sphinx's progress colour for inlined documents: none (the decks' log is plain)."""
+    return text
 
 
 class SlidesBuilder(Builder):
@@ -62,8 +66,12 @@ class SlidesBuilder(Builder):
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         pass
 
+    def write_doctree(self, docname: str, doctree: nodes.document, **_kw: Any) -> None:
+        # Sphinx would keep every document read in this run as nodes for the writers; the decks
+        # read the pickles one at a time instead, so the nodes would only hold memory.
+        super().write_doctree(docname, doctree, _cache=False)
+
     def write_documents(self, _docnames: Set[str]) -> None:
-        self.env._write_doc_doctree_cache.clear()
         root = Path(self.outdir)
         faces = fontfaces.faces(Path(self.confdir), self.config.lessonpack_fonts)
         (root / "_static").mkdir(parents=True, exist_ok=True)
@@ -106,7 +114,7 @@ class SlidesBuilder(Builder):
 
     def _deck(self, docname: str) -> Deck:
         tree = self.env.get_doctree(docname)
-        tree = inline_all_toctrees(self, set(), docname, tree, darkgreen, [docname])
+        tree = inline_all_toctrees(self, set(), docname, tree, _plain, [docname])
         terms = key_terms(tree)
         self.env.resolve_references(tree, docname, self)
         return build_deck(
@@ -133,7 +141,14 @@ class SlidesBuilder(Builder):
     def _definition(self, term: str) -> nodes.Element | None:
         """A glossary term's definition (the std domain knows where each term is)."""
         std = self.env.domains.standard_domain
-        found = std.objects.get(("term", term)) or std._terms.get(term.lower())
+        found = std.objects.get(("term", term)) or next(
+            (
+                where
+                for (kind, name), where in sorted(std.objects.items())
+                if kind == "term" and name.lower() == term.lower()
+            ),
+            None,
+        )
         if not found:
             return None
         docname, labelid = found

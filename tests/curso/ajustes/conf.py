@@ -45,6 +45,11 @@ epub_identifier = epub_uid
 epub_scheme = "uuid"
 epub_use_index = False
 epub_show_urls = "no"
+# EPUB Accessibility 1.1: lo que cumple el EPUB y quién lo afirma (las comprobaciones del gate).
+lessonpack_epub_conformance = {
+    "dcterms:conformsTo": "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    "a11y:certifiedBy": epub_publisher,
+}
 
 lessonpack_lesson_patterns = ["unidades/*"]
 lessonpack_min_questions = 2
