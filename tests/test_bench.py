@@ -174,6 +174,24 @@ def test_added_sentence_is_a_copy_placed_before_the_discussion(tmp_path: Path):
         add_sentence(lesson)
 
 
+def test_added_sentence_skips_directives_between_the_prose_and_the_discussion(tmp_path: Path):
+    """An organiser (its teacher answers too) may stand before the discussion: the copied
+    sentence comes from the last paragraph of prose, and is placed after it."""
+    lesson = tmp_path / "lesson.md"
+    organiser = (
+        ":::::{organiser}\n:question: Q?\n:sources: a b\n\n"
+        "```{answer} a\nClaims: x. Answer.\n```\n:::::\n"
+    )
+    lesson.write_text(f"# L\n\nProse here. Copy me.\n\n{organiser}\n::::{{discussion}}\nQ\n::::\n")
+    assert add_sentence(lesson) == "Copy me."
+    assert lesson.read_text().startswith(
+        "# L\n\nProse here. Copy me.\n\nCopy me.\n\n:::::{organiser}"
+    )
+    lesson.write_text(f"# L\n\n{organiser}\n::::{{discussion}}\nQ\n::::\n")
+    with pytest.raises(ValueError, match="no prose paragraph"):
+        add_sentence(lesson)
+
+
 def test_make_output_tells_whether_sphinx_or_weasyprint_started():
     quiet = "make: Nothing to be done for 'all'.\n"
     pdf = ".venv/bin/sphinx-build -b lessonpdf -W -c book . build/teacher/pdf\n"

@@ -84,20 +84,57 @@ def pdf_pages(dist: Path) -> tuple[int, int]:
     return len(pdfs), sum(len(PdfReader(p).pages) for p in pdfs)
 
 
-def add_sentence(lesson: Path) -> str:
-    """Append one of the lesson's own sentences, as a new paragraph before its discussion.
+FENCE = re.compile(r"^\s*(`{3,}|:{3,})(.*)$")
 
-    The copy keeps the reading within its word limits and reading grade: it is the last
-    sentence of the reading's last paragraph. Returns the sentence added.
+
+def _prose_paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line of each paragraph outside every fence (a directive's body, a code
+    block, a teacher's answer), in order."""
+    found: list[tuple[int, int]] = []
+    open_fences: list[str] = []
+    start: int | None = None
+    for number, line in enumerate(lines):
+        fence = FENCE.match(line)
+        if fence or open_fences or not line.strip():
+            if start is not None:
+                found.append((start, number - 1))
+                start = None
+            if fence:
+                marker, rest = fence.groups()
+                closes = open_fences and marker[0] == open_fences[-1][0] and not rest.strip()
+                if closes and len(marker) >= len(open_fences[-1]):
+                    open_fences.pop()
+                else:
+                    open_fences.append(marker)
+            continue
+        if start is None:
+            start = number
+    if start is not None:
+        found.append((start, len(lines) - 1))
+    return found
+
+
+def add_sentence(lesson: Path) -> str:
+    """Copy one of the lesson's own sentences as a new paragraph after the last paragraph of
+    prose before its discussion (outside every directive: an organiser's answers are not prose).
+
+    The copy keeps the reading within its reading grade: it is the last sentence of that
+    paragraph. Returns the sentence added.
     """
     text = lesson.read_text(encoding="utf-8")
     match = DISCUSSION.search(text)
     if match is None:
         raise ValueError(f"{lesson} has no {{discussion}} block")
-    before = text[: match.start()].rstrip("\n")
-    paragraph = before.rsplit("\n\n", 1)[-1].strip()
-    sentence = SENTENCE.split(paragraph)[-1].strip()
-    if not sentence or paragraph.startswith((":", "`", "|", "#")):
+    lines = text[: match.start()].split("\n")
+    for first, last in reversed(_prose_paragraphs(lines)):
+        paragraph = " ".join(line.strip() for line in lines[first : last + 1])
+        if paragraph.startswith((":", "`", "|", "#", "(", "-", "*", ">")):
+            continue
+        sentence = SENTENCE.split(paragraph)[-1].strip()
+        if sentence:
+            break
+    else:
         raise ValueError(f"{lesson}: no prose paragraph before the discussion to copy from")
-    lesson.write_text(f"{before}\n\n{sentence}\n\n{text[match.start() :]}", encoding="utf-8")
+    head, tail = "\n".join(lines[: last + 1]), "\n".join(lines[last + 1 :])
+    lesson.write_text(f"{head}\n\n{sentence}\n{tail}{text[match.start() :]}", encoding="utf-8")
     return sentence
