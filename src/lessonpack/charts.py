@@ -6,9 +6,7 @@ builder copies it like any other picture and the CSV is tracked as a dependency.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -19,6 +17,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .csvdata import DataError, Table, read_table
+from .graphics import image_uri
 from .labels import _
 from .locations import inline_line
 from .paths import refusal
@@ -136,14 +135,7 @@ class RangeChartDirective(SphinxDirective):
             return []
 
         svg = draw_range_chart(labels, lows, highs, self.options.get("unit", ""))
-        digest = hashlib.sha256(svg).hexdigest()[:12]
-        out_dir = Path(self.env.doctreedir) / "lessonpack-charts"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        svg_path = out_dir / f"{path.stem}-{digest}.svg"
-        if not svg_path.exists():
-            svg_path.write_bytes(svg)
-        doc_dir = Path(self.env.doc2path(self.env.docname)).parent
-        uri = os.path.relpath(svg_path, doc_dir).replace(os.sep, "/")
+        uri = image_uri(self, svg, path.stem)  # beside the doctrees, named by its bytes
 
         figure = nodes.figure(classes=["lp-chart"])
         self.set_source_info(figure)
