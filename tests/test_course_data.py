@@ -94,3 +94,19 @@ def test_the_chart_is_said_to_cover_the_years_in_its_data() -> None:
         assert span in option(body, "source"), (
             f"the source line does not say where {span} come from"
         )
+
+
+def test_every_reference_is_cited_by_a_name_and_says_where_a_web_copy_was_read() -> None:
+    """The course cites author-year: an entry without author or editor is cited by its whole
+    title ("[Sannian ziran zaihai shiqi renkou qingkuang, n.d.]"), which reads as a sentence in
+    the middle of the lesson. A web page with no author is cited by its site's name instead."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(ROOT / "book" / "references.bib")).entries
+    unnamed = sorted(key for key, entry in entries.items() if not entry.persons)
+    assert not unnamed, f"entries without author or editor: {unnamed}"
+    # A figure read in a copy (a blog, an encyclopedia page) says so in the entry's note.
+    for key in ("anhui1960", "nbs1999"):
+        note = entries[key].fields.get("note", "")
+        assert re.search(r"\bread\b", note, re.I), f"{key}: the note does not say what was read"
+        assert re.search(r"[a-z0-9-]+\.(?:com|net|org|cn)/", note), f"{key}: no address in the note"
