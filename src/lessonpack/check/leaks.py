@@ -29,6 +29,7 @@ from ..teacherscan import PRINTED, fences, read_text
 from . import Outcome, Site
 from .texts import (
     epub_texts,
+    lms_texts,
     normalise,
     output_texts,
     pdf_text,
@@ -200,6 +201,8 @@ def student_outputs(
     for name, entry in sorted(entries.items()):
         if entry.edition == "student":
             texts.update(output_texts(site.dist / name, name))
+        elif entry.format == "lms":  # a teacher's file, but student text except keys and feedback
+            texts.update(lms_texts(site.dist / name, name))
     return texts
 
 
