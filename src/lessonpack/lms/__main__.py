@@ -47,7 +47,8 @@ def build(report: Path, site_record: Path, pdf_record: Path, outdir: Path) -> di
         for o in site.files
         if o.dist.startswith(f"{site.format}/")
     }
-    pdfs = {o.dist: o.source for o in read_record(pdf_record).files}
+    wanted = [path for module in course.modules for _paper, path in module.handouts]
+    pdfs = {o.dist: o.source for o in read_record(pdf_record).files} if wanted else {}
     handouts = {}
     for module in course.modules:
         for _paper, path in module.handouts:

@@ -31,6 +31,11 @@ class Quiz:
     line: int
     title: str
     items: tuple[Item, ...]
+    source: str = ""  # the document's file, relative to the course's folder
+
+    @property
+    def where(self) -> str:
+        return f"{self.source or self.doc}:{self.line}"
 
     @property
     def slug(self) -> str:
@@ -143,6 +148,7 @@ def load_course(report: dict[str, Any]) -> Course:
                 int(q["line"] or 0),
                 q["title"],
                 tuple(_item(i, f"{d}:{i.get('line')}") for i in q["items"]),
+                docs[d].get("source", ""),
             )
             for d in below
             for q in docs[d].get("quizzes", [])

@@ -124,7 +124,9 @@ def qti_of(quiz: Quiz, title: str) -> QtiFiles:
     try:
         made = QTI(Text2qtiQuiz(text2qti_text(quiz, title), config=Config()))
     except Text2qtiError as error:
-        raise QuizError(f"{quiz.doc}:{quiz.line}: text2qti: {error}") from None
+        # Its own line numbers are those of the text written here: the quiz's own line instead.
+        detail = re.sub(r"^In .*? on line \d+:\s*", "", str(error))
+        raise QuizError(f"{quiz.where}: text2qti: {' '.join(detail.split())}") from None
     return QtiFiles(
         made.assessment_identifier,
         made.assessment,
