@@ -201,8 +201,12 @@ def student_outputs(
     for name, entry in sorted(entries.items()):
         if entry.edition == "student":
             texts.update(output_texts(site.dist / name, name))
-        elif entry.format == "lms":  # a teacher's file, but student text except keys and feedback
-            texts.update(lms_texts(site.dist / name, name))
+    # The LMS files are teacher's files (the quiz keys) but student text except the keys and
+    # feedback; a copy of a student file inside them (a page, a handout) was read above.
+    checked = {e.sha256 for e in entries.values() if e.edition == "student"}
+    for name, entry in sorted(entries.items()):
+        if entry.format == "lms" and entry.edition != "student":
+            texts.update(lms_texts(site.dist / name, name, checked))
     return texts
 
 
