@@ -57,9 +57,13 @@ def build(report: Path, site_record: Path, pdf_record: Path, outdir: Path) -> di
             handouts[path] = pdfs[path].read_bytes()
     quiz_names = names(course)
     made: dict[str, tuple[str, qti.QtiFiles]] = {}
+    # A quiz is named by its own title, or with its lesson's when two quizzes share a title.
+    shared = len({q.title for q in course.quizzes}) < len(course.quizzes)
     for module in course.modules:
         for quiz in module.quizzes:
-            title = _("{lesson}: {quiz}").format(lesson=module.title, quiz=quiz.title)
+            title = quiz.title
+            if shared:
+                title = _("{lesson}: {quiz}").format(lesson=module.title, quiz=quiz.title)
             made[quiz.ident] = (title, qti.qti_of(quiz, title))
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True)
