@@ -214,3 +214,36 @@ def test_a_teacher_note_in_a_page_of_the_cartridge_is_a_leak(teacher_report, tmp
     assert {(s, n) for _, s, n in leaks} == {
         (note, "lms/x.imscc/web_resources/lessons/01-soviet-origins.html")
     }, leaks
+
+
+def test_the_cartridge_checks_fail_on_a_missing_file_an_unnamed_one_and_an_outside_load(
+    tmp_path,
+):
+    cartridge = need(LMS / CARTRIDGES[0])
+    broken = tmp_path / "broken.imscc"
+    with zipfile.ZipFile(cartridge) as source, zipfile.ZipFile(broken, "w") as out:
+        names = source.namelist()
+        page = next(n for n in names if n.endswith("lessons/01-soviet-origins.html"))
+        style = next(n for n in names if n.endswith("lessonpack.css"))
+        dropped = next(n for n in names if n.endswith(".pdf"))
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == dropped:
+                continue
+            if info.filename == page:
+                data = data.replace(b"</body>", b'<img src="https://example.org/t.png"></body>')
+            if info.filename == style:
+                data += b"\nbody { background: url('//example.org/b.png'); }\n"
+            out.writestr(info, data)
+        out.writestr("web_resources/stray.txt", b"no resource names me")
+    _count, problems = cartridge_problems(broken)
+    assert any(f"names {dropped}, which the cartridge does not hold" in p for p in problems)
+    assert any(p.endswith("web_resources/stray.txt is named by no resource") for p in problems)
+    assert len(problems) == 2, problems
+    _scanned, loads = cartridge_loads(broken)
+    assert sorted(loads) == sorted(
+        [
+            f"broken.imscc/{page}: <img src> loads https://example.org/t.png",
+            f"broken.imscc/{style}: loads //example.org/b.png",
+        ]
+    ), loads
