@@ -104,6 +104,10 @@ def cartridge(
     resources = ET.SubElement(manifest, f"{cp}resources")
     named: set[str] = set()
     shared = ident("shared", course.title)
+    # First, so a reader meets what the pages depend on before them; its files come last.
+    shared_resource = ET.SubElement(
+        resources, f"{cp}resource", {"identifier": shared, "type": "webcontent"}
+    )
 
     def resource(rid: str, kind: str, href: str | None, names: list[str], *deps: str) -> None:
         attrs = {"identifier": rid, "type": kind}
@@ -153,11 +157,8 @@ def cartridge(
             resource(rid, version.assessment, None, [cc_file], canvas)
             resource(canvas, version.associated, meta_file, [meta_file, canvas_file])
             entry(folder, title, rid)
-    rest = sorted(n for n in files if n not in named)
-    resource(shared, "webcontent", None, rest)
-    # The shared resource first: a reader meets what the pages depend on before them.
-    resources.insert(0, resources[-1])
-    resources[-1:] = []
+    for name in sorted(n for n in files if n not in named):
+        ET.SubElement(shared_resource, f"{cp}file", {"href": name})
     ET.indent(manifest)
     files["imsmanifest.xml"] = ET.tostring(manifest, encoding="UTF-8", xml_declaration=True) + b"\n"
     return files
