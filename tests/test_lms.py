@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import qti2latex  # the outside reader: Canvas QTI -> LaTeX exams (PyPI)
 
-from conftest import BOOK, DIST, need
+from conftest import BOOK, BUILD, DIST, need
 from lessonpack.check.leaks import all_sentences, find_leaks, key_leaks, quiz_keys
 from lessonpack.check.links import epub_links
 from lessonpack.check.texts import lms_texts, normalise
@@ -95,7 +95,7 @@ def scored_keys(path: Path) -> list[list[int]]:
 @pytest.fixture(scope="module")
 def record() -> dict[str, Path]:
     """dist path -> file, from the LMS step's own output record."""
-    found = read_record(need(DIST.parent / "build" / "lms.outputs.json"))
+    found = read_record(need(BUILD / "lms.outputs.json"))
     assert (found.edition, found.format) == ("teacher", "lms")
     return {o.dist: o.source for o in found.files}
 
