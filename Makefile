@@ -65,10 +65,10 @@ PUBLISH := $(BIN)/python -m lessonpack.publish
 # Sphinx keeps its environment when only our extension changed; start afresh when it has.
 FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
 
-.PHONY: all html teacher-html epub pdf slides test check lint serve clean fonts bench lock gate-tools system-fonts
+.PHONY: all html teacher-html epub pdf slides lms test check lint serve clean fonts bench lock gate-tools system-fonts
 .DELETE_ON_ERROR:
 
-all: html teacher-html epub pdf slides
+all: html teacher-html epub pdf slides lms
 
 # Set-up: a virtual environment with every Python package from the lock (each version and its
 # hashes), the project itself without fetching anything, and WeasyPrint's system libraries.
@@ -94,7 +94,7 @@ lock: $(VENV)/.installed
 
 # What each goal publishes: one publish step per `make`, after every build it asked for succeeded
 # (dist/ changes all at once, or not at all). The gate and the tests publish everything.
-FORMATS_all := html teacher-html epub pdf slides
+FORMATS_all := html teacher-html epub pdf slides lms
 FORMATS_check := $(FORMATS_all)
 FORMATS_test := $(FORMATS_all)
 FORMATS_html := html
@@ -102,12 +102,14 @@ FORMATS_teacher-html := teacher-html
 FORMATS_epub := epub
 FORMATS_pdf := pdf
 FORMATS_slides := slides
+FORMATS_lms := lms
 PUBLISHED := $(sort $(foreach goal,$(or $(MAKECMDGOALS),all),$(FORMATS_$(goal))))
 STAMPS_html := $(BUILDDIR)/student/html.stamp
 STAMPS_teacher-html := $(BUILDDIR)/teacher/html.stamp
 STAMPS_epub := $(BUILDDIR)/student/epub.stamp
 STAMPS_pdf := $(BUILDDIR)/teacher/pdf.stamp $(BUILDDIR)/student/pdf.stamp
 STAMPS_slides := $(BUILDDIR)/teacher/slides.stamp $(BUILDDIR)/student/slides.stamp
+STAMPS_lms := $(BUILDDIR)/lms.stamp
 MANIFEST := $(DISTDIR)/.manifest.json
 
 # conf.py is run once, before the builds: a fault in it is one line with its file and line.
@@ -119,6 +121,7 @@ teacher-html: $(STAMPS_teacher-html) $(MANIFEST)
 epub: $(STAMPS_epub) $(MANIFEST)
 pdf: $(STAMPS_pdf) $(MANIFEST)
 slides: $(STAMPS_slides) $(MANIFEST)
+lms: $(STAMPS_lms) $(MANIFEST)
 
 # Each build records what it wrote beside its output folder (<outdir>.outputs.json,
 # lessonpack.records); the publisher assembles the new dist/ from these records (and the old
@@ -172,6 +175,14 @@ $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
 $(BUILDDIR)/%/slides.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/$*/slides
 	$(SPHINX) -b lessonslides $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=$* -d $(BUILDDIR)/$*/slides-doctrees $(SRCDIR) $(BUILDDIR)/$*/slides
+	touch $@
+
+# The course for a learning platform (dist/lms/: Common Cartridge, QTI zips, Moodle XML), from
+# what three builds wrote: the teacher report (the quizzes with keys), the student website's
+# record (its pages) and the student PDF build's (the handouts). Published as the teacher's.
+$(BUILDDIR)/lms.stamp: $(BUILDDIR)/teacher/html.stamp $(BUILDDIR)/student/html.stamp $(BUILDDIR)/student/pdf.stamp
+	$(BIN)/python -m lessonpack.lms $(BUILDDIR)/teacher/html-doctrees/lessonpack-report.json \
+	  $(BUILDDIR)/student/html.outputs.json $(BUILDDIR)/student/pdf.outputs.json $(BUILDDIR)/lms
 	touch $@
 
 # The gate's npm tools, pinned in package.json and package-lock.json: axe-core (injected by the

@@ -261,3 +261,30 @@ def test_the_teacher_website_is_a_teacher_output(built, tmp_path):
     assert any(
         f"teacher-only word {WORD!r} is in teacher-html/searchindex.js" in p for p in problems
     ), problems
+
+
+def test_a_teacher_note_in_a_page_of_the_cartridge_fails_the_gate(built, tmp_path):
+    """dist/lms/ is a teacher's file (the quiz keys), but the gate reads it as student text: a
+    teacher note planted in a page of the cartridge is a leak there."""
+    import zipfile
+
+    note = "Ask who gained from the delay."
+    name = "lms/book-teacher.imscc"
+    page = "web_resources/lessons/one.html"
+    site = copy_of(built, tmp_path)
+    before = [p for p in check(site).problems if repr(note) in p]
+    assert before == [], before
+    cartridge = site.dist / name
+    planted = tmp_path / "planted.imscc"
+    with zipfile.ZipFile(cartridge) as source, zipfile.ZipFile(planted, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            out.writestr(info, data.replace(b"</body>", f"<p>{note}</p></body>".encode()))
+    shutil.copyfile(planted, cartridge)
+    entries = read_manifest(site.dist, verify=False)
+    entry = entries[name]
+    assert (entry.edition, entry.format) == ("teacher", "lms")
+    entries[name] = Entry(entry.path, entry.edition, entry.format, sha256(cartridge))
+    write_manifest(site.dist, entries.values())
+    problems = check(site).problems
+    assert any(repr(note) in p and p.endswith(f"is in {name}/{page}") for p in problems), problems

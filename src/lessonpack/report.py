@@ -152,6 +152,13 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         os.path.relpath(path, app.srcdir) for path in document_files(env, env.docname)
     ]
     record["source"] = os.path.relpath(env.doc2path(env.docname), app.srcdir)
+    # The document's title and the documents its toctrees hold, in order: an export of the
+    # course (lms/) builds its modules from them.
+    sections = list(doctree.findall(nodes.section))
+    record["title"] = sections[0][0].astext() if sections and sections[0].children else ""
+    record["toctree"] = [
+        ref for toc in doctree.findall(addnodes.toctree) for _title, ref in toc["entries"]
+    ]
     for node in doctree.findall(lp.lesson):
         has_objectives = any(any(o.findall(nodes.list_item)) for o in node.findall(lp.objectives))
         record["lessons"].append(
@@ -277,6 +284,14 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
         "source_dirs": source_dirs(app.config),
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "documents": {name: docs[name] for name in sorted(docs)},
+        # What an export of the course (lms/) names its files and modules by.
+        "course": {
+            "project": app.config.project,
+            "root_doc": app.config.root_doc,
+            "pdf_basename": app.config.lessonpack_pdf_basename,
+            "pdf_papers": list(app.config.lessonpack_pdf_papers),
+            "pdf_outputs": list(app.config.lessonpack_pdf_outputs),
+        },
     }
     path = Path(app.doctreedir) / REPORT_NAME
     path.write_text(

@@ -21,6 +21,7 @@ CHECKS = [
     "teachersite",
     "leaks",
     "links",
+    "lms",
     "reproducible",
 ]
 

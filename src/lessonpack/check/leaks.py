@@ -29,6 +29,7 @@ from ..teacherscan import PRINTED, fences, read_text
 from . import Outcome, Site
 from .texts import (
     epub_texts,
+    lms_texts,
     normalise,
     output_texts,
     pdf_text,
@@ -200,6 +201,12 @@ def student_outputs(
     for name, entry in sorted(entries.items()):
         if entry.edition == "student":
             texts.update(output_texts(site.dist / name, name))
+    # The LMS files are teacher's files (the quiz keys) but student text except the keys and
+    # feedback; a copy of a student file inside them (a page, a handout) was read above.
+    checked = {e.sha256 for e in entries.values() if e.edition == "student"}
+    for name, entry in sorted(entries.items()):
+        if entry.format == "lms" and entry.edition != "student":
+            texts.update(lms_texts(site.dist / name, name, checked))
     return texts
 
 

@@ -1,4 +1,5 @@
-"""Links: every internal link and anchor resolves, in the website, the EPUB and the PDFs."""
+"""Links: every internal link and anchor resolves, in the website, the EPUB, the PDFs and the
+cartridges for learning platforms (dist/lms/)."""
 
 from __future__ import annotations
 
@@ -119,12 +120,17 @@ def check(site: Site) -> Outcome:
         count, broken = epub_links(epub)
         epub_count += count
         problems += broken
+    # A cartridge for a learning platform (dist/lms/) is a zip of pages like an EPUB.
+    for cartridge in [p for p in site.published("lms") if p.suffix == ".imscc"]:
+        count, broken = epub_links(cartridge)
+        epub_count += count
+        problems += broken
     for pdf in [p for f in ("pdf", "slides") for p in site.published(f) if p.suffix == ".pdf"]:
         count, broken = pdf_links(pdf)
         pdf_count += count
         problems += broken
     figure = (
-        f"{len(problems)} broken of {html_count} HTML, {epub_count} EPUB and "
+        f"{len(problems)} broken of {html_count} HTML, {epub_count} EPUB and cartridge, and "
         f"{pdf_count} PDF internal links"
     )
     if min(html_count, epub_count, pdf_count) == 0:

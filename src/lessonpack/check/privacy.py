@@ -4,6 +4,7 @@ answered: no missing favicon, stylesheet or image)."""
 
 from __future__ import annotations
 
+from ..lms.package import cartridge_loads
 from . import Outcome, Site
 from .browser import foreign, pages_per_site, visits
 
@@ -21,4 +22,14 @@ def check(site: Site) -> Outcome:
     if missing:
         figure += f"; {len(missing)} not found"
     problems += missing
+    # The cartridges' pages (dist/lms/) are read from their files: nothing they load may name
+    # another host (lms/package.py).
+    cartridges = [p for p in site.published("lms") if p.suffix == ".imscc"]
+    scanned = 0
+    for cartridge in cartridges:
+        count, loads = cartridge_loads(cartridge)
+        scanned += count
+        problems += loads
+    if cartridges:
+        figure += f"; {scanned} cartridge pages and styles ({len(cartridges)} files) load nothing"
     return Outcome("privacy", figure, problems)

@@ -156,6 +156,38 @@ def output_texts(path: Path, name: str) -> dict[str, tuple[str, str]]:
             entries = {k: epub.read(k) for k in epub.namelist()}
     else:
         entries = {"": path.read_bytes()}
+    return entry_texts(entries, name)
+
+
+def lms_texts(path: Path, name: str, checked: set[str] | None = None) -> dict[str, tuple[str, str]]:
+    """The student text of an LMS file (a teacher's file: lms/visible.py takes out the keys,
+    feedback and graders' notes), an archive's entries under its name; a PDF inside by its
+    pages. An entry whose SHA-256 is in ``checked`` (a student output's copy, read already) is
+    left out, and each one read is added to it."""
+    import hashlib
+    import tempfile
+
+    from ..lms.visible import student_entries
+
+    checked = set() if checked is None else checked
+    entries = {}
+    for inner, data in student_entries(path).items():
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in checked:
+            checked.add(digest)
+            entries[inner] = data
+    out: dict[str, tuple[str, str]] = {}
+    for inner in [n for n in entries if n.endswith(".pdf")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "entry.pdf"
+            copy.write_bytes(entries.pop(inner))
+            text = both_readings("\n".join(raw_pdf_pages.__wrapped__(copy)))
+        out[f"{name}/{inner}"] = (text, text)
+    return {**out, **entry_texts(entries, name)}
+
+
+def entry_texts(entries: dict[str, bytes], name: str) -> dict[str, tuple[str, str]]:
+    """Each entry (a file's inner name, "" for the file itself) as (all of it, its prose)."""
     out = {}
     for inner, data in entries.items():
         if b"\0" in data[:8192]:

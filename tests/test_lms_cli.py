@@ -1,0 +1,127 @@
+"""`python -m lessonpack.lms` on small courses built in-process (teacher and student websites):
+byte-identical files from the same builds, zip entries dated from SOURCE_DATE_EPOCH, a module per
+lesson with its pages and quiz; bad input is one line naming the file, a non-zero exit and no
+record to publish."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from conftest import BASE_CONF, REFS, sphinx_app, write_files
+from lessonpack.lms.__main__ import main
+from lessonpack.lms.visible import student_entries
+from lessonpack.records import record_path
+from test_directives import GLOSSARY, LESSON
+from test_quiz import SHORT, mc, quiz_doc
+
+INDEX = "# Course\n\n```{toctree}\nlessons/one\nglossary\nbibliography\n```\n"
+QUIZ_LINK = "\n```{toctree}\n:hidden:\n../quiz\n```\n"
+
+
+def files(*items: str) -> dict[str, str]:
+    return {
+        "index.md": INDEX,
+        "lessons/one.md": LESSON + QUIZ_LINK,
+        "glossary.md": GLOSSARY,
+        "quiz.md": quiz_doc(*items, seed="cli"),
+    }
+
+
+def course_of(
+    root: Path, *items: str, editions: tuple[str, ...] = ("teacher", "student")
+) -> tuple[Path, Path]:
+    """The editions' websites of a course built in ``root``: (teacher report, student record)."""
+    src = write_files(root / "src", files(*items))
+    (src / "conf.py").write_text(BASE_CONF, encoding="utf-8")
+    (src / "refs.bib").write_text(REFS, encoding="utf-8")
+    (src / "bibliography.md").write_text("# Bibliography\n\n```{bibliography}\n```\n")
+    for edition in editions:
+        _app, _status, warnings = sphinx_app(
+            src, root / edition, root / f"{edition}-doctrees", lessonpack_edition=edition
+        )
+        assert not warnings, warnings
+    return (
+        root / "teacher-doctrees" / "lessonpack-report.json",
+        record_path(root / "student"),
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    return course_of(tmp_path_factory.mktemp("lms"), mc(1, key=2), mc(2, key=0), SHORT)
+
+
+def export(built: tuple[Path, Path], out: Path, capsys) -> tuple[int, str]:
+    report, site = built
+    code = main([str(report), str(site), str(out / "no-pdf-record.json"), str(out / "lms")])
+    return code, capsys.readouterr().err
+
+
+def test_the_same_builds_give_the_same_bytes(built, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert export(built, tmp_path / "a", capsys) == (0, "")
+    assert export(built, tmp_path / "b", capsys) == (0, "")
+    first = sorted((tmp_path / "a" / "lms").rglob("*"))
+    assert [p.relative_to(tmp_path / "a") for p in first] == [
+        p.relative_to(tmp_path / "b") for p in sorted((tmp_path / "b" / "lms").rglob("*"))
+    ]
+    names = {p.relative_to(tmp_path / "a" / "lms").as_posix() for p in first if p.is_file()}
+    assert names == {
+        "book-teacher.imscc",
+        "book-teacher-cc1.2.imscc",
+        "book-teacher-moodle.xml",
+        "qti/quiz-teacher-qti.zip",
+    }
+    for name in names:
+        a, b = tmp_path / "a" / "lms" / name, tmp_path / "b" / "lms" / name
+        assert a.read_bytes() == b.read_bytes(), name
+    with zipfile.ZipFile(tmp_path / "a" / "lms" / "book-teacher.imscc") as package:
+        dates = {info.date_time for info in package.infolist()}
+        assert dates == {(2023, 11, 14, 22, 13, 20)}
+        assert package.namelist() == sorted(package.namelist())
+        manifest = ET.fromstring(package.read("imsmanifest.xml"))
+    (module,) = manifest.findall("{*}organizations/{*}organization/{*}item/{*}item")
+    assert module.findtext("{*}title") == "Lesson one"
+    titles = [i.findtext("{*}title") for i in module.findall("{*}item")]
+    assert titles == ["Lesson one", "Quiz on lesson A"]
+    record = json.loads(record_path(tmp_path / "a" / "lms").read_text(encoding="utf-8"))
+    assert (record["edition"], record["format"]) == ("teacher", "lms")
+    assert sorted(row["dist"] for row in record["files"]) == sorted(f"lms/{n}" for n in names)
+
+
+def test_what_a_student_sees_has_no_key_feedback_or_grader_note(built, tmp_path, capsys):
+    assert export(built, tmp_path, capsys) == (0, "")
+    moodle = tmp_path / "lms" / "book-teacher-moodle.xml"
+    full = moodle.read_text(encoding="utf-8")
+    assert "misconception number 1" in full and "procurement quotas" in full
+    assert 'fraction="100"' in full
+    (seen,) = student_entries(moodle).values()
+    assert b"misconception" not in seen and b"procurement" not in seen and b"fraction" not in seen
+    assert b"Which is the right answer to item 1?" in seen and b"Option 1.2 text" in seen
+    qti = tmp_path / "lms" / "qti" / "quiz-teacher-qti.zip"
+    for name, data in student_entries(qti).items():
+        assert b"misconception" not in data and b"procurement" not in data, name
+        assert b"setvar" not in data, name
+
+
+def test_a_student_report_is_refused_in_one_line(built, tmp_path, capsys):
+    _report, site = built
+    student_report = site.parent / "student-doctrees" / "lessonpack-report.json"
+    code, err = export((student_report, site), tmp_path, capsys)
+    assert code == 1
+    assert err == "lms: error: the LMS export reads the teacher edition's report (the quiz keys)\n"
+    assert not record_path(tmp_path / "lms").exists()
+
+
+def test_a_quiz_text2qti_refuses_is_named_by_its_file_and_line(built, tmp_path, capsys):
+    # The same item twice: text2qti refuses it (the teacher report is all the export reads of it).
+    twice, _ = course_of(tmp_path, mc(1), mc(1), editions=("teacher",))
+    code, err = export((twice, built[1]), tmp_path, capsys)
+    assert code == 1
+    assert err.startswith("lms: error: quiz.md:3: text2qti: ") and err.count("\n") == 1, err
+    assert not record_path(tmp_path / "lms").exists()
