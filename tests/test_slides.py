@@ -500,3 +500,35 @@ def test_published_decks_are_legible_and_open_in_libreoffice(published_decks, tm
     for name in (n for n in published_decks if "-student" in n):
         text = text_of(DIST / name)
         assert "Answer guidance" not in text and "Notes:" not in text, name
+
+
+def test_titles_from_directives_are_set_with_curly_quotes(tmp_path):
+    """A lesson's title, a source's title, an author's slide title, the central question and the
+    course's name keep no straight apostrophe on any slide, in the PDF and the PowerPoint file
+    (smartquotes sets the text it reads; these come from directives' arguments and options)."""
+    lesson = (
+        LESSON.replace("# Lesson A: harvests", "# Lesson A: the people's communes")
+        .replace("Why did the harvest of 1959 fail?", "Who's to blame for 1959?")
+        .replace("{source} A county report, 1959", "{source} A county's report, 1959")
+        .replace("{slide} Think first", "{slide} Mao's view")
+    )
+    src = write_course(tmp_path / "src")
+    (src / "lessons" / "a.md").write_text(dedent(lesson), encoding="utf-8")
+    conf = src / "conf.py"
+    conf.write_text(conf.read_text() + 'project = "The county\'s course"\n', encoding="utf-8")
+    sphinx_build(src, tmp_path / "out", "student")
+    pdf, pptx = (tmp_path / "out" / "slides" / f"a-student.{ext}" for ext in ("pdf", "pptx"))
+    shown = titles(pptx)
+    for title in ("Lesson A: the people\u2019s communes", "Source: A county\u2019s report, 1959"):
+        assert title in shown
+    assert "Mao\u2019s view" in shown
+    assert not [t for t in shown if "'" in t], shown
+    for path in (pdf, pptx):
+        text = text_of(path)
+        for wanted in (
+            "Who\u2019s to blame",
+            "the people\u2019s communes",
+            "The county\u2019s course",
+        ):
+            assert wanted in text, (path.name, wanted)
+        assert "people's" not in text and "county's" not in text, path.name
