@@ -1,0 +1,78 @@
+"""The website's and the EPUB's markup as the Nu HTML Checker reads it: no warning of the kinds
+our templates and translator fixed (the theme's second viewport meta, ``role="main"`` on
+``<main>``, a page's ``<h1>`` inside an ``<article>`` or a ``<section>``, the EPUB cover's
+heading-less section); the gate's figure counts what remains by kind."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+from conftest import ROOT
+from lessonpack.check import vnu
+from test_epub_a11y import CONF as EPUB_CONF
+from test_epub_a11y import files as epub_files
+
+SITE_CONF = """
+html_theme = "sphinx_book_theme"
+html_title = "A course"
+html_use_index = False
+"""
+PAGES = {
+    "pages/one.md": "# Lesson one\n\nSome text.\n\n## A part\n\nMore text.\n",
+    "pages/two.md": "# Lesson two\n\nText.\n",
+}
+FIXED = (
+    "The “main” role is unnecessary for element “main”",
+    "Consider using the “h1” element as a top-level heading only",
+    "Article lacks heading",
+    "Section lacks heading",
+)
+
+
+def test_site_pages_have_one_viewport_and_no_warning_vnu_gave_the_theme(build):
+    result = build(PAGES, conf=SITE_CONF)
+    assert result.warnings == ""
+    for macros in (result.outdir / "_static").rglob("*.html"):
+        macros.unlink()  # the theme's Jinja macro files, never published (records.py)
+    pages = sorted(result.outdir.rglob("*.html"))
+    assert len(pages) >= 4
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert text.count('name="viewport"') == 1, page.name
+        assert 'role="main"' not in text and "<article" not in text, page.name
+    one = result.html("pages/one")
+    assert re.search(r'<div id="lesson-one">\s*<h1>Lesson one', one)  # the page's section
+    assert re.search(r'<section id="a-part">\s*<h2>A part', one)  # the ones below stay
+    findings = vnu.nu_check(ROOT, [result.outdir])
+    assert findings.errors == []
+    assert findings.warnings == Counter(), findings.warnings
+
+
+def test_epub_pages_get_no_warning(build, tmp_path: Path):
+    result = build(epub_files(), builder="epub", conf=EPUB_CONF)
+    assert result.warnings == ""
+    unpacked = tmp_path / "epub"
+    with zipfile.ZipFile(result.outdir / "Testcourse.epub") as epub:
+        epub.extractall(unpacked)
+    assert 'epub:type="cover"' in (unpacked / "epub-cover.xhtml").read_text(encoding="utf-8")
+    findings = vnu.nu_check(ROOT, [unpacked])
+    assert findings.warnings == Counter(), findings.warnings
+    assert not any(kind.startswith(FIXED) for kind in findings.warnings)
+
+
+def test_the_figure_counts_warnings_by_kind():
+    warnings = Counter(
+        {
+            vnu.kind("The “main” role is unnecessary for element “main”."): 2,
+            vnu.kind("Article lacks heading. Consider using “h2”-“h6” elements."): 3,
+        }
+    )
+    assert vnu.warnings_figure(Counter()) == "0 warnings"
+    assert vnu.warnings_figure(warnings) == (
+        "5 warnings: 3 × Article lacks heading; "
+        "2 × The “main” role is unnecessary for element “main”"
+    )
+    assert vnu.kind("x" * 100) == "x" * 59 + "…"
