@@ -9,6 +9,7 @@ the same way.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pptx.util import Pt
 from pypdf import PdfReader
 
 from conftest import BASE_CONF, DIST, REFS, ROOT, dedent, need, write_files
+from conftest import sphinx_build as website_build
 from lessonpack.check.leaks import find_leaks
 from lessonpack.check.texts import output_texts
 from lessonpack.manifest import read_manifest
@@ -532,3 +534,37 @@ def test_titles_from_directives_are_set_with_curly_quotes(tmp_path):
         ):
             assert wanted in text, (path.name, wanted)
         assert "people's" not in text and "county's" not in text, path.name
+
+
+def test_a_map_is_drawn_for_the_slide(tmp_path):
+    """A {choropleth} on a slide is its slide-sized variant (880 x 340 pt, the picture's box,
+    the key beside the map in type for a slide), in the PDF and the PowerPoint deck; the website
+    keeps the page's map."""
+    from test_graphics import FILES as GRAPHICS
+    from test_graphics import MAP
+
+    lesson = LESSON.replace("```{toctree}", MAP.replace("# Regions", "") + "\n```{toctree}")
+    src = write_course(tmp_path / "src")
+    write_files(src, {"lessons/a.md": lesson})
+    data = {
+        k.removeprefix("graphs/"): v for k, v in GRAPHICS.items() if k.startswith("graphs/data")
+    }
+    write_files(src / "lessons", data)
+    sphinx_build(src, tmp_path / "out", "student")
+    deck = (tmp_path / "out" / "_deck" / "a.html").read_text(encoding="utf-8")
+    (image,) = re.findall(r'<img src="(_images/rates-by-region-slide-\w+\.svg)"', deck)
+    svg = (tmp_path / "out" / image).read_text(encoding="utf-8")
+    assert re.search(r'<svg [^>]*width="880pt" height="340pt"', svg)
+    pictures = [
+        shape
+        for slide in Presentation(str(tmp_path / "out" / "slides" / "a-student.pptx")).slides
+        for shape in slide.shapes
+        if shape.shape_type == 13  # a picture
+    ]
+    ratios = sorted(round(p.width / p.height, 2) for p in pictures)
+    assert ratios == [1.6, round(880 / 340, 2)], ratios  # the figure's, the map's
+    site = website_build(src, tmp_path / "site")
+    assert site.returncode == 0, site.stderr
+    page = (tmp_path / "site" / "html" / "lessons" / "a.html").read_text(encoding="utf-8")
+    assert re.search(r'src="\.\./_images/rates-by-region-\w+\.svg"', page)
+    assert "-slide-" not in page

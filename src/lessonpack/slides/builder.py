@@ -140,7 +140,10 @@ class SlidesBuilder(Builder):
         logger.warning(message, location=node, type="lessonpack", subtype="slides")
 
     def _image_path(self, image: nodes.image) -> Path | None:
-        uri = image.get("candidates", {}).get("*") or image.get("uri", "")
+        """The image's file; a graphic's slide-sized variant where it has one (graphics.py)."""
+        uri = (
+            image.get("slide_image") or image.get("candidates", {}).get("*") or image.get("uri", "")
+        )
         if not uri or "://" in uri:
             return None
         path = Path(self.srcdir) / uri
