@@ -76,3 +76,24 @@ def test_the_figure_counts_warnings_by_kind():
         "2 × The “main” role is unnecessary for element “main”"
     )
     assert vnu.kind("x" * 100) == "x" * 59 + "…"
+
+
+def test_the_site_title_has_the_texts_quotes(build):
+    """conf.py's title as pages show it (every <title>, the front door's heading) is set as the
+    text is: a curly apostrophe, never conf.py's straight one."""
+    result = build(
+        {
+            "book/index.md": "# Home\n\n```{toctree}\none\n```\n",
+            "book/one.md": "# The people's communes\n\nText.\n",
+        },
+        conf=SITE_CONF.replace('"A course"', '"China\'s course"')
+        + 'root_doc = "book/index"\nexclude_patterns = ["index.md", "bibliography.md"]\n',
+    )
+    assert result.warnings == ""
+    door = (result.outdir / "index.html").read_text(encoding="utf-8")
+    assert "<h1>China\u2019s course</h1>" in door
+    for page in ("index", "book/index", "book/one"):
+        html = (result.outdir / f"{page}.html").read_text(encoding="utf-8")
+        (title,) = re.findall(r"<title>(.*?)</title>", html)
+        assert title.endswith("China\u2019s course"), (page, title)
+        assert "&#39;" not in title and "'" not in title, (page, title)

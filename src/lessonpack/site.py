@@ -18,6 +18,7 @@ from sphinx import addnodes
 from sphinx.util.nodes import clean_astext
 
 from .labels import _
+from .typography import typographic
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -42,7 +43,7 @@ def front_door(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     if app.builder.name not in SITE_BUILDERS or "/" not in root:
         return
     env = app.builder.env
-    title = app.config.html_title or app.config.project
+    title = _typeset(app, app.config.html_title or app.config.project)
 
     def link(doc: str) -> str:
         uri = html.escape(app.builder.get_relative_uri("index", doc))
@@ -143,6 +144,22 @@ def _register_filters(app: Sphinx) -> None:
         environment.filters["lp_plain_landmarks"] = plain_landmarks
 
 
+def _typeset(app: Sphinx, text: str) -> str:
+    """A title from conf.py set as smartquotes sets the text (typography.py)."""
+    config = app.config
+    action = config.smartquotes_action if config.smartquotes else ""
+    return typographic(text, config.language or "en", action)
+
+
+def _typeset_site_title(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The site's title as every page shows it (``<title>``, the theme's logo text) with the
+    text's quotes: "China’s", not conf.py's "China's"."""
+    if isinstance(context.get("docstitle"), str):
+        context["docstitle"] = _typeset(app, context["docstitle"])
+
+
 def _add_templates(app: Sphinx, config: Config) -> None:
     config.templates_path.append(str(TEMPLATES))
 
@@ -154,3 +171,4 @@ def setup_site(app: Sphinx) -> None:
     app.connect("html-page-context", _label_nav, priority=900)
     app.connect("html-page-context", _one_viewport)
     app.connect("builder-inited", _register_filters)
+    app.connect("html-page-context", _typeset_site_title)
