@@ -568,3 +568,25 @@ def test_a_map_is_drawn_for_the_slide(tmp_path):
     page = (tmp_path / "site" / "html" / "lessons" / "a.html").read_text(encoding="utf-8")
     assert re.search(r'src="\.\./_images/rates-by-region-\w+\.svg"', page)
     assert "-slide-" not in page
+
+
+def test_charts_and_maps_take_the_slide_option(tmp_path):
+    """Every graphic drawn from data takes ``:slide:`` as a figure does (set on the figure of
+    its container): a map left out with ``no``, a line chart moved with ``after``."""
+    from test_graphics import FILES as GRAPHICS
+    from test_graphics import LINE, MAP
+
+    line = LINE.replace("# Births", "").replace(":label: fig-rates", ":slide: after src-report")
+    map_ = MAP.replace("# Regions", "").replace(":values:", ":slide: no\n:values:")
+    lesson = LESSON.replace("```{toctree}", f"{line}\n{map_}\n```{{toctree}}")
+    src = write_course(tmp_path / "src")
+    write_files(src, {"lessons/a.md": lesson})
+    data = {
+        k.removeprefix("graphs/"): v for k, v in GRAPHICS.items() if k.startswith("graphs/data")
+    }
+    write_files(src / "lessons", data)
+    assert sphinx_build(src, tmp_path / "out", "student") == ""
+    shown = titles(tmp_path / "out" / "slides" / "a-student.pptx")
+    report = shown.index("Source: A county report, 1959")
+    assert shown[report + 1] == "Births and deaths per 1,000 people."  # moved after the source
+    assert "Death rates by region." not in shown  # left out

@@ -118,20 +118,9 @@ class RangeChartDirective(SphinxDirective):
 
         svg = draw_range_chart(labels, lows, highs, self.options.get("unit", ""))
         uri = graphics.image_uri(self, svg, path.stem)  # beside the doctrees, named by its bytes
-
-        figure = nodes.figure(classes=["lp-chart"])
-        self.set_source_info(figure)
-        figure += nodes.image(uri=uri, alt=self.options["alt"])
-        caption_nodes = self.parse_content_to_nodes()
-        if caption_nodes and isinstance(caption_nodes[0], nodes.paragraph):
-            first = caption_nodes[0]
-            figure += nodes.caption(first.rawsource, "", *first.children)
-        if "label" in self.options:
-            figure["names"].append(self.options["label"])
-            self.state.document.note_explicit_target(figure, figure)
         rows = [row.values for row in table.rows]
         data = data_table(table.columns, rows, _("The data behind the chart"), self._cell)
-        return [figure, data]
+        return graphics.graphic(self, uri, data)
 
     def _read(self, path: Path) -> tuple[Table, list[str], list[float], list[float]]:
         """The table, and each row's label, low and high value (a DataError names the line)."""
