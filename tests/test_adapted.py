@@ -9,6 +9,7 @@ import zipfile
 
 from pypdf import PdfReader
 
+from lessonpack.report import format_table
 from test_directives import LESSON, lesson_files
 from textutil import normalise
 
@@ -207,3 +208,30 @@ def test_each_fault_is_reported_at_its_line(build):
             result.warnings,
         )
     assert len(result.warnings.strip().splitlines()) == len(expected), result.warnings
+
+
+HARDER = (
+    "Unfortunately, agricultural productivity deteriorated catastrophically throughout the region."
+)
+
+
+def test_reading_grades_are_for_english_and_another_language_is_told_so(build):
+    """Flesch-Kincaid is an English formula: a Spanish book gets no grade (no check of the
+    adapted version's, none in the report) and the report's table says why."""
+    harder = LESSON.replace(
+        f"\n:::{{adapted}}\n{ADAPTED}\n:::\n", f"\n:::{{adapted}}\n{HARDER}\n:::\n"
+    )
+    assert harder != LESSON
+    spanish = build(lesson_files(harder), conf='language = "es"\n')
+    assert "grade" not in spanish.warnings, spanish.warnings
+    report = json.loads((spanish.app.doctreedir / "lessonpack-report.json").read_text())
+    record = report["documents"]["lessons/one"]
+    assert "grade" not in record and not record.get("source_grades")
+    table = format_table(report)
+    assert re.search(r"lessons/one\s.*\sn/a$", table, re.M), table
+    assert "Reading grades: none for a book in 'es': Flesch-Kincaid is a formula" in table
+    english = build(lesson_files(harder))
+    assert "the adapted version reads at grade" in english.warnings
+    report = json.loads((english.app.doctreedir / "lessonpack-report.json").read_text())
+    assert report["documents"]["lessons/one"]["grade"] > 0
+    assert "Reading grades: none" not in format_table(report)

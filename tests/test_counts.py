@@ -90,3 +90,14 @@ def test_the_epub_cover_is_rendered_from_its_template(tmp_path: Path):
     done = sphinx("html", src, out)
     assert done.returncode == 0, done.stderr
     assert "One lessons" in (out / "html" / "_static" / "cover.svg").read_text()
+
+
+def test_the_count_in_words_is_in_the_books_language(tmp_path: Path):
+    """A Spanish book says "dos", in its pages and its static templates (Spanish catalogue)."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    course(src, 2)
+    (src / "conf.py").write_text(BASE_CONF + CONF + 'language = "es"\n', encoding="utf-8")
+    done = sphinx("html", src, out)
+    assert done.returncode == 0, done.stderr
+    assert "It has dos lessons (2)." in (out / "html" / "index.html").read_text()
+    assert "Dos lessons" in (out / "html" / "_static" / "cover.svg").read_text()

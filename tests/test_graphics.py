@@ -14,6 +14,7 @@ from docutils import nodes
 
 from conftest import BASE_CONF, REFS, write_files
 from lessonpack import nodes as lp
+from lessonpack.csvdata import DataError, read_table
 from lessonpack.pdf.handout import keep_questions_only
 from lessonpack.report import reading_text
 
@@ -217,3 +218,22 @@ def test_changing_the_chart_font_redraws_every_graphic(build):
     """Graphics are drawn while documents are read: a new font must make Sphinx read them again."""
     result = build({"page.md": "# Page\n"})
     assert result.app.config.values["lessonpack_chart_font"].rebuild == "env"
+
+
+def test_one_column_reader_serves_every_chart(tmp_path: Path):
+    """csvdata's columns, as the range chart, the line chart and the map read them: text never
+    blank, numbers (a minus sign as spreadsheets type it too), gaps only where asked for; a
+    fault names its row's line."""
+    path = tmp_path / "data.csv"
+    path.write_text("\ufeffYear,Name,Births\n1958,A,29.2\n1959,B,\n\n1960,C,\u22121.5\n")
+    table = read_table(path)
+    assert table.texts("Name") == ["A", "B", "C"]
+    assert table.numbers("Year") == [1958.0, 1959.0, 1960.0]
+    assert table.numbers_or_gaps("Births") == [29.2, None, -1.5]
+    with pytest.raises(DataError) as fault:
+        table.numbers("Births")
+    assert (fault.value.line, fault.value.message) == (3, "column 'Births' is blank")
+    path.write_text("Year,Name\n1958,A\n1959,\n")
+    with pytest.raises(DataError) as fault:
+        read_table(path).texts("Name")
+    assert (fault.value.line, fault.value.message) == (3, "column 'Name' is blank")

@@ -18,7 +18,8 @@ import pytest
 from conftest import make
 from lessonpack.check import Site
 from lessonpack.check.leaks import LONG, check, find_leaks, index_leaks
-from lessonpack.check.texts import normalise, search_terms
+from lessonpack.check.texts import normalise, output_texts, search_terms
+from lessonpack.flashcards import write_apkg
 from lessonpack.manifest import MANIFEST, Entry, read_manifest, sha256, write_manifest
 from test_bad_input import LESSON_DOC, course, write
 
@@ -288,3 +289,21 @@ def test_a_teacher_note_in_a_page_of_the_cartridge_fails_the_gate(built, tmp_pat
     write_manifest(site.dist, entries.values())
     problems = check(site).problems
     assert any(repr(note) in p and p.endswith(f"is in {name}/{page}") for p in problems), problems
+
+
+def test_a_teacher_sentence_in_the_flashcards_deck_is_a_leak(tmp_path):
+    """The Anki package is a zip holding a SQLite collection: its notes' fields are read (a long
+    sentence and a short one, each in a definition) as any other student text."""
+    cards = [
+        {"term": "Commune", "pinyin": "", "characters": "", "definition": f"A unit. {LONG_SECRET}"},
+        {"term": "Hukou", "pinyin": "", "characters": "", "definition": f"Papers. {SHORT_SECRET}"},
+    ]
+    deck = tmp_path / "deck.apkg"
+    write_apkg(cards, deck, "Course", 315532800)
+    name = "html/flashcards/deck.apkg"
+    outputs = output_texts(deck, name)
+    found = [("one", LONG_SECRET), ("one", SHORT_SECRET), ("one", "Only in the plan.")]
+    assert find_leaks(found, [], outputs).leaks == [
+        ("one", LONG_SECRET, name),
+        ("one", SHORT_SECRET, name),
+    ]

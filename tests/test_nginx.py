@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +11,8 @@ import pytest
 
 from conftest import DIST, ROOT, need
 from lessonpack.check.browser import chromium
+from nginxutil import free_port, running
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CONF = ROOT / "deploy" / "nginx.conf"
 # Collects the browser's CSP reports on every page before any of its scripts run.
 LISTEN_CSP = """
@@ -26,12 +21,6 @@ document.addEventListener("securitypolicyviolation",
     e => window.__csp.push(
         `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`));
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def site_conf(root: Path, port: int) -> str:
@@ -45,57 +34,14 @@ def site_conf(root: Path, port: int) -> str:
 
 @pytest.fixture(scope="module")
 def nginx(tmp_path_factory) -> Iterator[str]:
-    """nginx with a temporary prefix: its own pid, logs and temp folders; yields the base URL."""
-    prefix = tmp_path_factory.mktemp("nginx")
-    for sub in ("logs", "tmp"):
-        (prefix / sub).mkdir()
+    """nginx serving dist/html with the shipped block; yields the base URL."""
     port = free_port()
-    (prefix / "site.conf").write_text(site_conf(need(DIST / "html").resolve(), port))
-    # As root, workers would switch to "nobody", who may not read the work tree.
-    user = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(
-        f"""{user}
-daemon off;
-worker_processes 1;
-pid {prefix}/logs/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {prefix}/logs/access.log;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    include {prefix}/site.conf;
-}}
-"""
-    )
-    args = [
-        NGINX,
-        "-p",
-        str(prefix),
-        "-c",
-        str(prefix / "nginx.conf"),
-        "-e",
-        str(prefix / "logs/error.log"),
-    ]
-    subprocess.run([*args, "-t", "-q"], check=True)
-    server = subprocess.Popen(args)
     base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base, timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    conf = site_conf(need(DIST / "html").resolve(), port)
+    with running(
+        tmp_path_factory.mktemp("nginx"), conf, lambda: urllib.request.urlopen(base, timeout=1)
+    ):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_headers_security_and_caching(nginx):

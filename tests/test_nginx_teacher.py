@@ -7,12 +7,10 @@ is the shipped file with only its addresses, folder and file paths changed.
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import shutil
 import ssl
 import subprocess
-import time
+import urllib.request
 from base64 import b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_files
-from test_nginx import free_port
+from nginxutil import free_port, running
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CONF = ROOT / "deploy" / "nginx-teacher.conf"
 USER, PASSWORD = "teacher", "correct horse battery staple"
 PAGES = {
@@ -98,48 +95,13 @@ def make_credentials(prefix: Path) -> None:
 
 
 def start_nginx(prefix: Path, site: Path) -> Iterator[Server]:
-    for sub in ("logs", "tmp"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    prefix.mkdir(parents=True, exist_ok=True)
     make_credentials(prefix)
-    port, plain = free_port(), free_port()
-    (prefix / "site.conf").write_text(server_conf(site, prefix, port, plain))
-    user = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(
-        f"""{user}
-daemon off;
-worker_processes 1;
-pid {prefix}/logs/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {prefix}/logs/access.log;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    include {prefix}/site.conf;
-}}
-"""
-    )
-    args = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
-    args += ["-e", str(prefix / "logs/error.log")]
-    subprocess.run([*args, "-t", "-q"], check=True)
-    process = subprocess.Popen(args)
-    server = Server(port, plain, prefix)
-    try:
-        for _ in range(100):
-            try:
-                server.get("/.probe")  # a hidden path: 404 before any login, no failure counted
-                break
-            except OSError:
-                time.sleep(0.1)
+    server = Server(free_port(), free_port(), prefix)
+    conf = server_conf(site, prefix, server.port, server.plain)
+    # A hidden path: 404 before any login, no failure counted.
+    with running(prefix, conf, lambda: server.get("/.probe")):
         yield server
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -198,3 +160,16 @@ def test_repeated_failures_are_rate_limited(nginx):
     assert "Front door" not in body
     assert_private(headers, "429")
     assert nginx.get("/", (USER, PASSWORD))[0] == 429
+
+
+def test_the_nginx_helper_serves_until_its_block_ends(tmp_path):
+    """tests/nginxutil.py, shared by both nginx test modules: up when the block starts (the
+    readiness probe waited for it), gone when it ends."""
+    site = write_files(tmp_path / "site", {"index.html": "<p>up</p>"})
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/index.html"
+    conf = f"server {{ listen 127.0.0.1:{port}; root {site}; }}\n"
+    with running(tmp_path / "nginx", conf, lambda: urllib.request.urlopen(url, timeout=1)):
+        assert urllib.request.urlopen(url, timeout=5).read() == b"<p>up</p>"
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url, timeout=1)

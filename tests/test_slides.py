@@ -9,6 +9,7 @@ the same way.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pptx.util import Pt
 from pypdf import PdfReader
 
 from conftest import BASE_CONF, DIST, REFS, ROOT, dedent, need, write_files
+from conftest import sphinx_build as website_build
 from lessonpack.check.leaks import find_leaks
 from lessonpack.check.texts import output_texts
 from lessonpack.manifest import read_manifest
@@ -500,3 +502,90 @@ def test_published_decks_are_legible_and_open_in_libreoffice(published_decks, tm
     for name in (n for n in published_decks if "-student" in n):
         text = text_of(DIST / name)
         assert "Answer guidance" not in text and "Notes:" not in text, name
+
+
+@pytest.fixture(scope="module")
+def graphic_deck(tmp_path_factory) -> Path:
+    """One student deck (and website) of the small course with straight apostrophes in titles
+    from directives, a line chart moved by ``:slide: after``, a map, and a map ``:slide: no``."""
+    from test_graphics import FILES as GRAPHICS
+    from test_graphics import LINE, MAP
+
+    line = LINE.replace("# Births", "").replace(":label: fig-rates", ":slide: after src-report")
+    map_ = MAP.replace("# Regions", "")
+    dropped = map_.replace(":values:", ":slide: no\n:values:").replace(
+        "Death rates by region.", "A map left out."
+    )
+    lesson = (
+        LESSON.replace("# Lesson A: harvests", "# Lesson A: the people's communes")
+        .replace("Why did the harvest of 1959 fail?", "Who's to blame for 1959?")
+        .replace("{source} A county report, 1959", "{source} A county's report, 1959")
+        .replace("{slide} Think first", "{slide} Mao's view")
+        .replace("```{toctree}", f"{line}\n{map_}\n{dropped}\n```{{toctree}}")
+    )
+    base = tmp_path_factory.mktemp("graphic-deck")
+    src = write_course(base / "src")
+    write_files(src, {"lessons/a.md": lesson})
+    data = {
+        k.removeprefix("graphs/"): v for k, v in GRAPHICS.items() if k.startswith("graphs/data")
+    }
+    write_files(src / "lessons", data)
+    conf = src / "conf.py"
+    conf.write_text(conf.read_text() + 'project = "The county\'s course"\n', encoding="utf-8")
+    assert sphinx_build(src, base / "out", "student") == ""
+    site = website_build(src, base / "site")
+    assert site.returncode == 0, site.stderr
+    return base
+
+
+def test_titles_from_directives_are_set_with_curly_quotes(graphic_deck: Path):
+    """A lesson's title, a source's title, an author's slide title, the central question and the
+    course's name keep no straight apostrophe on any slide, in the PDF and the PowerPoint file
+    (smartquotes sets the text it reads; these come from directives' arguments and options)."""
+    pdf, pptx = (graphic_deck / "out" / "slides" / f"a-student.{ext}" for ext in ("pdf", "pptx"))
+    shown = titles(pptx)
+    for title in ("Lesson A: the people\u2019s communes", "Source: A county\u2019s report, 1959"):
+        assert title in shown
+    assert "Mao\u2019s view" in shown
+    assert not [t for t in shown if "'" in t], shown
+    for path in (pdf, pptx):
+        text = text_of(path)
+        for wanted in (
+            "Who\u2019s to blame",
+            "the people\u2019s communes",
+            "The county\u2019s course",
+        ):
+            assert wanted in text, (path.name, wanted)
+        assert "people's" not in text and "county's" not in text, path.name
+
+
+def test_a_map_is_drawn_for_the_slide(graphic_deck: Path):
+    """A {choropleth} on a slide is its slide-sized variant (880 x 340 pt, the picture's box,
+    the key beside the map in type for a slide), in the PDF and the PowerPoint deck; the website
+    keeps the page's map."""
+    out = graphic_deck / "out"
+    deck = (out / "_deck" / "a.html").read_text(encoding="utf-8")
+    (image,) = set(re.findall(r'<img src="(_images/rates-by-region-slide-\w+\.svg)"', deck))
+    svg = (out / image).read_text(encoding="utf-8")
+    assert re.search(r'<svg [^>]*width="880pt" height="340pt"', svg)
+    pictures = [
+        shape
+        for slide in Presentation(str(out / "slides" / "a-student.pptx")).slides
+        for shape in slide.shapes
+        if shape.shape_type == 13  # a picture
+    ]
+    ratios = {round(p.width / p.height, 2) for p in pictures}
+    assert round(880 / 340, 2) in ratios, ratios  # the map's (beside the figure and line chart)
+    page = (graphic_deck / "site" / "html" / "lessons" / "a.html").read_text(encoding="utf-8")
+    assert re.search(r'src="\.\./_images/rates-by-region-\w+\.svg"', page)
+    assert "-slide-" not in page
+
+
+def test_charts_and_maps_take_the_slide_option(graphic_deck: Path):
+    """Every graphic drawn from data takes ``:slide:`` as a figure does (set on the figure of
+    its container): a map left out with ``no``, a line chart moved with ``after``."""
+    shown = titles(graphic_deck / "out" / "slides" / "a-student.pptx")
+    report = shown.index("Source: A county\u2019s report, 1959")
+    assert shown[report + 1] == "Births and deaths per 1,000 people."  # moved after the source
+    assert "Death rates by region." in shown
+    assert "A map left out." not in shown

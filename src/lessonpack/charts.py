@@ -13,16 +13,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from . import graphics
 from .csvdata import DataError, Table, read_table
-from .graphics import image_uri
 from .labels import _
-from .locations import inline_line
-from .paths import refusal
-
-logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -114,66 +109,34 @@ class RangeChartDirective(SphinxDirective):
         for name in ("category", "low", "high", "alt"):
             if not self.options.get(name):
                 raise self.error(f"{{range-chart}} needs :{name}:")
-        rel, abs_path = self.env.relfn2path(self.arguments[0], self.env.docname)
-        path = Path(abs_path)
-        if (outside := refusal(self.env, "{range-chart}", path)) is not None:
-            raise self.error(outside)
-        if not path.is_file():
-            raise self.error(f"{{range-chart}}: no such file {rel}")
-        self.env.note_dependency(abs_path)
+        path = graphics.data_file(self, "range-chart", self.arguments[0])
         try:
             table, labels, lows, highs = self._read(path)
         except DataError as error:
             # The fault is in the data: reported at its line, naming the chart that reads it.
-            where = f"{self.env.doc2path(self.env.docname)}:{self.lineno}"
-            logger.warning(
-                f"{error.message} (data of the {{range-chart}} at {where})",
-                location=f"{error.path}:{error.line}",
-                type="lessonpack",
-                subtype="data",
-            )
-            return []
+            return graphics.warn_data(self, "range-chart", error)
 
         svg = draw_range_chart(labels, lows, highs, self.options.get("unit", ""))
-        uri = image_uri(self, svg, path.stem)  # beside the doctrees, named by its bytes
-
-        figure = nodes.figure(classes=["lp-chart"])
-        self.set_source_info(figure)
-        figure += nodes.image(uri=uri, alt=self.options["alt"])
-        caption_nodes = self.parse_content_to_nodes()
-        if caption_nodes and isinstance(caption_nodes[0], nodes.paragraph):
-            first = caption_nodes[0]
-            figure += nodes.caption(first.rawsource, "", *first.children)
-        if "label" in self.options:
-            figure["names"].append(self.options["label"])
-            self.state.document.note_explicit_target(figure, figure)
+        uri = graphics.image_uri(self, svg, path.stem)  # beside the doctrees, named by its bytes
         rows = [row.values for row in table.rows]
         data = data_table(table.columns, rows, _("The data behind the chart"), self._cell)
-        return [figure, data]
+        return graphics.graphic(self, uri, data)
 
     def _read(self, path: Path) -> tuple[Table, list[str], list[float], list[float]]:
         """The table, and each row's label, low and high value (a DataError names the line)."""
         category, low, high = (self.options[n].strip() for n in ("category", "low", "high"))
         table = read_table(path)
         table.require(category, low, high, *filter(None, [self.options.get("cite-column")]))
-        labels, lows, highs = [], [], []
-        for row in table.rows:
-            labels.append(table.text(row, category))
-            lows.append(table.number(row, low))
-            highs.append(table.number(row, high))
-            if highs[-1] < lows[-1]:
-                raise DataError(
-                    path, row.line, f"{high!r} ({highs[-1]:g}) is below {low!r} ({lows[-1]:g})"
-                )
+        labels, lows, highs = table.texts(category), table.numbers(low), table.numbers(high)
+        for row, bottom, top in zip(table.rows, lows, highs, strict=True):
+            if top < bottom:
+                raise DataError(path, row.line, f"{high!r} ({top:g}) is below {low!r} ({bottom:g})")
         return table, labels, lows, highs
 
     def _cell(self, column: str, value: str) -> list[nodes.Node]:
         if column != self.options.get("cite-column") or not value.strip():
             return [nodes.Text(value)]
-        # Through sphinxcontrib-bibtex's role, so an unknown key fails the build.
-        line = inline_line(self, self.lineno)
-        text_nodes, messages = self.parse_inline(f"{{cite:p}}`{value.strip()}`", lineno=line)
-        return [*text_nodes, *messages]
+        return graphics.cite_cell(self, value)  # an unknown key fails the build
 
 
 def setup_charts(app: Sphinx) -> None:

@@ -41,6 +41,64 @@ LABEL_SIDES = {
 }
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a map is laid out where it is shown: its size (inches), its text sizes (points, as
+    shown when the SVG is shown at its own size), and its key: below the map (``plot``: the part
+    of the figure the map and its key fill) or beside it (``plot``: the map's part alone)."""
+
+    size: tuple[float, float]
+    place_size: float  # a place's name
+    region_size: float  # a region's name
+    key: dict[str, Any]  # matplotlib's legend() arguments
+    note_at: tuple[float, float]  # where the note starts, as a fraction of the figure
+    note_size: float
+    plot: tuple[float, float, float, float]  # left, bottom, right, top
+    beside: bool = False
+
+
+# On a page: the key below the map, never over a region; three columns fit a phone's width.
+PAGE = Layout(
+    size=(4.8, 4.9),
+    place_size=9.5,
+    region_size=10,
+    key=dict(
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=3,
+        fontsize=9,
+        title_fontsize=9.5,
+        columnspacing=1.0,
+        handlelength=1.6,
+    ),
+    note_at=(0.01, 0.01),
+    note_size=8,
+    plot=(0, 0.09, 1, 1),
+)
+# On a slide (the picture's box of slides.css, 880 x 340 pt, shown at its own size): the map on
+# the left, the key and the note beside it in type a class can read (the slide's text is 24 pt).
+SLIDE = Layout(
+    size=(880 / 72, 340 / 72),
+    place_size=15,
+    region_size=16,
+    key=dict(
+        loc="upper left",
+        bbox_to_anchor=(0.6, 0.98),
+        ncol=1,
+        fontsize=17,
+        title_fontsize=18,
+        handlelength=1.6,
+        handleheight=1.0,
+        labelspacing=0.35,
+        alignment="left",
+    ),
+    note_at=(0.6, 0.02),
+    note_size=12,
+    plot=(0.0, 0.0, 0.58, 1.0),
+    beside=True,
+)
+
+
 @dataclass
 class Place:
     name: str
@@ -87,8 +145,10 @@ def draw_choropleth(
     unit: str,
     note: str,
     family: str | None = None,
+    layout: Layout = PAGE,
 ) -> bytes:
-    """A deterministic SVG map: grey classes, hatched regions without a value, marked places."""
+    """A deterministic SVG map: grey classes, hatched regions without a value, marked places;
+    ``layout`` for a page or a slide."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -102,7 +162,7 @@ def draw_choropleth(
     shades = grey_ramp(len(bins) + 1)
     halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
     with matplotlib.rc_context(graphics.rc(family) | {"hatch.linewidth": 0.6}):
-        fig, ax = plt.subplots(figsize=(4.8, 4.9))
+        fig, ax = plt.subplots(figsize=layout.size)
         for name in sorted(regions):
             rings = [[(x * scale, y) for x, y in ring] for ring in regions[name]]
             path = MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in rings))
@@ -120,11 +180,11 @@ def draw_choropleth(
                 offset, ha, va = LABEL_SIDES[place.side]
                 ax.annotate(
                     place.name, (x, y), xytext=offset, textcoords="offset points",
-                    ha=ha, va=va, fontsize=9.5, path_effects=halo,
+                    ha=ha, va=va, fontsize=layout.place_size, path_effects=halo,
                 )  # fmt: skip
             else:
                 ax.text(
-                    x, y, place.name, ha="center", va="center", fontsize=10,
+                    x, y, place.name, ha="center", va="center", fontsize=layout.region_size,
                     fontstyle="italic", path_effects=halo,
                 )  # fmt: skip
         ax.set_aspect("equal")
@@ -138,14 +198,17 @@ def draw_choropleth(
         key.append(
             Patch(facecolor="white", edgecolor="#333333", hatch=NO_DATA_HATCH, label=_("no data"))
         )
-        # The key below the map, never over a region; three columns fit a phone's width.
-        ax.legend(
-            handles=key, title=unit, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3,
-            fontsize=9, title_fontsize=9.5, frameon=False, columnspacing=1.0, handlelength=1.6,
-        )  # fmt: skip
+        if layout.beside:
+            left, bottom, right, top = layout.plot
+            fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top)
+            fig.legend(handles=key, title=unit, frameon=False, **layout.key)
+        else:
+            ax.legend(handles=key, title=unit, frameon=False, **layout.key)
         if note:
-            fig.text(0.01, 0.01, note, fontsize=8, ha="left", va="bottom", wrap=True)
-        fig.tight_layout(rect=(0, 0.09, 1, 1))
+            x, y = layout.note_at
+            fig.text(x, y, note, fontsize=layout.note_size, ha="left", va="bottom", wrap=True)
+        if not layout.beside:
+            fig.tight_layout(rect=layout.plot)
         return graphics.svg_bytes(fig)
 
 
@@ -204,16 +267,21 @@ class ChoroplethDirective(SphinxDirective):
             places = self._places(places_path, regions) if places_path else []
         except DataError as error:
             return graphics.warn_data(self, "choropleth", error)
-        svg = draw_choropleth(
-            regions,
-            values,
-            bins,
-            places,
-            unit=self.options["unit"],
-            note=self.options["note"],
-            family=graphics.font_family(self),
-        )
-        uri = graphics.image_uri(self, svg, values_path.stem)
+        svgs = [
+            draw_choropleth(
+                regions,
+                values,
+                bins,
+                places,
+                unit=self.options["unit"],
+                note=self.options["note"],
+                family=graphics.font_family(self),
+                layout=layout,
+            )
+            for layout in (PAGE, SLIDE)
+        ]
+        uri = graphics.image_uri(self, svgs[0], values_path.stem)
+        slide_uri = graphics.image_uri(self, svgs[1], f"{values_path.stem}-slide")
         cite = self.options.get("cite-column")
 
         def cell(column: str, value: str) -> list[nodes.Node]:
@@ -224,7 +292,8 @@ class ChoroplethDirective(SphinxDirective):
 
         rows = [row.values for row in table.rows]
         title = _("The data behind the map")
-        return graphics.graphic(self, uri, data_table(table.columns, rows, title, cell))
+        table_node = data_table(table.columns, rows, title, cell)
+        return graphics.graphic(self, uri, table_node, slide_uri=slide_uri)
 
     def _bins(self) -> list[float]:
         text = self.options["bins"]

@@ -1,6 +1,7 @@
 """Figures about the course that its text states, derived from the build instead of typed by hand.
 
-``{{ lesson_count }}`` ("4") and ``{{ lesson_count_words }}`` ("four") are MyST substitutions
+``{{ lesson_count }}`` ("4") and ``{{ lesson_count_words }}`` ("four", in the book's language) are
+MyST substitutions
 (the ``substitution`` extension must be enabled in ``myst_enable_extensions``): the number of
 documents matching ``lessonpack_lesson_patterns``. The same names are in the context of static
 templates (``_static/*.jinja``, e.g. an EPUB cover ``cover.svg.jinja``). Adding or removing a
@@ -14,23 +15,27 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .labels import N_, _
 from .report import is_lesson_doc
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
+# How many lessons, in words, in the book's language (labels.py): a catalogue gives the form
+# the word "lessons" wants after it (Spanish: "una", for "una lección").
 WORDS = (
-    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
-    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
-    *("eighteen", "nineteen", "twenty"),
+    *(N_("zero"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six")),
+    *(N_("seven"), N_("eight"), N_("nine"), N_("ten"), N_("eleven"), N_("twelve")),
+    *(N_("thirteen"), N_("fourteen"), N_("fifteen"), N_("sixteen"), N_("seventeen")),
+    *(N_("eighteen"), N_("nineteen"), N_("twenty")),
 )
 NAMES = ("lesson_count", "lesson_count_words")
 
 
 def in_words(number: int) -> str:
-    """English words for 0 to 20 (as style guides spell them), digits above."""
-    return WORDS[number] if 0 <= number < len(WORDS) else str(number)
+    """Words for 0 to 20 (as style guides spell them) in the book's language, digits above."""
+    return _(WORDS[number]) if 0 <= number < len(WORDS) else str(number)
 
 
 def figures(env: BuildEnvironment, docnames: Iterable[str]) -> dict[str, str]:

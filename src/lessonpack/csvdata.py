@@ -67,6 +67,19 @@ class Table:
             raise DataError(self.path, row.line, f"column {column!r}: {value!r} is not a number")
         return number
 
+    def texts(self, column: str) -> list[str]:
+        """Every row's cell of ``column`` as text, none blank."""
+        return [self.text(row, column) for row in self.rows]
+
+    def numbers(self, column: str) -> list[float]:
+        """Every row's cell of ``column`` as a finite number (a blank, NaN or word a fault)."""
+        return [self.number(row, column) for row in self.rows]
+
+    def numbers_or_gaps(self, column: str) -> list[float | None]:
+        """Every row's cell of ``column`` as a finite number, or None where it is blank (a gap
+        in a series); a word or NaN is a fault."""
+        return [self.number(row, column) if row[column].strip() else None for row in self.rows]
+
 
 def read_table(path: Path) -> Table:
     """The header and the rows of a comma-separated UTF-8 file (a byte-order mark is fine)."""

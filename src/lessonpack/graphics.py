@@ -131,12 +131,18 @@ def image_uri(directive: SphinxDirective, svg: bytes, stem: str) -> str:
     return os.path.relpath(svg_path, doc_dir).replace(os.sep, "/")
 
 
-def graphic(directive: SphinxDirective, uri: str, table: nodes.table | None) -> list[nodes.Node]:
+def graphic(
+    directive: SphinxDirective, uri: str, table: nodes.table | None, slide_uri: str = ""
+) -> list[nodes.Node]:
     """The figure (image, caption from the content, ``:source:`` line), then the data table,
-    in one :class:`lp.graphic` container."""
+    in one :class:`lp.graphic` container. ``slide_uri``: the graphic drawn for a slide, which the
+    slide decks show instead (the image's ``slide_image``, a path from the source folder)."""
     figure = nodes.figure(classes=["lp-chart"])
     directive.set_source_info(figure)
-    figure += nodes.image(uri=uri, alt=directive.options["alt"])
+    image = nodes.image(uri=uri, alt=directive.options["alt"])
+    if slide_uri:
+        image["slide_image"] = directive.env.relfn2path(slide_uri, directive.env.docname)[0]
+    figure += image
     caption_nodes = directive.parse_content_to_nodes()
     if caption_nodes and isinstance(caption_nodes[0], nodes.paragraph):
         first = caption_nodes[0]

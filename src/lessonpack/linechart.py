@@ -132,17 +132,13 @@ class LineChartDirective(SphinxDirective):
         names = [n.strip() for n in self.options["series"].split(",") if n.strip()]
         table = read_table(path)
         table.require(x, *names)
-        xs: list[float] = []
-        series: Series = [(name, []) for name in names]
-        for row in table.rows:
-            value = table.number(row, x)
-            if xs and value <= xs[-1]:
+        xs = table.numbers(x)
+        for row, before, value in zip(table.rows[1:], xs[:-1], xs[1:], strict=True):
+            if value <= before:
                 raise DataError(
-                    path, row.line, f"{x!r} must increase row by row: {value:g} after {xs[-1]:g}"
+                    path, row.line, f"{x!r} must increase row by row: {value:g} after {before:g}"
                 )
-            xs.append(value)
-            for name, values in series:
-                values.append(table.number(row, name) if row[name].strip() else None)
+        series: Series = [(name, table.numbers_or_gaps(name)) for name in names]
         for name, values in series:
             if all(v is None for v in values):
                 raise DataError(path, 1, f"column {name!r} has no values")

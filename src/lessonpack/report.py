@@ -171,7 +171,8 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     if record["lesson"]:
         text = reading_text(doctree)
         record["reading_words"] = len(text.split())
-        record["grade"] = cached_grade(text, app.config.lessonpack_cache_dir)
+        if grades_apply(app.config.language):
+            record["grade"] = cached_grade(text, app.config.lessonpack_cache_dir)
     env.domains["lessonpack"].docs[env.docname] = record  # type: ignore[attr-defined]
 
 
@@ -224,13 +225,19 @@ def check(app: Sphinx, env: BuildEnvironment) -> None:
                 "are allowed",
                 (docname, first["line"]),
             )
-        grade = record["grade"]
+        grade = record.get("grade")  # none in a language the formula is not for
         low, high = cfg.lessonpack_min_grade, cfg.lessonpack_max_grade
-        if (low and grade < low) or (high and grade > high):
+        if grade is not None and ((low and grade < low) or (high and grade > high)):
             _warn(
                 f"reading grade (Flesch-Kincaid) is {grade:.1f}; the target is {low:g}-{high:g}",
                 (docname, first["line"]),
             )
+
+
+def grades_apply(language: str | None) -> bool:
+    """Whether a reading grade means anything for the book's language: Flesch-Kincaid counts
+    English syllables with an English dictionary, so a grade of any other language is none."""
+    return (language or "en").replace("-", "_").split("_")[0].lower() == "en"
 
 
 def cached_grade(text: str, cache_dir: str) -> float:
@@ -329,16 +336,24 @@ def format_table(report: dict[str, Any]) -> str:
     rows = [("lesson", "words", "questions", "sources", "grade (FK)")]
     for name, record in report["documents"].items():
         if record.get("lesson"):
+            grade = record.get("grade")
             rows.append(
                 (
                     name,
                     str(record.get("reading_words", 0)),
                     str(record["questions"]),
                     str(record["sources"]),
-                    f"{record.get('grade', 0):.1f}",
+                    "n/a" if grade is None else f"{grade:.1f}",
                 )
             )
     table = _columns(rows)
+    language = report.get("language", "en")
+    if not grades_apply(language):
+        table += (
+            f"\n\nReading grades: none for a book in {language!r}: Flesch-Kincaid is a formula "
+            "for English text (lessonpack_min_grade, lessonpack_max_grade and the adapted "
+            "versions' grades are not checked)."
+        )
     excerpts = [("excerpt", "line", "original (FK)", "adapted (FK)")]
     for name, record in report["documents"].items():
         for source in record.get("source_grades", []):

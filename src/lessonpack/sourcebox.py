@@ -12,7 +12,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import nodes as lp
 from .labels import N_, _
 from .locations import inline_line, option_line
-from .report import cached_grade
+from .report import cached_grade, grades_apply
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -74,7 +74,8 @@ class SourceDirective(SphinxDirective):
             original += version_label(ORIGINAL_LABEL)
             original += nodes.block_quote("", *body)
             node += original
-            self._check_grades(node, adapted, original)
+            if grades_apply(self.config.language):  # an English formula: English text only
+                self._check_grades(node, adapted, original)
         elif kind == "excerpt":
             node += nodes.block_quote("", *body)
         else:

@@ -9,6 +9,7 @@ from sphinx.writers.html5 import HTML5Translator
 
 from . import nodes as lp
 from .organiser import GridScopeMixin
+from .site import SITE_BUILDERS
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -98,8 +99,41 @@ class CaptionLevelMixin:
         super().visit_title(node)  # type: ignore[misc]
 
 
+class PageSectionMixin:
+    """On the website, a page's top-level section (its title the page's ``<h1>``) as a ``<div>``:
+    inside a ``<section>`` the ``<h1>`` reads as a nested heading (the Nu checker's "h1 ...
+    top-level heading only"); the sections below it stay sections. The EPUB and the PDF keep
+    theirs (the print stylesheet starts chapters on them)."""
+
+    body: list[str]
+    builder: Any
+    section_level: int
+
+    def _lp_page_section(self) -> bool:
+        return self.section_level == 0 and self.builder.name in SITE_BUILDERS
+
+    def visit_section(self, node: nodes.Element) -> None:
+        if self._lp_page_section():
+            self.section_level += 1
+            self.body.append(self.starttag(node, "div"))  # type: ignore[attr-defined]
+            return
+        super().visit_section(node)  # type: ignore[misc]
+
+    def depart_section(self, node: nodes.Element) -> None:
+        if self.section_level == 1 and self.builder.name in SITE_BUILDERS:
+            self.section_level -= 1
+            self.body.append("</div>\n")
+            return
+        super().depart_section(node)  # type: ignore[misc]
+
+
 class BookTranslator(
-    CaptionLevelMixin, GridScopeMixin, SourceVersionsMixin, CitationRoleMixin, HTML5Translator
+    PageSectionMixin,
+    CaptionLevelMixin,
+    GridScopeMixin,
+    SourceVersionsMixin,
+    CitationRoleMixin,
+    HTML5Translator,
 ):
     pass
 

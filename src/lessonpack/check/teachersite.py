@@ -19,7 +19,7 @@ from ..manifest import ManifestError, read_manifest
 from ..records import SITE_FORMATS
 from ..teachersite import LABEL
 from . import Outcome, Site
-from .texts import output_texts
+from .texts import normalise, output_texts
 
 FOLDER = SITE_FORMATS["teacher"]
 
@@ -40,8 +40,9 @@ def page_problems(name: str, html: str) -> list[str]:
     root = soup.find("html")
     label = edition_label(str(root.get("lang", "")) if root is not None else "")
     title = soup.title.get_text() if soup.title else ""
-    # In the title, after a colon, the label may start lower case ("…: edición para el docente").
-    if label.casefold() not in title.casefold():
+    # In the title, after a colon, the label may start lower case ("…: edición para el docente"),
+    # and its quotes are the text's ("Teacher’s"): compared as normalise() folds them.
+    if normalise(label) not in normalise(title):
         problems.append(f"{name}: its title {title.strip()!r} does not say {label!r}")
     banner = soup.select_one(".lp-edition-label")
     if banner is None or label not in banner.get_text():

@@ -1,10 +1,12 @@
-"""Text as readers meet it: extracted from PDF pages, PowerPoint decks, EPUB and HTML files,
-normalised to compare."""
+"""Text as readers meet it: extracted from PDF pages, PowerPoint decks, Anki packages, EPUB and
+HTML files, normalised to compare."""
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
+import tempfile
 import unicodedata
 import zipfile
 from functools import cache
@@ -108,6 +110,31 @@ def pptx_text(path: Path) -> str:
     return both_readings("\n".join(lines))
 
 
+# The SQLite collection inside an Anki package (.apkg), by the names Anki has given it.
+ANKI_COLLECTIONS = ("collection.anki21", "collection.anki2")
+
+
+@cache
+def apkg_text(path: Path) -> str:
+    """Every field of every note of an Anki package (a zip holding a SQLite collection): a field a
+    line, its HTML as text. A package without a collection is an error, not an empty text."""
+    with zipfile.ZipFile(path) as package:
+        name = next((n for n in ANKI_COLLECTIONS if n in package.namelist()), None)
+        if name is None:
+            raise ValueError(f"{path.name}: no Anki collection ({', '.join(ANKI_COLLECTIONS)})")
+        data = package.read(name)
+    with tempfile.TemporaryDirectory(prefix="lessonpack-apkg-") as tmp:
+        db = Path(tmp) / name
+        db.write_bytes(data)
+        connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            notes = connection.execute("SELECT flds FROM notes ORDER BY id").fetchall()
+        finally:
+            connection.close()
+    fields = [field for (flds,) in notes for field in flds.split("\x1f")]
+    return "\n".join(html_text(field) for field in fields)
+
+
 def html_text(html: str) -> str:
     return BeautifulSoup(html, "html.parser").get_text(" ")
 
@@ -142,14 +169,18 @@ def sentences(text: str) -> list[str]:
 
 
 def output_texts(path: Path, name: str) -> dict[str, tuple[str, str]]:
-    """The text of one published file, by name, as (all of it, its prose): a PDF's pages; each
-    entry of an EPUB; a page's markup and visible text (its prose); any other text file whole,
+    """The text of one published file, by name, as (all of it, its prose): a PDF's pages; a slide
+    deck's slides and notes; an Anki package's notes; each entry of an EPUB; a page's markup
+    and visible text (its prose); any other text file whole,
     with no prose (scripts, styles); a binary file nothing."""
     if path.suffix == ".pdf":
         text = pdf_text(path)
         return {name: (text, text)}
     if path.suffix == ".pptx":
         text = pptx_text(path)
+        return {name: (text, text)}
+    if path.suffix == ".apkg":
+        text = apkg_text(path)
         return {name: (text, text)}
     if path.suffix == ".epub":
         with zipfile.ZipFile(path) as epub:

@@ -3,7 +3,8 @@
 It checks each website folder given (by default every one in dist/: ``html``, ``teacher-html``)
 and the XHTML content documents of every EPUB. In an EPUB, ``epub:type`` is an attribute of the
 EPUB namespace the checker does not know (EPUBCheck validates it); that one message is not
-counted, every other one is.
+counted, every other one is. Warnings do not fail the check; they are counted by kind (each
+message's first sentence) in its line, so a kind that comes back is seen.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import subprocess
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,25 @@ PAGES = ("*.html", "*.xhtml")
 class Findings:
     pages: int = 0
     errors: list[str] = field(default_factory=list)
-    warnings: int = 0
+    warnings: Counter[str] = field(default_factory=Counter)  # by kind
+
+
+KIND_LENGTH = 60
+
+
+def kind(message: str) -> str:
+    """A warning's kind: its first sentence, shortened."""
+    first = message.split(". ")[0].rstrip(".")
+    return first if len(first) <= KIND_LENGTH else first[: KIND_LENGTH - 1].rstrip() + "…"
+
+
+def warnings_figure(warnings: Counter[str]) -> str:
+    """The figure: "0 warnings", or their number and each kind's, most first ("3 warnings: 2 × A;
+    1 × B")."""
+    total = sum(warnings.values())
+    kinds = sorted(warnings.items(), key=lambda item: (-item[1], item[0]))
+    listed = "; ".join(f"{count} × {name}" for name, count in kinds)
+    return f"{total} warnings" + (f": {listed}" if listed else "")
 
 
 def _epub_namespace(message: dict) -> bool:
@@ -55,9 +75,9 @@ def nu_check(root: Path, folders: Sequence[Path], names: Sequence[str] | None = 
     except (ValueError, KeyError) as error:
         raise RuntimeError(f"the Nu checker gave no report: {run.stderr[-500:]}") from error
     for message in messages:
-        kind = message.get("type")
-        if kind == "info":
-            findings.warnings += message.get("subType") == "warning"
+        if message.get("type") == "info":
+            if message.get("subType") == "warning":
+                findings.warnings[kind(message.get("message", ""))] += 1
             continue
         if _epub_namespace(message):
             continue
@@ -65,7 +85,7 @@ def nu_check(root: Path, folders: Sequence[Path], names: Sequence[str] | None = 
         for folder, name in zip(folders, names, strict=True):
             where = where.replace(str(folder.resolve()), name, 1)
         findings.errors.append(
-            f"{where}:{message.get('lastLine', '?')}: {message.get('message', kind)}"
+            f"{where}:{message.get('lastLine', '?')}: {message.get('message', message.get('type'))}"
         )
     return findings
 
@@ -97,6 +117,6 @@ def check(site: Site, folders: Sequence[Path] | None = None) -> Outcome:
     figure = (
         f"{len(findings.errors)} errors on {findings.pages} pages of "
         f"{len(folders) - len(epubs)} site(s) and {len(epubs)} EPUB(s) "
-        f"({findings.warnings} warnings)"
+        f"({warnings_figure(findings.warnings)})"
     )
     return Outcome("vnu", figure, problems)

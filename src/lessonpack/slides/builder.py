@@ -24,6 +24,7 @@ from sphinx.util.nodes import inline_all_toctrees
 
 from ..pdf.render import render_html
 from ..report import is_lesson_doc
+from ..typography import typographic
 from . import figures, fontfaces
 from .directive import BUILDER
 from .html import STYLES, deck_html, overflowing, pages
@@ -126,13 +127,23 @@ class SlidesBuilder(Builder):
             self._definition,
             self._image_path,
             self._warn,
+            self._typeset,
         )
+
+    def _typeset(self, text: str) -> str:
+        """Text smartquotes never saw, set as the text it read (``typography.typographic``)."""
+        config = self.config
+        action = config.smartquotes_action if config.smartquotes else ""
+        return typographic(text, config.language or "en", action)
 
     def _warn(self, message: str, node: nodes.Node) -> None:
         logger.warning(message, location=node, type="lessonpack", subtype="slides")
 
     def _image_path(self, image: nodes.image) -> Path | None:
-        uri = image.get("candidates", {}).get("*") or image.get("uri", "")
+        """The image's file; a graphic's slide-sized variant where it has one (graphics.py)."""
+        uri = (
+            image.get("slide_image") or image.get("candidates", {}).get("*") or image.get("uri", "")
+        )
         if not uri or "://" in uri:
             return None
         path = Path(self.srcdir) / uri

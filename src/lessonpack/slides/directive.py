@@ -15,6 +15,8 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
+from .. import nodes as lp
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -38,6 +40,8 @@ def _mark(result: list[nodes.Node], value: str) -> None:
         if isinstance(node, nodes.Element) and not isinstance(
             node, (nodes.target, nodes.system_message)
         ):
+            if isinstance(node, lp.graphic):  # a chart or map: the deck reads its figure
+                node = next(iter(node.findall(nodes.figure)), node)
             if value == "no":
                 node["slide"] = "no"
             elif value.startswith("after "):
@@ -91,7 +95,9 @@ def setup_directives(app: Sphinx) -> None:
     from sphinx.directives.patches import Figure
 
     from ..charts import RangeChartDirective
+    from ..choropleth import ChoroplethDirective
     from ..lesson import LessonDirective, ObjectivesDirective
+    from ..linechart import LineChartDirective
     from ..questions import DiscussionDirective, ExerciseDirective, QuestionDirective
     from ..sourcebox import SourceDirective
 
@@ -103,6 +109,8 @@ def setup_directives(app: Sphinx) -> None:
         "question": QuestionDirective,
         "exercise": ExerciseDirective,
         "range-chart": RangeChartDirective,
+        "line-chart": LineChartDirective,
+        "choropleth": ChoroplethDirective,
         "figure": Figure,
     }
     for name, cls in slidable.items():

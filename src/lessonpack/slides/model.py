@@ -14,7 +14,7 @@ page is a warning).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -214,14 +214,18 @@ def build_deck(
     define: Callable[[str], nodes.Element | None],
     image_path: Callable[[nodes.image], Path | None],
     warn: Callable[[str, nodes.Node], None],
+    typeset: Callable[[str], str] = str,
 ) -> Deck:
     """The deck of the lesson ``docname`` from its doctree (its worksheets inlined).
 
     ``terms`` are its key terms (:func:`key_terms`), ``define`` gives a glossary term's
-    definition node; ``image_path`` an image's file.
+    definition node; ``image_path`` an image's file. ``typeset`` sets text that smartquotes never
+    saw as it sets the text it read (curly quotes, dashes): the course's name, the central
+    question and every title and group, which come from directives' arguments and options.
     """
     section = next(iter(tree.findall(nodes.section)), None)
-    title = section[0].astext() if section is not None and len(section) else docname
+    title = typeset(section[0].astext() if section is not None and len(section) else docname)
+    course = typeset(course)
     deck = Deck(docname, title, course, edition)
     lesson = next(iter(tree.findall(lp.lesson)), None)
 
@@ -229,7 +233,7 @@ def build_deck(
         Slide("title", title, title, (Block((Run(course),)),), subtitle=_duration(lesson))
     )
     if lesson is not None and not _dropped(lesson):
-        question = Block((Run(lesson["central_question"], bold=True),))
+        question = Block((Run(typeset(lesson["central_question"]), bold=True),))
         deck.slides.append(
             Slide("question", _("Central question"), _("Central question"), (question,))
         )
@@ -257,6 +261,7 @@ def build_deck(
             heading = _("Exit ticket: {title}").format(title=name)
         group = exit_ticket if len(exits) == 1 else _("Exit ticket {number}").format(number=number)
         deck.slides += fit.split("exit", group, heading, blocks_of(exercise), notes_of(exercise))
+    deck.slides = [replace(s, group=typeset(s.group), title=typeset(s.title)) for s in deck.slides]
     return deck
 
 
