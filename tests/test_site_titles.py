@@ -40,3 +40,18 @@ def test_the_front_doors_tab_names_the_site_once(tmp_path: Path):
     assert title(out / "index.html") == "A course"
     assert title(out / "pages" / "one.html") == "Lesson one &#8212; A course"
     assert title(out / "genindex.html") == "Index &#8212; A course"
+
+
+def test_no_page_prints_an_empty_print_heading(tmp_path: Path):
+    out = site(tmp_path)
+    pages = sorted(out.rglob("*.html"))
+    assert {p.name for p in pages} >= {"index.html", "genindex.html", "search.html", "one.html"}
+    headings = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        found = re.findall(r'id="jb-print-docs-body"[^>]*>\s*<h1>(.*?)</h1>', text, re.S)
+        if 'id="jb-print-docs-body"' in text:
+            (headings[page.name],) = found
+    assert headings["genindex.html"] == "Index"  # the page's own title (no document's)
+    assert headings["index.html"] == "A course" and headings["one.html"] == "Lesson one"
+    assert all(h.strip() for h in headings.values()), headings
