@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from conftest import BASE_CONF, REFS, sphinx_app, write_files
 
 CONF = """
@@ -25,7 +27,10 @@ def title(page: Path) -> str:
     return found.strip()
 
 
-def site(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small site, built once for the tests below."""
+    tmp_path = tmp_path_factory.mktemp("titles")
     src = write_files(tmp_path / "src", FILES)
     (src / "conf.py").write_text(BASE_CONF + CONF, encoding="utf-8")
     (src / "refs.bib").write_text(REFS, encoding="utf-8")
@@ -34,16 +39,16 @@ def site(tmp_path: Path) -> Path:
     return tmp_path / "out"
 
 
-def test_the_front_doors_tab_names_the_site_once(tmp_path: Path):
-    out = site(tmp_path)
+def test_the_front_doors_tab_names_the_site_once(site: Path):
+    out = site
     assert 'class="lessonpack-front-door"' in (out / "index.html").read_text(encoding="utf-8")
     assert title(out / "index.html") == "A course"
     assert title(out / "pages" / "one.html") == "Lesson one &#8212; A course"
     assert title(out / "genindex.html") == "Index &#8212; A course"
 
 
-def test_no_page_prints_an_empty_print_heading(tmp_path: Path):
-    out = site(tmp_path)
+def test_no_page_prints_an_empty_print_heading(site: Path):
+    out = site
     pages = sorted(out.rglob("*.html"))
     assert {p.name for p in pages} >= {"index.html", "genindex.html", "search.html", "one.html"}
     headings = {}
