@@ -15,7 +15,7 @@ import pytest
 from conftest import BASE_CONF, REFS, sphinx_app, write_files
 from lessonpack.lms.__main__ import main
 from lessonpack.lms.visible import student_entries
-from lessonpack.records import record_path
+from lessonpack.records import record_path, write_record
 from test_directives import GLOSSARY, LESSON
 from test_quiz import SHORT, mc, quiz_doc
 
@@ -33,7 +33,10 @@ def files(*items: str) -> dict[str, str]:
 
 
 def course_of(
-    root: Path, *items: str, editions: tuple[str, ...] = ("teacher", "student")
+    root: Path,
+    *items: str,
+    editions: tuple[str, ...] = ("teacher", "student"),
+    **overrides: object,
 ) -> tuple[Path, Path]:
     """The editions' websites of a course built in ``root``: (teacher report, student record)."""
     src = write_files(root / "src", files(*items))
@@ -42,7 +45,11 @@ def course_of(
     (src / "bibliography.md").write_text("# Bibliography\n\n```{bibliography}\n```\n")
     for edition in editions:
         _app, _status, warnings = sphinx_app(
-            src, root / edition, root / f"{edition}-doctrees", lessonpack_edition=edition
+            src,
+            root / edition,
+            root / f"{edition}-doctrees",
+            lessonpack_edition=edition,
+            **overrides,
         )
         assert not warnings, warnings
     return (
@@ -125,3 +132,49 @@ def test_a_quiz_text2qti_refuses_is_named_by_its_file_and_line(built, tmp_path, 
     assert code == 1
     assert err.startswith("lms: error: quiz.md:3: text2qti: ") and err.count("\n") == 1, err
     assert not record_path(tmp_path / "lms").exists()
+
+
+def test_handouts_are_titled_by_their_paper_in_the_courses_language(tmp_path, capsys):
+    handout = {
+        "name": "packs/{doc}-handout-{paper}",
+        "mode": "handout",
+        "edition": "student",
+        "documents": ["lessons/*"],
+    }
+    report, site = course_of(
+        tmp_path,
+        mc(1, key=2),
+        lessonpack_pdf_outputs=[handout],
+        lessonpack_pdf_papers=["a4", "letter"],
+    )
+    # The student PDF build's record of the two handouts (their bytes are copied as they are).
+    pdfs = tmp_path / "pdf"
+    pdfs.mkdir()
+    written = {}
+    for paper in ("a4", "letter"):
+        name = f"packs/one-handout-{paper}.pdf"
+        (pdfs / f"one-{paper}.pdf").write_bytes(f"%PDF-1.7 {paper}\n".encode())
+        written[name] = pdfs / f"one-{paper}.pdf"
+    pdf_record = write_record(pdfs, "student", "pdf", written)
+    data = json.loads(report.read_text(encoding="utf-8"))
+
+    def titles(language: str) -> list[str]:
+        data["language"] = language
+        report.write_text(json.dumps(data), encoding="utf-8")
+        out = tmp_path / language / "lms"
+        assert main([str(report), str(site), str(pdf_record), str(out)]) == 0
+        assert capsys.readouterr().err == ""
+        with zipfile.ZipFile(out / "book-teacher.imscc") as package:
+            manifest = ET.fromstring(package.read("imsmanifest.xml"))
+            assert package.read("web_resources/packs/one-handout-letter.pdf").endswith(b"letter\n")
+        (module,) = manifest.findall("{*}organizations/{*}organization/{*}item/{*}item")
+        return [i.findtext("{*}title") for i in module.findall("{*}item")]
+
+    # Spanish first: a second export in the same process must not keep the first's catalogue.
+    assert titles("es") == [
+        "Lesson one",
+        "Ficha del alumnado (A4)",
+        "Ficha del alumnado (Carta)",
+        "Quiz on lesson A",
+    ]
+    assert titles("en") == ["Lesson one", "Handout (A4)", "Handout (Letter)", "Quiz on lesson A"]

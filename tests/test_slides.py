@@ -504,10 +504,25 @@ def test_published_decks_are_legible_and_open_in_libreoffice(published_decks, tm
         assert "Answer guidance" not in text and "Notes:" not in text, name
 
 
+RANGE = """
+:::{range-chart} data/tolls.csv
+:category: Who
+:low: Low
+:high: High
+:unit: million excess deaths
+:alt: Three estimates, one a bar from 15 to 45.
+
+Estimates of the deaths.
+:::
+"""
+TOLLS = "Who,Low,High\nA (1984),27,27\nB and C (2010),15,45\nD (2013),0,2.5\n"
+
+
 @pytest.fixture(scope="module")
 def graphic_deck(tmp_path_factory) -> Path:
     """One student deck (and website) of the small course with straight apostrophes in titles
-    from directives, a line chart moved by ``:slide: after``, a map, and a map ``:slide: no``."""
+    from directives, a line chart moved by ``:slide: after``, a map, a map ``:slide: no`` and a
+    range chart."""
     from test_graphics import FILES as GRAPHICS
     from test_graphics import LINE, MAP
 
@@ -521,7 +536,7 @@ def graphic_deck(tmp_path_factory) -> Path:
         .replace("Why did the harvest of 1959 fail?", "Who's to blame for 1959?")
         .replace("{source} A county report, 1959", "{source} A county's report, 1959")
         .replace("{slide} Think first", "{slide} Mao's view")
-        .replace("```{toctree}", f"{line}\n{map_}\n{dropped}\n```{{toctree}}")
+        .replace("```{toctree}", f"{line}\n{map_}\n{dropped}\n{RANGE}\n```{{toctree}}")
     )
     base = tmp_path_factory.mktemp("graphic-deck")
     src = write_course(base / "src")
@@ -529,7 +544,7 @@ def graphic_deck(tmp_path_factory) -> Path:
     data = {
         k.removeprefix("graphs/"): v for k, v in GRAPHICS.items() if k.startswith("graphs/data")
     }
-    write_files(src / "lessons", data)
+    write_files(src / "lessons", {**data, "data/tolls.csv": TOLLS})
     conf = src / "conf.py"
     conf.write_text(conf.read_text() + 'project = "The county\'s course"\n', encoding="utf-8")
     assert sphinx_build(src, base / "out", "student") == ""
@@ -589,3 +604,38 @@ def test_charts_and_maps_take_the_slide_option(graphic_deck: Path):
     assert shown[report + 1] == "Births and deaths per 1,000 people."  # moved after the source
     assert "Death rates by region." in shown
     assert "A map left out." not in shown
+
+
+def glyph_sizes(svg: str) -> set[float]:
+    """The type sizes (points, at the SVG's own size) of an SVG whose text matplotlib drew as
+    outlines: each glyph is scaled from its 100-unit outline (``scale(0.18 -0.18)``: 18 pt)."""
+    return {round(float(s) * 100, 1) for s in re.findall(r"scale\(([0-9.]+) -[0-9.]+\)", svg)}
+
+
+def test_line_and_range_charts_are_drawn_for_the_slide(graphic_deck: Path):
+    """A {line-chart} or {range-chart} on a slide is its slide-sized variant (880 x 340 pt, the
+    picture's box, no type under 12 pt where the page's is 9-10 pt), in the PDF and the
+    PowerPoint deck; the website keeps the page's chart."""
+    out = graphic_deck / "out"
+    deck = (out / "_deck" / "a.html").read_text(encoding="utf-8")
+    page = (graphic_deck / "site" / "html" / "lessons" / "a.html").read_text(encoding="utf-8")
+    assert "-slide-" not in page
+    for stem, page_size in (("rates", 'width="374.4pt" height="280.8pt"'), ("tolls", None)):
+        (image,) = set(re.findall(rf'<img src="(_images/{stem}-slide-\w+\.svg)"', deck))
+        svg = (out / image).read_text(encoding="utf-8")
+        assert re.search(r'<svg [^>]*width="880pt" height="340pt"', svg), stem
+        assert min(glyph_sizes(svg)) >= 12, (stem, glyph_sizes(svg))
+        (shown,) = re.findall(rf'src="\.\./(_images/{stem}-\w+\.svg)"', page)
+        on_page = (graphic_deck / "site" / "html" / shown).read_text(encoding="utf-8")
+        assert max(glyph_sizes(on_page)) <= 10, stem
+        if page_size:
+            assert page_size in on_page  # the page's chart as it was drawn before
+    pictures = [
+        shape
+        for slide in Presentation(str(out / "slides" / "a-student.pptx")).slides
+        for shape in slide.shapes
+        if shape.shape_type == 13  # a picture
+    ]
+    ratios = [round(p.width / p.height, 2) for p in pictures]
+    # The figure's, then the line chart's, the map's and the range chart's: the slide's box.
+    assert ratios.count(round(880 / 340, 2)) == 3, ratios

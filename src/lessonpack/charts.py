@@ -23,21 +23,36 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 
-def draw_range_chart(labels: list[str], lows: list[float], highs: list[float], unit: str) -> bytes:
-    """A deterministic SVG: no date, fixed ids, text as paths (so no font is needed to view it)."""
+# On a slide: the picture's box of slides.css (880 x 340 pt, shown at its own size), in type a
+# class can read (the slide's text is 24 pt), smaller only as far as many rows need.
+SLIDE_SIZE = (880 / 72, 340 / 72)
+SLIDE_TYPE = (12.0, 18.0)  # the smallest and the largest type, points
+
+
+def draw_range_chart(
+    labels: list[str], lows: list[float], highs: list[float], unit: str, *, slide: bool = False
+) -> bytes:
+    """A deterministic SVG: no date, fixed ids, text as paths (so no font is needed to view it);
+    drawn for a page, or with ``slide`` for a slide."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with matplotlib.rc_context({"svg.hashsalt": "lessonpack", "font.size": 10}):
-        fig, ax = plt.subplots(figsize=(7, 0.42 * len(labels) + 1.2))
+    size, font, marker = (7, 0.42 * len(labels) + 1.2), 10.0, 7.0
+    if slide:
+        # A row takes about 1.5 lines of type; the axis and its label take about 3.
+        low, high = SLIDE_TYPE
+        font = max(low, min(high, SLIDE_SIZE[1] * 72 / (1.5 * len(labels) + 3)))
+        size, marker = SLIDE_SIZE, font * 0.7
+    with matplotlib.rc_context({"svg.hashsalt": "lessonpack", "font.size": font}):
+        fig, ax = plt.subplots(figsize=size)
         ys = list(range(len(labels)))[::-1]
         for y, low, high in zip(ys, lows, highs, strict=True):
             if high > low:
                 ax.barh(y, high - low, left=low, height=0.5, color="#1f4e79")
             else:
-                ax.plot([low], [y], marker="o", color="#1f4e79", markersize=7)
+                ax.plot([low], [y], marker="o", color="#1f4e79", markersize=marker)
             ax.annotate(
                 f"{low:g}" if high == low else f"{low:g}–{high:g}",
                 (high, y),
@@ -116,11 +131,13 @@ class RangeChartDirective(SphinxDirective):
             # The fault is in the data: reported at its line, naming the chart that reads it.
             return graphics.warn_data(self, "range-chart", error)
 
-        svg = draw_range_chart(labels, lows, highs, self.options.get("unit", ""))
-        uri = graphics.image_uri(self, svg, path.stem)  # beside the doctrees, named by its bytes
+        unit = self.options.get("unit", "")
+        page, slide = (draw_range_chart(labels, lows, highs, unit, slide=s) for s in (False, True))
+        uri = graphics.image_uri(self, page, path.stem)  # beside the doctrees, named by its bytes
+        slide_uri = graphics.image_uri(self, slide, f"{path.stem}-slide")
         rows = [row.values for row in table.rows]
         data = data_table(table.columns, rows, _("The data behind the chart"), self._cell)
-        return graphics.graphic(self, uri, data)
+        return graphics.graphic(self, uri, data, slide_uri=slide_uri)
 
     def _read(self, path: Path) -> tuple[Table, list[str], list[float], list[float]]:
         """The table, and each row's label, low and high value (a DataError names the line)."""

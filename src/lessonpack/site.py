@@ -63,8 +63,7 @@ def front_door(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         f'<div id="front-door">\n<h1>{html.escape(title)}</h1>\n'
         f'<p class="lessonpack-front-door">{link(root)}</p>\n{"".join(groups)}</div>\n'
     )
-    # pagetitle: the print header of sphinx-book-theme (an empty <h1> without it)
-    yield "index", {"title": title, "pagetitle": title, "body": body}, "page.html"
+    yield "index", {"title": title, "body": body}, "page.html"
 
 
 def label_nav_toggles(soup: Any) -> None:

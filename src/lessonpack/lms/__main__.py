@@ -40,6 +40,8 @@ def build(report: Path, site_record: Path, pdf_record: Path, outdir: Path) -> di
     """Write every LMS file into ``outdir``; their paths in dist/ -> files."""
     data = json.loads(report.read_text(encoding="utf-8"))
     course = load_course(data)
+    # locale.init merges into a catalogue already loaded (another course's language, in-process).
+    locale.translators.pop(("general", CATALOGUE), None)
     locale.init([str(LOCALES)], course.language, CATALOGUE)
     site = read_record(site_record)
     pages = {

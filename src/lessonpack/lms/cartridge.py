@@ -13,9 +13,9 @@ resource; identifiers are hashes of names.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from xml.etree import ElementTree as ET
 
+from ..labels import N_, _
 from .model import Course, ident
 from .qti import QtiFiles
 
@@ -52,6 +52,16 @@ class Version:
             f"{self.cp_ns} {base}/cc{self.short}_imscp_v1p2_v1p0.xsd "
             f"{self.lom_ns} {base}/LOM/cc{self.short}_lommanifest_v1p0.xsd"
         )
+
+
+# The paper sizes of ``lessonpack_pdf_papers`` as a reader names them (a handout's title).
+PAPERS = {"a4": N_("A4"), "a5": N_("A5"), "letter": N_("Letter")}
+
+
+def handout_title(paper: str) -> str:
+    """A handout's title in its module, in the course's language: "Handout (A4)"."""
+    name = _(PAPERS[paper]) if paper in PAPERS else paper
+    return _("Handout ({paper})").format(paper=name)
 
 
 VERSIONS = {"1.1": Version("1.1", "1.1.0", "v1p1"), "1.2": Version("1.2", "1.2.0", "v1p2")}
@@ -140,11 +150,10 @@ def cartridge(
                 resource(rid, "webcontent", href, [href], shared)
                 pages.add(href)
             entry(folder, title, rid)
-        for _paper, path in module.handouts:
+        for paper, path in module.handouts:
             rid = ident("handout", path)
             resource(rid, "webcontent", f"{WEB}/{path}", [f"{WEB}/{path}"])
-            title = f"{module.title} ({PurePosixPath(path).name})"
-            entry(folder, title, rid)
+            entry(folder, handout_title(paper), rid, key=path)
         for quiz in module.quizzes:
             title, qti = quizzes[quiz.ident]
             cc_file = f"{qti.ident}/assessment_qti.xml"
