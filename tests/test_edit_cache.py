@@ -119,3 +119,25 @@ def test_pages_that_move_after_an_edit_are_numbered_where_they_landed(tmp_path: 
             assert words[-1] == str(number), (number, words[-5:])
     build(src, tmp_path / "clean", tmp_path / "fresh-doctrees", "lessonpdf", "teacher")
     assert outputs(tmp_path / "two") == outputs(tmp_path / "clean")
+
+
+def kept(status: str) -> list[str]:
+    """The outputs whose HTML a build took from an earlier one (pdf/reuse.py)."""
+    return sorted(re.findall(r"^(\S+\.html): HTML kept from an earlier build$", status, re.M))
+
+
+def test_a_pack_whose_documents_did_not_change_is_not_assembled_again(tmp_path: Path):
+    """After an edit of lesson 1's reading, lesson 2's pack is the HTML of the last build; after
+    a new title for lesson 1 (which any page may show), no pack is reused; the PDFs are those a
+    clean build of the edited course writes."""
+    src = course(tmp_path)
+    doctrees = tmp_path / "doctrees"
+    assert kept(build(src, tmp_path / "one", doctrees, "lessonpdf", "teacher")) == []
+    lesson = src / LESSON
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(grown(text), "utf-8")
+    assert kept(build(src, tmp_path / "two", doctrees, "lessonpdf", "teacher")) == ["02-x.html"]
+    lesson.write_text(grown(text).replace("# Lesson 1", "# The first lesson"), "utf-8")
+    assert kept(build(src, tmp_path / "three", doctrees, "lessonpdf", "teacher")) == []
+    build(src, tmp_path / "clean", tmp_path / "fresh", "lessonpdf", "teacher")
+    assert outputs(tmp_path / "three") == outputs(tmp_path / "clean")

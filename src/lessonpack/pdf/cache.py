@@ -95,6 +95,27 @@ def resources_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+def checked_record(meta: Path, path: Path) -> dict | None:
+    """A kept file's record (JSON at ``meta``), if the file is the one recorded: a file changed
+    or cut short since, by hand or by a crash, is a miss, made again."""
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+        if record.get("sha256") != hashlib.sha256(path.read_bytes()).hexdigest():
+            return None
+    except (OSError, ValueError, AttributeError):
+        return None
+    os.utime(meta)  # used by this build: kept by prune()
+    return record
+
+
+def write_record(meta: Path, path: Path, record: dict) -> None:
+    """Record a kept file (complete at ``path``) with its SHA-256, in one step."""
+    record = {**record, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    tmp = meta.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    tmp.replace(meta)
+
+
 class RenderCache:
     """A folder of ``<key>.pdf`` files, each with ``<key>.json`` (pages, anchors, warnings)."""
 
@@ -121,24 +142,10 @@ class RenderCache:
         return self.folder / f"{key}.pdf"
 
     def _entry(self, key: str, path: Path) -> dict | None:
-        """An entry's record, if its file is the one recorded (a file changed or cut short
-        since, by hand or by a crash, is a miss, made again)."""
-        meta = self.folder / f"{key}.json"
-        try:
-            record = json.loads(meta.read_text(encoding="utf-8"))
-            if record.get("sha256") != hashlib.sha256(path.read_bytes()).hexdigest():
-                return None
-        except (OSError, ValueError, AttributeError):
-            return None
-        os.utime(meta)  # used by this build: kept by prune()
-        return record
+        return checked_record(self.folder / f"{key}.json", path)
 
     def _record(self, key: str, path: Path, record: dict) -> None:
-        meta = self.folder / f"{key}.json"
-        record = {**record, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-        tmp = meta.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-        tmp.replace(meta)
+        write_record(self.folder / f"{key}.json", path, record)
 
     def get(self, key: str) -> Rendered | None:
         record = self._entry(key, self.pdf(key))
