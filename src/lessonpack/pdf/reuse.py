@@ -45,7 +45,9 @@ UNSHOWN_DOMAINS = {"lessonpack"}
 def stable(value: Any, depth: int = 0) -> Any:
     """``value`` as plain data that is the same in every process for the same content (pickles
     and reprs of some objects carry addresses): nodes by their text, syntax trees by their
-    dump, other objects by their attributes."""
+    dump, other objects by their attributes; lists in any order (a domain appends a document's
+    entries when it reads it: after an edit, the edited document's come last, as they would
+    not in a clean build, which writes the same pages)."""
     if depth > 40:
         return type(value).__name__
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -61,9 +63,9 @@ def stable(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         items = [[stable(k, depth + 1), stable(v, depth + 1)] for k, v in value.items()]
         return sorted(items, key=json.dumps)
-    if isinstance(value, (set, frozenset)):
+    if isinstance(value, (set, frozenset, list)):
         return sorted((stable(v, depth + 1) for v in value), key=json.dumps)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
         return [stable(v, depth + 1) for v in value]
     if hasattr(value, "__dict__"):
         return [type(value).__name__, stable(vars(value), depth + 1)]
