@@ -271,7 +271,8 @@ class Grader:
 
     textstat loads the CMU pronouncing dictionary (about 150 MB) once and keeps it; kept in the
     helper, it goes when the helper ends, after reading (:func:`release_dictionary`), before
-    the writers need memory. A forked process: it starts at once, without importing anything.
+    the writers need memory. A fresh process (``spawn``), not a fork: a fork of a build that
+    has read many lessons would count all of the build's memory as its own.
     """
 
     def __init__(self) -> None:
@@ -279,7 +280,7 @@ class Grader:
 
     def grade(self, text: str) -> float:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         return self.pool.submit(_grade, text).result()
 
     def close(self) -> None:
