@@ -68,7 +68,8 @@ FRESH = $(if $(filter $(PACKAGE) pyproject.toml $(CONFDIR)/conf.py,$?),-E)
 .PHONY: all html teacher-html epub pdf slides lms test check lint serve clean fonts bench lock gate-tools system-fonts
 .DELETE_ON_ERROR:
 
-all: html teacher-html epub pdf slides lms
+# The longest builds first (make starts prerequisites in order): the PDFs, then the slides.
+all: pdf slides teacher-html html epub lms
 
 # Set-up: a virtual environment with every Python package from the lock (each version and its
 # hashes), the project itself without fetching anything, and WeasyPrint's system libraries.
@@ -132,7 +133,8 @@ UNPUBLISHED := $(foreach format,$(PUBLISHED),$(if $(shell grep -s -l '"format": 
 .PRECIOUS: $(MANIFEST)
 .PHONY: unpublished
 unpublished:
-$(MANIFEST): $(foreach format,$(PUBLISHED),$(STAMPS_$(format))) $(if $(UNPUBLISHED),unpublished)
+BUILD_ORDER := pdf slides teacher-html html epub
+$(MANIFEST): $(foreach format,$(filter $(PUBLISHED),$(BUILD_ORDER)) $(filter-out $(BUILD_ORDER),$(PUBLISHED)),$(STAMPS_$(format))) $(if $(UNPUBLISHED),unpublished)
 	$(PUBLISH) $(DISTDIR) $(patsubst %.stamp,%.outputs.json,$(filter %.stamp,$^))
 
 # Every build writes every page into an empty output folder, so a rebuild gives the bytes a clean

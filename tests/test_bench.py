@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -190,6 +191,54 @@ def test_added_sentence_skips_directives_between_the_prose_and_the_discussion(tm
     lesson.write_text(f"# L\n\n{organiser}\n::::{{discussion}}\nQ\n::::\n")
     with pytest.raises(ValueError, match="no prose paragraph"):
         add_sentence(lesson)
+
+
+def test_an_edit_without_room_under_the_word_limit_keeps_the_word_count(tmp_path: Path):
+    """A lesson at its word limit (lesson 2 had 2,994 of 3,000 words) is edited without adding
+    a word: the last paragraph of several sentences starts with its last one instead."""
+    lesson = tmp_path / "lesson.md"
+    source = "# L\n\nOne two. Three four five.\n\nAlone here.\n\n::::{discussion}\nQ\n::::\n"
+    lesson.write_text(source)
+    assert add_sentence(lesson, room=3) == "Alone here."  # fits: added
+    lesson.write_text(source)
+    assert add_sentence(lesson, room=1) == "Three four five."  # one word of room: reordered
+    assert lesson.read_text() == (
+        "# L\n\nThree four five. One two.\n\nAlone here.\n\n::::{discussion}\nQ\n::::\n"
+    )
+    lesson.write_text("# L\n\nAlone here.\n\n::::{discussion}\nQ\n::::\n")
+    with pytest.raises(ValueError, match="no room"):
+        add_sentence(lesson, room=0)
+
+
+def test_every_real_lesson_can_be_edited_at_its_word_limit(tmp_path: Path):
+    """The benchmark's edit of each real lesson, with no room left: the text changes, its words
+    do not (so the strict build's word limit cannot stop it); with room, a sentence is added."""
+    for found in synth.real_lessons(REAL):
+        source = (ROOT / f"{found.doc}.md").read_text(encoding="utf-8")
+        copy = tmp_path / "lesson.md"
+        copy.write_text(source, encoding="utf-8")
+        add_sentence(copy, room=0)
+        edited = copy.read_text(encoding="utf-8")
+        assert edited != source and sorted(edited.split()) == sorted(source.split()), found.doc
+        copy.write_text(source, encoding="utf-8")
+        sentence = add_sentence(copy, room=None)
+        assert len(copy.read_text(encoding="utf-8").split()) == len(source.split()) + len(
+            sentence.split()
+        )
+
+
+def test_the_edit_reads_the_room_left_from_the_last_build(tmp_path: Path):
+    """The room comes from the course's limit (its conf.py) and the word count its last build
+    recorded for the lesson."""
+    project = scenarios.Project(ROOT, tmp_path, REAL)
+    report_file = tmp_path / "build" / "student" / "html-doctrees" / "lessonpack-report.json"
+    report_file.parent.mkdir(parents=True)
+    lesson = "lessons/02-collectivization"
+    report_file.write_text(json.dumps({"documents": {lesson: {"reading_words": 2994}}}))
+    assert REAL.max_reading_words == 3000
+    assert scenarios.reading_room(project, lesson) == 6
+    unlimited = scenarios.Project(ROOT, tmp_path, dataclasses.replace(REAL, max_reading_words=0))
+    assert scenarios.reading_room(unlimited, lesson) is None
 
 
 def test_make_output_tells_whether_sphinx_or_weasyprint_started():

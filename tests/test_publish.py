@@ -232,12 +232,18 @@ def test_a_dist_without_a_readable_manifest_is_replaced_whole(first: tuple[Path,
 
 
 def test_a_build_records_what_it_wrote_and_refuses_a_pdf_outside_its_folder(build):
-    lesson = {"lessons/one.md": "# One\n\nText.\n"}
-    result = build(lesson, builder="epub", conf='copyright = "2024"\nversion = "1"\n')
+    page = {"one.md": "# One\n\nText.\n"}
+    result = build(page, builder="epub", conf='copyright = "2024"\nversion = "1"\n')
+    assert result.warnings == ""
     record = read_record(record_path(result.outdir))
     assert (record.edition, record.format) == ("student", "epub")
     assert [(f.dist, f.source.name) for f in record.files] == [("Testcourse.epub",) * 2]
     outputs = '\nlessonpack_pdf_outputs = [{"name": "../escape-{paper}"}]\n'
-    result = build(lesson, builder="lessonpdf", conf=outputs)
+    result = build(page, builder="lessonpdf", conf=outputs)
     assert "nothing to publish" in result.warnings
+    assert not record_path(result.outdir).exists()
+    lesson = {"lessons/one.md": "# One\n\nText.\n"}  # a lesson without its {lesson} block
+    result = build(lesson, builder="epub", conf='copyright = "2024"\nversion = "1"\n')
+    # A build that warned records nothing, strict (-W, as make builds) or not.
+    assert "has no {lesson} block" in result.warnings
     assert not record_path(result.outdir).exists()

@@ -12,8 +12,10 @@ warning (the builds are strict), so a failed or killed build leaves no record to
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import weakref
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -144,10 +146,37 @@ def _forget(app: Sphinx) -> None:
     record_path(Path(app.outdir)).unlink(missing_ok=True)
 
 
+class WarningCount(logging.Filter):
+    """On Sphinx's warning handler, after its own filters: counts the warnings it prints (those
+    ``suppress_warnings`` does not silence)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.count += 1
+        return True
+
+
+_COUNTS: weakref.WeakKeyDictionary[Sphinx, WarningCount] = weakref.WeakKeyDictionary()
+
+
+def _count_warnings(app: Sphinx, _config: Any) -> None:
+    """config-inited, before messages.py drops the messages other builds printed."""
+    from sphinx.util.logging import NAMESPACE, WarningStreamHandler
+
+    counter = _COUNTS[app] = WarningCount()
+    for handler in logging.getLogger(NAMESPACE).handlers:
+        if isinstance(handler, WarningStreamHandler):
+            handler.addFilter(counter)
+
+
 def failed(app: Sphinx) -> bool:
-    """Whether the build exits non-zero: an error, or a warning in a strict (-W) build."""
-    strict = getattr(app, "_fail_on_warnings", getattr(app, "warningiserror", False))
-    return bool(app.statuscode or (strict and getattr(app, "_warncount", 0)))
+    """Whether the build failed or warned: an error, or any warning (the builds are strict, -W;
+    a build that warned publishes nothing, strict or not)."""
+    counter = _COUNTS.get(app)
+    return bool(app.statuscode or (counter is not None and counter.count))
 
 
 def _record(app: Sphinx, exception: Exception | None) -> None:
@@ -179,5 +208,6 @@ def _record(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup_records(app: Sphinx) -> None:
+    app.connect("config-inited", _count_warnings, priority=100)
     app.connect("builder-inited", _forget)
     app.connect("build-finished", _record, priority=900)  # after every other build step

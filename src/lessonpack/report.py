@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -268,9 +270,40 @@ def cached_grade(text: str, cache_dir: str) -> float:
 
 
 def reading_grade(text: str) -> float:
+    """The text's Flesch-Kincaid grade, computed in the grading process (:class:`Grader`)."""
+    return GRADER.grade(text) if text.strip() else 0.0
+
+
+def _grade(text: str) -> float:
     import textstat
 
-    return round(float(textstat.flesch_kincaid_grade(text)), 1) if text.strip() else 0.0
+    return round(float(textstat.flesch_kincaid_grade(text)), 1)
+
+
+class Grader:
+    """A helper process that computes reading grades, started at the first grade a build needs.
+
+    textstat loads the CMU pronouncing dictionary (about 150 MB) once and keeps it; kept in the
+    helper, it goes when the helper ends, after reading (:func:`release_dictionary`), before
+    the writers need memory. A fresh process (``spawn``), not a fork: a fork of a build that
+    has read many lessons would count all of the build's memory as its own.
+    """
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+
+    def grade(self, text: str) -> float:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return self.pool.submit(_grade, text).result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+GRADER = Grader()
 
 
 def _warn(message: str, location: tuple[str, int | None]) -> None:
@@ -312,22 +345,19 @@ def setup_report(app: Sphinx) -> None:
     app.connect("doctree-read", collect, priority=900)
     app.connect("env-check-consistency", check)
     app.connect("env-updated", release_dictionary)
+    app.connect("build-finished", end_grader)  # a build that stopped before env-updated
     app.connect("build-finished", write_report)
 
 
 def release_dictionary(app: Sphinx, env: Any) -> list[str]:
-    """After reading, free the pronouncing dictionary (about 150 MB) before the writers start.
-
-    textstat keeps it in an ``lru_cache``; a book of many lessons needs that memory to write.
-    """
-    import gc
-    import sys
-
-    module = sys.modules.get("textstat.backend.utils._get_cmudict")
-    if module is not None:
-        module.get_cmudict.cache_clear()
-        gc.collect()
+    """After reading, end the grading process and with it the pronouncing dictionary (about
+    150 MB) before the writers start: a book of many lessons needs that memory to write."""
+    GRADER.close()
     return []
+
+
+def end_grader(app: Sphinx, exception: Exception | None) -> None:
+    GRADER.close()
 
 
 def format_table(report: dict[str, Any]) -> str:

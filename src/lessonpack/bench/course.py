@@ -2,7 +2,8 @@
 
 Where its sources are (``SRCDIR``), where conf.py is (``CONFDIR``), its root document, its source
 folders (``lessonpack_source_dirs``, else the folders ``include_patterns`` reads: what ``make``
-is given as ``SOURCE_DIRS``) and which documents are lessons (``lessonpack_lesson_patterns``).
+is given as ``SOURCE_DIRS``), which documents are lessons (``lessonpack_lesson_patterns``) and
+how many words a lesson's reading may have.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Course:
     root_doc: str
     source_dirs: tuple[str, ...]
     lesson_patterns: tuple[str, ...]
+    max_reading_words: int = 0  # a lesson's reading may have at most this many (0: no limit)
 
     @classmethod
     def read(cls, src: Path, confdir: Path | None = None) -> Course:
@@ -46,6 +48,7 @@ class Course:
             root_doc=settings.get("root_doc", settings.get("master_doc", "index")),
             source_dirs=tuple(source_dirs(config)),  # type: ignore[arg-type]
             lesson_patterns=tuple(patterns),
+            max_reading_words=int(settings.get("lessonpack_max_reading_words", 0) or 0),
         )
 
     @property

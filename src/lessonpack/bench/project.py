@@ -114,27 +114,48 @@ def _prose_paragraphs(lines: list[str]) -> list[tuple[int, int]]:
     return found
 
 
-def add_sentence(lesson: Path) -> str:
+def _last_prose(lines: list[str], lesson: Path) -> list[tuple[int, int, list[str]]]:
+    """The paragraphs of prose (outside every directive), last first, each with its sentences."""
+    found = []
+    for first, last in reversed(_prose_paragraphs(lines)):
+        paragraph = " ".join(line.strip() for line in lines[first : last + 1])
+        if paragraph.startswith((":", "`", "|", "#", "(", "-", "*", ">")):
+            continue
+        sentences = [s.strip() for s in SENTENCE.split(paragraph) if s.strip()]
+        if sentences:
+            found.append((first, last, sentences))
+    if not found:
+        raise ValueError(f"{lesson}: no prose paragraph before the discussion to copy from")
+    return found
+
+
+def add_sentence(lesson: Path, room: int | None = None) -> str:
     """Copy one of the lesson's own sentences as a new paragraph after the last paragraph of
     prose before its discussion (outside every directive: an organiser's answers are not prose).
 
     The copy keeps the reading within its reading grade: it is the last sentence of that
-    paragraph. Returns the sentence added.
+    paragraph. ``room``: how many more words the reading may take (None: no limit); when the
+    copy would not fit, the edit keeps the word count instead: the last paragraph of several
+    sentences gets its last sentence first (the same words, sentences and grade). Returns the
+    sentence added or moved.
     """
     text = lesson.read_text(encoding="utf-8")
     match = DISCUSSION.search(text)
     if match is None:
         raise ValueError(f"{lesson} has no {{discussion}} block")
     lines = text[: match.start()].split("\n")
-    for first, last in reversed(_prose_paragraphs(lines)):
-        paragraph = " ".join(line.strip() for line in lines[first : last + 1])
-        if paragraph.startswith((":", "`", "|", "#", "(", "-", "*", ">")):
-            continue
-        sentence = SENTENCE.split(paragraph)[-1].strip()
-        if sentence:
-            break
-    else:
-        raise ValueError(f"{lesson}: no prose paragraph before the discussion to copy from")
-    head, tail = "\n".join(lines[: last + 1]), "\n".join(lines[last + 1 :])
-    lesson.write_text(f"{head}\n\n{sentence}\n{tail}{text[match.start() :]}", encoding="utf-8")
-    return sentence
+    paragraphs = _last_prose(lines, lesson)
+    first, last, sentences = paragraphs[0]
+    sentence = sentences[-1]
+    if room is None or len(sentence.split()) <= room:
+        head, tail = "\n".join(lines[: last + 1]), "\n".join(lines[last + 1 :])
+        lesson.write_text(f"{head}\n\n{sentence}\n{tail}{text[match.start() :]}", "utf-8")
+        return sentence
+    several = [p for p in paragraphs if len(p[2]) > 1]
+    if not several:
+        raise ValueError(f"{lesson}: no room for a sentence and no paragraph of two to reorder")
+    first, last, sentences = several[0]
+    moved = " ".join([sentences[-1], *sentences[:-1]])
+    lines[first : last + 1] = [moved]
+    lesson.write_text("\n".join(lines) + text[match.start() :], encoding="utf-8")
+    return sentences[-1]

@@ -5,11 +5,13 @@ Every function returns the run's raw values as a plain dict (it goes into the JS
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..report import REPORT_NAME as REPORT
 from . import synth
 from .course import Course
 from .project import Project, add_sentence, hashes, mtimes, pdf_pages
@@ -57,16 +59,30 @@ def no_change(project: Project) -> dict[str, Any]:
     }
 
 
+def reading_room(project: Project, lesson: str) -> int | None:
+    """How many words the lesson's reading may still take under the course's limit, as its
+    last build counted them (the report beside the student website's doctrees); None: no limit."""
+    limit = project.course.max_reading_words
+    if not limit:
+        return None
+    report = project.build / "student" / "html-doctrees" / REPORT
+    documents = json.loads(report.read_text(encoding="utf-8"))["documents"]
+    return limit - int(documents[lesson]["reading_words"])
+
+
 def one_lesson_edit(project: Project, cold_seconds: float, lesson: str) -> dict[str, Any]:
-    """Add a sentence to one lesson's reading, ``make``: time and which outputs changed."""
+    """Add a sentence to one lesson's reading (or, with no room under the course's word limit,
+    reorder a paragraph's sentences), ``make``: time and which outputs changed."""
     before = hashes(project.dist)
-    sentence = add_sentence(project.src / f"{lesson}.md")
+    room = reading_room(project, lesson)
+    sentence = add_sentence(project.src / f"{lesson}.md", room)
     step = project.make()
     after = hashes(project.dist)
     changed = sorted(name for name in after if name in before and before[name] != after[name])
     return {
         "lesson": lesson,
         "sentence_added": sentence,
+        "words_of_room": room,
         "seconds": step.seconds,
         "peak_mb": step.peak_mb,
         "ratio_to_cold": step.seconds / cold_seconds,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,18 +78,28 @@ def referenced_labels(text: str) -> list[str]:
     return [role_target(m["body"])[0] for m in ROLE.finditer(text) if m["role"] != "doc"]
 
 
-def toctree_entries(text: str, doc: str) -> list[str]:
-    """The documents listed in a file's toctrees, as document names from the source root."""
-    entries, fence = [], None
-    for line in text.splitlines():
+def toctree_lines(text: str) -> Iterator[tuple[str, bool]]:
+    """Each line of a file (line ends kept), and whether it is an entry of a toctree."""
+    fence = None
+    for line in text.splitlines(keepends=True):
         stripped = line.strip()
+        entry = False
         if fence is None:
             match = FENCE_OPEN.match(stripped)
             fence = match["fence"] if match else None
         elif stripped == fence:
             fence = None
-        elif stripped and not stripped.startswith(":"):
-            target, _ = role_target(stripped)
+        else:
+            entry = bool(stripped) and not stripped.startswith(":")
+        yield line, entry
+
+
+def toctree_entries(text: str, doc: str) -> list[str]:
+    """The documents listed in a file's toctrees, as document names from the source root."""
+    entries = []
+    for line, entry in toctree_lines(text):
+        if entry:
+            target, _ = role_target(line.strip())
             entries.append(posixpath.normpath(posixpath.join(posixpath.dirname(doc), target)))
     return entries
 
@@ -149,16 +160,10 @@ class Renamer:
         return "/" + self.docs[name] if absolute else relative(self.docs[name], doc)
 
     def _toctrees(self, text: str, doc: str) -> str:
-        lines, fence = [], None
-        for line in text.splitlines(keepends=True):
-            stripped = line.strip()
-            if fence is None:
-                match = FENCE_OPEN.match(stripped)
-                fence = match["fence"] if match else None
-            elif stripped == fence:
-                fence = None
-            elif stripped and not stripped.startswith(":"):
-                target, title = role_target(stripped)
+        lines = []
+        for line, entry in toctree_lines(text):
+            if entry:
+                target, title = role_target(line.strip())
                 new = self._doc(target, doc)
                 if new != target:
                     indent = line[: len(line) - len(line.lstrip())]

@@ -28,6 +28,7 @@ from ..confcheck import setting_location
 from ..config import pdf_subtitle
 from ..images import shrink_copies
 from ..organiser import GridScopeMixin
+from ..records import failed
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
@@ -42,12 +43,14 @@ from .pool import job_count, run_jobs
 from .progress import say
 from .quizpaper import drop_quizzes, keep_quizzes_only, make_paper
 from .render import PAPER_SIZES
+from .reuse import OutputStore, build_key, images_of
 
 if TYPE_CHECKING:
     from collections.abc import Set
 
     from docutils import nodes
     from docutils.nodes import Element
+    from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
 logger = logging.getLogger(__name__)
@@ -132,6 +135,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
         super().init()
         self.pages: list[Page] = []
         self.labels: dict[tuple[str, int], str] = {}
+        self.kept: OutputStore | None = None
         unknown = [p for p in self.config.lessonpack_pdf_papers if p not in PAPER_SIZES]
         if unknown:
             logger.warning(
@@ -206,6 +210,10 @@ class PdfBuilder(SingleFileHTMLBuilder):
         self.env.toc_fignumbers = self.assemble_toc_fignumbers()
         order = self._book_order()
         self.labels = exercise_labels((d, self.env.get_doctree(d)) for d in order)
+        # Packs, handouts and quiz papers made from what an earlier build made them from are
+        # not assembled again: their HTML is kept (reuse.py).
+        folder = Path(self.doctreedir) / "lessonpack-html"
+        self.kept = OutputStore(folder, build_key(self, self.labels))
         for output in self.outputs:
             docs = [self.config.root_doc]
             if output.mode != "book":
@@ -218,6 +226,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
                         subtype="config",
                     )
             for docname, version in [(d, v) for d in docs for v in self._versions(output, d)]:
+                if output.mode != "book" and self._reuse(output, docname, version):
+                    continue
                 with progress_message(__("assembling %s %s") % (output.mode, docname)):
                     book = (
                         self.assemble_book()
@@ -232,16 +242,39 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 if output.mode == "book":
                     self._write_pieces(page, book)
                 else:
-                    name = f"{docname}-{version}" if version else docname
-                    html = Path(self.outdir) / f"_{output.mode}" / f"{name}.html"
+                    html = self._html_path(output, docname, version)
                     self._write_html(page, book, book.tree, html)
                     page.pieces.append(html)
-                page.targets = {
-                    paper: Path(self.outdir) / output.filename(self.config, paper, docname, version)
-                    for paper in self.config.lessonpack_pdf_papers
-                    if paper in PAPER_SIZES
-                }
-                self.pages.append(page)
+                    record = {"title": title, "images": images_of(book.tree, self.images)}
+                    key = self.kept.key(self, output.mode, docname, version)
+                    self.kept.stage(key, html, record)
+                self._add_page(page, version)
+
+    def _html_path(self, output: Output, docname: str, version: str) -> Path:
+        name = f"{docname}-{version}" if version else docname
+        return Path(self.outdir) / f"_{output.mode}" / f"{name}.html"
+
+    def _add_page(self, page: Page, version: str) -> None:
+        page.targets = {
+            paper: Path(self.outdir)
+            / page.output.filename(self.config, paper, page.docname, version)
+            for paper in self.config.lessonpack_pdf_papers
+            if paper in PAPER_SIZES
+        }
+        self.pages.append(page)
+
+    def _reuse(self, output: Output, docname: str, version: str) -> bool:
+        """An output kept from an earlier build of the same inputs: its HTML written again."""
+        key = self.kept.key(self, output.mode, docname, version)
+        html = self._html_path(output, docname, version)
+        record = self.kept.get(key, html)
+        if record is None:
+            return False
+        self.images.update(record["images"])  # copied into _images as for an assembled tree
+        page = Page(output, docname, record["title"], pieces=[html])
+        self._add_page(page, version)
+        logger.info("%s: HTML kept from an earlier build", html.name)
+        return True
 
     def _versions(self, output: Output, docname: str) -> list[str]:
         """A quiz paper's versions (those of the document's quizzes); one unnamed otherwise."""
@@ -429,3 +462,15 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 )
         if jobs:
             RenderCache(cache, salt).prune(keys)
+        if self.kept is not None:
+            self.kept.prune()
+
+
+def keep_outputs(app: Sphinx, exception: Exception | None) -> None:
+    """build-finished: the outputs this build assembled are kept for the next (reuse.py), only
+    if it ended without an error or a warning (a kept output must warn nothing when reused)."""
+    builder = app.builder
+    if not isinstance(builder, PdfBuilder) or builder.kept is None:
+        return
+    if exception is None and not failed(app):
+        builder.kept.commit()

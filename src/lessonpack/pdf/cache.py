@@ -5,8 +5,10 @@ the number of its first page, every file of the build's ``_static`` and ``_image
 (stylesheets, fonts, charts), the lock file of the Python packages (``LESSONPACK_LOCK``, set by the
 Makefile) and the version of every package installed, the versions of the Pango and HarfBuzz
 libraries WeasyPrint loaded, and this package's PDF code. The same key always gives the same bytes
-(the builds are reproducible), so a hit is as good as a new render. Entries no build used are
-removed when the build ends.
+(the builds are reproducible), so a hit is as good as a new render. Each entry records the
+SHA-256 of its file: a file changed since (by hand, or cut short by a crash) is a miss, laid out
+again. Entries no build used are removed when the build ends. The slide decks keep their renders
+and figure PNGs here too (:class:`PageCache`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -92,6 +95,27 @@ def resources_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+def checked_record(meta: Path, path: Path) -> dict | None:
+    """A kept file's record (JSON at ``meta``), if the file is the one recorded: a file changed
+    or cut short since, by hand or by a crash, is a miss, made again."""
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+        if record.get("sha256") != hashlib.sha256(path.read_bytes()).hexdigest():
+            return None
+    except (OSError, ValueError, AttributeError):
+        return None
+    os.utime(meta)  # used by this build: kept by prune()
+    return record
+
+
+def write_record(meta: Path, path: Path, record: dict) -> None:
+    """Record a kept file (complete at ``path``) with its SHA-256, in one step."""
+    record = {**record, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    tmp = meta.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    tmp.replace(meta)
+
+
 class RenderCache:
     """A folder of ``<key>.pdf`` files, each with ``<key>.json`` (pages, anchors, warnings)."""
 
@@ -117,25 +141,40 @@ class RenderCache:
     def pdf(self, key: str) -> Path:
         return self.folder / f"{key}.pdf"
 
+    def _entry(self, key: str, path: Path) -> dict | None:
+        return checked_record(self.folder / f"{key}.json", path)
+
+    def _record(self, key: str, path: Path, record: dict) -> None:
+        write_record(self.folder / f"{key}.json", path, record)
+
     def get(self, key: str) -> Rendered | None:
-        meta = self.folder / f"{key}.json"
-        if not (meta.is_file() and self.pdf(key).is_file()):
+        record = self._entry(key, self.pdf(key))
+        try:
+            return Rendered.from_json(record) if record is not None else None
+        except (KeyError, TypeError):
             return None
-        os.utime(meta)  # used by this build: kept by prune()
-        return Rendered.from_json(json.loads(meta.read_text(encoding="utf-8")))
 
     def put(self, key: str, result: Rendered) -> None:
         """Record a render whose PDF was written to :meth:`pdf` (the file is complete)."""
-        meta = self.folder / f"{key}.json"
-        tmp = meta.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(result.to_json(), sort_keys=True), encoding="utf-8")
-        tmp.replace(meta)
+        self._record(key, self.pdf(key), result.to_json())
 
     def copy(self, key: str, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
         shutil.copyfile(self.pdf(key), tmp)
         tmp.replace(target)
+
+    def blob(self, key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+        """The bytes kept as ``<key><suffix>``, made and kept first if missing."""
+        path = self.folder / f"{key}{suffix}"
+        if self._entry(key, path) is not None:
+            return path.read_bytes()
+        data = make()
+        tmp = path.with_name(f"{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        self._record(key, path, {})
+        return data
 
     def prune(self, keep: set[str]) -> int:
         """Remove every entry not in ``keep``; return how many went."""
@@ -145,9 +184,63 @@ class RenderCache:
             if key in keep:
                 continue
             meta.unlink(missing_ok=True)
-            self.pdf(key).unlink(missing_ok=True)
+            for kept in self.folder.glob(f"{key}.*"):
+                kept.unlink(missing_ok=True)
             removed += 1
-        for stray in self.folder.glob("*.pdf"):
-            if not (self.folder / f"{stray.stem}.json").exists():
+        for stray in self.folder.iterdir():
+            if stray.suffix != ".json" and not (self.folder / f"{stray.stem}.json").exists():
                 stray.unlink(missing_ok=True)
         return removed
+
+
+class PageCache:
+    """Whole pages rendered through a :class:`RenderCache`, for a builder that lays out one
+    page per file (the slide decks): each kept by its HTML, its stylesheets, its identifier and
+    every file of the build's ``_static`` and ``_images`` as they are when it is laid out; and
+    files made from the build's figures (``blob``). ``prune`` at the end keeps what was used."""
+
+    def __init__(self, folder: Path, code: Iterable[Path] = ()) -> None:
+        """``code``: more source files whose text decides the bytes (beside the PDF code)."""
+        digest = hashlib.sha256(code_salt().encode())
+        for path in sorted(code):
+            digest.update(path.read_bytes())
+        self.cache = RenderCache(folder, digest.hexdigest())
+        self.keys: set[str] = set()
+
+    def render(
+        self,
+        root: Path,
+        text: str,
+        paper: str,
+        target: Path,
+        identifier: str,
+        stylesheets: tuple[str, ...] = (),
+    ) -> Rendered:
+        """:func:`~.render.render_html` of ``text`` to ``target``, or its earlier render."""
+        from .render import render_html
+
+        material = "\0".join([text, *stylesheets, identifier, resources_digest(root)])
+        key = self.cache.key(material, paper, 1)
+        self.keys.add(key)
+        result = self.cache.get(key)
+        if result is None:
+            result = render_html(
+                root,
+                text,
+                paper,
+                self.cache.pdf(key),
+                identifier=identifier,
+                stylesheets=stylesheets,
+            )
+            self.cache.put(key, result)
+        self.cache.copy(key, target)
+        return result
+
+    def blob(self, data: bytes, suffix: str, make: Callable[[], bytes]) -> bytes:
+        """What ``make`` returns for ``data`` (a figure's bytes), kept by their hash."""
+        key = self.cache.key(hashlib.sha256(data).hexdigest(), suffix, 0)
+        self.keys.add(key)
+        return self.cache.blob(key, suffix, make)
+
+    def prune(self) -> int:
+        return self.cache.prune(self.keys)

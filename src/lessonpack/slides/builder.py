@@ -22,7 +22,7 @@ from sphinx.util import logging
 from sphinx.util.display import progress_message
 from sphinx.util.nodes import inline_all_toctrees
 
-from ..pdf.render import render_html
+from ..pdf.cache import PageCache
 from ..report import is_lesson_doc
 from ..typography import typographic
 from . import figures, fontfaces
@@ -54,6 +54,9 @@ class SlidesBuilder(Builder):
     def init(self) -> None:
         self.targets: list[Path] = []
         self._definitions: dict[str, nodes.document] = {}
+        # Decks and figure PNGs kept by what they are made of: an edit lays out changed decks.
+        code = [Path(__file__).with_name("figures.py")]
+        self.renders = PageCache(Path(self.doctreedir) / "lessonpack-pdf", code)
 
     def get_outdated_docs(self) -> Iterable[str]:
         return self.env.found_docs  # every deck is written again; reading stays incremental
@@ -102,14 +105,14 @@ class SlidesBuilder(Builder):
         html_file.parent.mkdir(parents=True, exist_ok=True)
         html_file.write_text(text, encoding="utf-8")
         # The stylesheets are handed to WeasyPrint (parsed once per process), never linked.
-        rendered = render_html(root, text, "slide", pdf, identifier=pdf.name, stylesheets=STYLES)
+        rendered = self.renders.render(root, text, "slide", pdf, pdf.name, STYLES)
         self._check_pages(deck, rendered.pages, rendered.anchors, teacher, docname)
         for message in rendered.warnings:
             logger.warning(
                 "WeasyPrint: %s", message, location=docname, type="lessonpack", subtype="weasyprint"
             )
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
-        write_pptx(deck, pptx, self._font, self._cjk, _picture, teacher, epoch)
+        write_pptx(deck, pptx, self._font, self._cjk, self._picture, teacher, epoch)
         self.targets += [pdf, pptx]
         logger.info("%s: %d slides", base, len(deck.slides))
 
@@ -199,9 +202,12 @@ class SlidesBuilder(Builder):
                 subtype="slides",
             )
 
+    def _picture(self, slide: Slide) -> bytes | None:
+        if slide.figure is None:
+            return None
+        path = slide.figure.path
+        data = path.suffix.encode() + b"\0" + path.read_bytes()
+        return self.renders.blob(data, ".png", lambda: figures.png(path) or b"") or None
+
     def finish(self) -> None:
-        pass
-
-
-def _picture(slide: Slide) -> bytes | None:
-    return figures.png(slide.figure.path) if slide.figure else None
+        self.renders.prune()

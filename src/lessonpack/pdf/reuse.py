@@ -1,0 +1,195 @@
+"""The HTML of a pack, handout or quiz paper kept from an earlier build whose inputs were the same.
+
+Assembling an output (inlining its documents, resolving every reference, writing it through the
+print template) takes about half a second; after an edit to one lesson, most outputs are the
+same as before. An output's key is a hash of everything its HTML is made from:
+
+- this build's own inputs, once (:func:`build_key`): every file of the package and of the
+  templates, conf.py and every setting that JSON can write, the stylesheets and scripts pages
+  link, the installed packages (``cache.code_salt``), ``SOURCE_DATE_EPOCH``; and what any
+  document may show of another: titles, the toctrees, section and figure numbers, every domain's
+  data (labels, glossary terms, citations, quizzes; the reading statistics of the report domain
+  excepted, which no page shows), images and downloads, the worksheets' labels;
+- the output itself: its mode, document and version, and each of its documents (the document
+  and those its toctrees hold, at any depth): the doctree as read (the pickle Sphinx keeps) and
+  its metadata.
+
+A key found gives the HTML of the build that made it. Keys are kept only when the build that
+made them ends without a warning (a reused output warns nothing), and pruned like renders.
+The book is never reused: it is every document, so any edit changes it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+
+from .cache import checked_record, code_salt, write_record
+
+if TYPE_CHECKING:
+    from sphinx.builders import Builder
+
+PACKAGE = Path(__file__).resolve().parent.parent
+# The report domain's records: reading statistics and texts for the gate and the report, never
+# shown on a page (they change with every edit of any lesson).
+UNSHOWN_DOMAINS = {"lessonpack"}
+
+
+def stable(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain data that is the same in every process for the same content (pickles
+    and reprs of some objects carry addresses): nodes by their text, syntax trees by their
+    dump, other objects by their attributes; lists in any order (a domain appends a document's
+    entries when it reads it: after an edit, the edited document's come last, as they would
+    not in a clean build, which writes the same pages)."""
+    if depth > 40:
+        return type(value).__name__
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, nodes.Node):
+        return ["node", type(value).__name__, value.astext()]
+    if isinstance(value, ast.AST):
+        return ["ast", ast.dump(value)]
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, dict):
+        items = [[stable(k, depth + 1), stable(v, depth + 1)] for k, v in value.items()]
+        return sorted(items, key=json.dumps)
+    if isinstance(value, (set, frozenset, list)):
+        return sorted((stable(v, depth + 1) for v in value), key=json.dumps)
+    if isinstance(value, tuple):
+        return [stable(v, depth + 1) for v in value]
+    if hasattr(value, "__dict__"):
+        return [type(value).__name__, stable(vars(value), depth + 1)]
+    return type(value).__name__
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _settings(builder: Builder) -> str:
+    """Every setting JSON can write, by name (a function's text is in conf.py, hashed apart)."""
+    found = {}
+    for item in builder.config:
+        if item.name == "templates_path":  # the folders' files are hashed (extensions add some)
+            continue
+        try:
+            found[item.name] = json.loads(json.dumps(item.value, sort_keys=True))
+        except (TypeError, ValueError):
+            continue
+    return json.dumps(found, sort_keys=True)
+
+
+def build_key(builder: Builder, labels: dict[tuple[str, int], str]) -> str:
+    """What every output of this build is made from, beside its own documents."""
+    env = builder.env
+    digest = hashlib.sha256(code_salt().encode())
+    folders = {
+        PACKAGE,
+        *(Path(builder.confdir, t).resolve() for t in builder.config.templates_path),
+    }
+    for folder in sorted(folders):
+        for path in _files(folder):
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    conf = Path(builder.confdir) / "conf.py"
+    if conf.is_file():
+        digest.update(conf.read_bytes())
+    digest.update(_settings(builder).encode())
+    for files in ("css_files", "script_files"):
+        names = [str(getattr(f, "filename", f)) for f in builder.globalcontext.get(files, [])]
+        digest.update(json.dumps(names).encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    titles = {doc: title.astext() for doc, title in env.titles.items()}
+    digest.update(json.dumps(titles, sort_keys=True).encode())
+    shown = {
+        "toctree_includes": env.toctree_includes,
+        "toc_secnumbers": env.toc_secnumbers,
+        "toc_fignumbers": env.toc_fignumbers,
+        "numbered_toctrees": sorted(env.numbered_toctrees),
+        "images": sorted((k, sorted(v[0]), v[1]) for k, v in env.images.items()),
+        "dlfiles": sorted((k, sorted(v[0]), v[1]) for k, v in env.dlfiles.items()),
+        "labels": sorted(labels.items()),
+    }
+    digest.update(json.dumps(shown, sort_keys=True, default=str).encode())
+    for name, data in sorted(env.domaindata.items()):
+        if name not in UNSHOWN_DOMAINS:
+            digest.update(name.encode() + b"\0" + json.dumps(stable(data)).encode())
+    return digest.hexdigest()
+
+
+def documents_of(builder: Builder, docname: str) -> list[str]:
+    """The document and every document its toctrees hold, at any depth."""
+    found: list[str] = []
+    todo = [docname]
+    while todo:
+        doc = todo.pop()
+        if doc not in found:
+            found.append(doc)
+            todo += builder.env.toctree_includes.get(doc, [])
+    return sorted(found)
+
+
+def images_of(tree: nodes.Node, images: dict[str, str]) -> dict[str, str]:
+    """The builder's images (source path -> name in ``_images``) that ``tree`` shows."""
+    uris = set()
+    for node in tree.findall(nodes.image):
+        uris.add(node.get("uri", ""))
+        uris.update(node.get("candidates", {}).values())
+    return {uri: images[uri] for uri in sorted(uris) if uri in images}
+
+
+class OutputStore:
+    """``<key>.html`` and ``<key>.json`` (the output's title and images) beside the doctrees."""
+
+    def __init__(self, folder: Path, build: str) -> None:
+        self.folder = folder
+        self.build = build
+        self.used: set[str] = set()
+        self.staged: dict[str, tuple[Path, dict[str, Any]]] = {}
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def key(self, builder: Builder, mode: str, docname: str, version: str) -> str:
+        digest = hashlib.sha256(f"{self.build}\0{mode}\0{docname}\0{version}".encode())
+        doctrees = Path(builder.doctreedir)
+        for doc in documents_of(builder, docname):
+            digest.update(b"\0" + doc.encode() + b"\0")
+            digest.update((doctrees / f"{doc}.doctree").read_bytes())
+            digest.update(json.dumps(stable(builder.env.metadata.get(doc, {}))).encode())
+        key = digest.hexdigest()
+        self.used.add(key)
+        return key
+
+    def get(self, key: str, html: Path) -> dict[str, Any] | None:
+        """Write the kept HTML of ``key`` to ``html``; its record, or None if not kept."""
+        kept = self.folder / f"{key}.html"
+        record = checked_record(self.folder / f"{key}.json", kept)
+        if record is not None:
+            html.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(kept, html)
+        return record
+
+    def stage(self, key: str, html: Path, record: dict[str, Any]) -> None:
+        """Keep ``html`` under ``key`` if the build ends well (:meth:`commit`)."""
+        self.staged[key] = (html, record)
+
+    def commit(self) -> None:
+        for key, (html, record) in sorted(self.staged.items()):
+            kept = self.folder / f"{key}.html"
+            shutil.copyfile(html, kept)
+            write_record(self.folder / f"{key}.json", kept, record)
+        self.staged = {}
+
+    def prune(self) -> None:
+        """Remove every kept output this build did not ask for."""
+        for path in self.folder.iterdir():
+            if path.name.split(".")[0] not in self.used:
+                path.unlink(missing_ok=True)
