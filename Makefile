@@ -205,11 +205,14 @@ gate-tools:
 check: gate-tools all node_modules/.installed
 	$(BIN)/python -m lessonpack.check --build $(BUILDDIR) --dist $(DISTDIR)
 
+# The tests run JOBS at a time (pytest-xdist), each test file whole on one worker, so a file's
+# module fixtures (a small course built once, a gate run) are made once; the slowest files are
+# handed out first (tests/conftest.py). They read the book this make has just built in dist/.
 test: check
 	$(BIN)/ruff check src tests
 	@echo "Content of each lesson (the build fails below the limits in book/conf.py):"
 	@$(BIN)/python -m lessonpack.report $(BUILDDIR)/student/html-doctrees/lessonpack-report.json
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 # The benchmark (issue 6), never part of `make test`: builds temporary copies of the course
 # through this Makefile and prints a table (BENCHOPTS: e.g. --runs 1 --skip-scaling; see -h).

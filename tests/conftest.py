@@ -151,6 +151,30 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+# `make test` runs the tests on every core, each file whole on one worker (pytest -n JOBS --dist
+# loadfile): the files that take longest, each with a `make` or a gate of its own, are handed out
+# first, slowest first, so that no worker is left with a long one while the other is idle. The
+# rest keep their order. (Measured with `pytest --durations`; a file missing here is not skipped.)
+SLOWEST_FIRST = (
+    "test_second_course.py",  # `make check` of a second course: its builds, its whole gate
+    "test_bad_input.py",
+    "test_messages.py",
+    "test_leaks.py",
+    "test_incremental.py",
+    "test_check.py",
+    "test_slides.py",
+    "test_quiz_outputs.py",
+    "test_outputs.py",
+    "test_print_outputs.py",
+    "test_nginx.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture
 def build(tmp_path: Path):
     """Build a small project: ``build(files, edition=..., builder=...)`` -> Result.
