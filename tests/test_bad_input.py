@@ -31,6 +31,7 @@ from conftest import (
     sphinx_build,
     write_files,
 )
+from lessonpack import pauses
 from lessonpack.manifest import read_manifest
 from test_directives import GLOSSARY, LESSON
 
@@ -333,27 +334,19 @@ def test_a_failed_pdf_step_publishes_nothing(everything: Path):
 def test_a_build_killed_inside_the_pdf_step_leaves_dist_whole(everything: Path):
     before = snapshot(everything / "dist")
     build = everything / "build"
-    caches = {ed: build / ed / "pdf-doctrees" / "lessonpack-pdf" for ed in ("teacher", "student")}
-    cached = {ed: set(cache.glob("*.pdf")) for ed, cache in caches.items()}
     edit_lesson(everything)
     started = time.time()
-    # Two builds at a time: the second PDF build starts once the website and the EPUB are done.
-    run = make(everything, "all", "JOBS=2")
+    # Each PDF build stops when its book's pieces are laid out, before the merge (a marker file
+    # says so); the website and the EPUB are built beside them and wait, unpublished.
+    marker = everything / "laid-out"
+    env = {**make_env(), pauses.PDF: str(marker)}
+    run = make(everything, "html", "epub", "pdf", "JOBS=4", env=env)
 
     def built(name: str) -> bool:
         stamp = build / "student" / f"{name}.stamp"
         return stamp.is_file() and stamp.stat().st_mtime >= started
 
-    # The website and the EPUB are done; a book has a piece laid out by WeasyPrint (a new render
-    # in its cache) and is not merged yet.
-    def rendering() -> bool:
-        return any(
-            set(caches[ed].glob("*.pdf")) - cached[ed]
-            and not list((build / ed / "pdf").glob("*.pdf"))
-            for ed in caches
-        )
-
-    wait_for(lambda: built("html") and built("epub") and rendering(), run, "a PDF piece")
+    wait_for(lambda: built("html") and built("epub") and marker.exists(), run, "a PDF's merge")
     os.killpg(run.pid, signal.SIGKILL)
     run.communicate(timeout=60)
     assert snapshot(everything / "dist") == before
@@ -368,7 +361,7 @@ def test_a_build_killed_while_publishing_leaves_dist_whole(everything: Path):
     before = snapshot(everything / "dist")
     edit_lesson(everything)
     marker = everything / "staged"
-    run = make(everything, env={**make_env(), "LESSONPACK_PUBLISH_PAUSE": str(marker)})
+    run = make(everything, env={**make_env(), pauses.PUBLISH: str(marker)})
     wait_for(marker.exists, run, "the publisher staged the new dist/")
     assert leftovers(everything)  # the staging folder, filled
     os.killpg(run.pid, signal.SIGKILL)

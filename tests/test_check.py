@@ -12,6 +12,7 @@ from lessonpack.check import Site, ace, vnu
 from lessonpack.check.__main__ import main
 from lessonpack.check.browser import AXE, foreign, visits
 from lessonpack.check.links import broken_links, html_links
+from lessonpack.manifest import Entry, sha256, write_manifest
 
 
 def test_broken_links_and_anchors_are_found():
@@ -78,6 +79,19 @@ def bad_site(tmp_path: Path) -> Site:
     return Site(tmp_path, tmp_path / "build", tmp_path / "dist")
 
 
+def record(site: Site) -> None:
+    """The manifest of ``site``'s dist/ as a publish would write it (the gate reads its files
+    and formats from it): each file of a website folder, as that website's edition."""
+    editions = {"html": ("student", "html"), "teacher-html": ("teacher", "teacher-html")}
+    files = [p for p in site.dist.rglob("*") if p.is_file() and p.name != ".manifest.json"]
+    rows = []
+    for path in files:
+        name = path.relative_to(site.dist).as_posix()
+        edition, format = editions[name.split("/", 1)[0]]
+        rows.append(Entry(name, edition, format, sha256(path)))
+    write_manifest(site.dist, rows)
+
+
 def test_browser_checks_see_violations_and_foreign_requests(bad_site: Site):
     (visit,) = visits(bad_site)
     rules = {v["id"] for v in visit.violations}
@@ -98,6 +112,7 @@ def test_browser_checks_visit_the_teacher_site_too(bad_site: Site, capsys):
     pages = {visit.page: visit for visit in visits(bad_site)}
     assert sorted(pages) == ["html/index.html", "teacher-html/plan.html"]
     assert "http://127.0.0.3:9/pixel.png" in pages["teacher-html/plan.html"].requests
+    record(bad_site)
     assert main(["--root", str(bad_site.root), "--only", "axe", "--only", "privacy"]) == 1
     out = capsys.readouterr().out
     assert "on 1 html + 1 teacher-html pages" in out
@@ -105,6 +120,7 @@ def test_browser_checks_visit_the_teacher_site_too(bad_site: Site, capsys):
 
 
 def test_gate_fails_and_says_why(bad_site: Site, capsys):
+    record(bad_site)
     assert main(["--root", str(bad_site.root), "--only", "axe", "--only", "privacy"]) == 1
     out = capsys.readouterr().out
     assert "FAIL axe: " in out and "image-alt" in out

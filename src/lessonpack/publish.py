@@ -22,17 +22,15 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import pauses
 from .manifest import MANIFEST, Entry, ManifestError, read_manifest, sha256, write_manifest
 from .records import Record, RecordError, read_record, safe_dist_path
 
-# Test hook: pause after staging (before the swap), having written this marker file.
-PAUSE = "LESSONPACK_PUBLISH_PAUSE"
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 
@@ -173,16 +171,6 @@ def stage(staging: Path, dist: Path, records: list[Record]) -> Summary:
     return Summary(len(entries), copied, linked, kept)
 
 
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE)
-    if not marker:
-        return
-    Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-    deadline = time.monotonic() + 120
-    while Path(marker).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
 def publish(dist: Path, record_files: list[Path], *, atomic: bool = True) -> Summary:
     """Replace ``dist`` with the outputs of ``record_files`` plus the old dist's other formats."""
     dist = Path(os.path.abspath(dist))
@@ -193,7 +181,7 @@ def publish(dist: Path, record_files: list[Path], *, atomic: bool = True) -> Sum
         try:
             os.chmod(staging, 0o755)
             summary = stage(staging, dist, records)
-            _pause_for_tests()
+            pauses.pause_for_tests(pauses.PUBLISH)
             swap_in(staging, dist, atomic=atomic)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import pauses
 from .cache import RenderCache
 from .merge import merge_in_subprocess
 from .pieces import numbers_css
@@ -154,5 +155,6 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     out.pages = page
     out.warnings = [(p, w) for p, r in zip(job.pieces, results, strict=True) for w in r.warnings]
     say(f"{Path(job.target).name}: merging {len(texts)} pieces, {page} pages")
+    pauses.pause_for_tests(pauses.PDF)
     merge_in_subprocess([cache.pdf(k) if k else None for k in parts], Path(job.target))
     return out
