@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -45,50 +46,49 @@ def quizzes_of(report: dict) -> list[tuple[str, dict]]:
     ]
 
 
-def read_back(path: Path) -> list[dict]:
-    """Each item of a QTI zip as qti2latex reads it: type, stem, choices, the keys' indexes."""
-    items = []
+def qti_items(path: Path) -> Iterator[ET.Element]:
+    """Each item of a QTI zip's assessments, in file order."""
     with zipfile.ZipFile(path) as package:
         for name in sorted(package.namelist()):
             if not name.endswith(".xml") or name.endswith(("imsmanifest.xml", "_meta.xml")):
                 continue
-            root = ET.fromstring(package.read(name))
-            for item in qti2latex.findall_anyns(root, "item"):
-                choices = qti2latex.get_choices(item)
-                keys = qti2latex.get_correct_idents(item)
-                idents = [ident for ident, _ in choices]
-                items.append(
-                    {
-                        "type": qti2latex.guess_type(qti2latex.get_qti_metadata(item), item),
-                        "stem": plain(qti2latex.get_item_stem(item)),
-                        "choices": [plain(text) for _, text in choices],
-                        "keys": [idents.index(k) for k in keys if k in idents],
-                    }
-                )
+            yield from qti2latex.findall_anyns(ET.fromstring(package.read(name)), "item")
+
+
+def read_back(path: Path) -> list[dict]:
+    """Each item of a QTI zip as qti2latex reads it: type, stem, choices, the keys' indexes."""
+    items = []
+    for item in qti_items(path):
+        choices = qti2latex.get_choices(item)
+        keys = qti2latex.get_correct_idents(item)
+        idents = [ident for ident, _ in choices]
+        items.append(
+            {
+                "type": qti2latex.guess_type(qti2latex.get_qti_metadata(item), item),
+                "stem": plain(qti2latex.get_item_stem(item)),
+                "choices": [plain(text) for _, text in choices],
+                "keys": [idents.index(k) for k in keys if k in idents],
+            }
+        )
     return items
 
 
 def scored_keys(path: Path) -> list[list[int]]:
     """Per item, the options whose condition sets the score to 100 (the key, as Canvas marks)."""
     out = []
-    with zipfile.ZipFile(path) as package:
-        for name in sorted(package.namelist()):
-            if not name.endswith(".xml") or name.endswith(("imsmanifest.xml", "_meta.xml")):
-                continue
-            root = ET.fromstring(package.read(name))
-            for item in qti2latex.findall_anyns(root, "item"):
-                idents = [ident for ident, _ in qti2latex.get_choices(item)]
-                keys = []
-                for condition in qti2latex.findall_anyns(item, "respcondition"):
-                    if any(
-                        (s.text or "").strip() == "100"
-                        for s in qti2latex.findall_anyns(condition, "setvar")
-                    ):
-                        keys += [
-                            idents.index((v.text or "").strip())
-                            for v in qti2latex.findall_anyns(condition, "varequal")
-                        ]
-                out.append(keys)
+    for item in qti_items(path):
+        idents = [ident for ident, _ in qti2latex.get_choices(item)]
+        keys = []
+        for condition in qti2latex.findall_anyns(item, "respcondition"):
+            if any(
+                (s.text or "").strip() == "100"
+                for s in qti2latex.findall_anyns(condition, "setvar")
+            ):
+                keys += [
+                    idents.index((v.text or "").strip())
+                    for v in qti2latex.findall_anyns(condition, "varequal")
+                ]
+        out.append(keys)
     return out
 
 
