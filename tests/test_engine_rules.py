@@ -15,9 +15,6 @@ REGEX_ALLOWED = {"ids.py", "merge.py", "tagfix.py"}
 # text): its documented way is the XML element behind the proxy (``_r``, ``_element``).
 PPTX_ELEMENTS = {("slides/pptx.py", "_r"), ("slides/pptx.py", "_element")}
 ACCESSORS = {"getattr", "hasattr", "setattr", "delattr"}
-# Reached by name, and left to fix (paths.py): MyST's renderer behind a directive's state (its
-# include directive needs it), and the set of unique names behind Sphinx's ``env.images``.
-BY_NAME_KNOWN = {("paths.py", "_renderer"), ("paths.py", "_existing")}
 MODULE_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 
 
@@ -48,21 +45,19 @@ def test_no_private_module_or_attribute_of_another_library():
                     found.append(f"{where}: ._{node.attr.lstrip('_')}")
             elif isinstance(node, ast.Attribute) and node.attr == "temp_data":
                 found.append(f"{where}: temp_data (Sphinx: env.current_document)")
-            elif isinstance(node, ast.Call) and _private_by_name(node, path):
+            elif isinstance(node, ast.Call) and _private_by_name(node):
                 found.append(f"{where}: {ast.unparse(node)}")
             elif isinstance(node, ast.Constant) and _private_module_path(node.value):
                 found.append(f"{where}: {node.value!r}")
     assert found == []
 
 
-def _private_by_name(call: ast.Call, path: Path | None = None) -> bool:
+def _private_by_name(call: ast.Call) -> bool:
     """``getattr(app, "_warncount")`` and the like: a private attribute reached by its name."""
     named = isinstance(call.func, ast.Name) and call.func.id in ACCESSORS
     if not named or len(call.args) < 2 or not isinstance(call.args[1], ast.Constant):
         return False
     name = call.args[1].value
-    if path is not None and (str(path.relative_to(PACKAGE)), name) in BY_NAME_KNOWN:
-        return False
     return isinstance(name, str) and _private(name) and not name.startswith("_lessonpack")
 
 

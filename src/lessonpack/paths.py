@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+from glob import glob
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,10 +31,12 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.parsers.rst.directives.misc import Raw
 from docutils.parsers.rst.directives.tables import CSVTable
+from sphinx import addnodes
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.i18n import get_image_filename_for_language, search_image_for_language
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -133,16 +136,14 @@ class Guarded(SphinxDirective):
         return Path(os.path.dirname(os.path.abspath(source))) / self.options["file"]
 
 
-class GuardedInclude(Guarded):
-    """``include``, for reStructuredText and MyST alike.
+class GuardedInclude(Include, Guarded):
+    """``include``: in reStructuredText the path is refused before Sphinx's include reads it.
 
-    Not an ``Include`` subclass on purpose: MyST reads the file of any ``Include`` subclass
-    itself, without running the directive, so there would be no moment to refuse it. This one
-    checks the path and then hands over to MyST's include (in Markdown) or Sphinx's (in rst).
+    In Markdown, MyST reads the file of any ``Include`` subclass itself (its own include, which
+    never runs this class's ``run``) and hands the text to the ``include-read`` event before
+    parsing it: ``check_include_read`` refuses it there, so its text never reaches a doctree.
     """
 
-    required_arguments = 1
-    final_argument_whitespace = True
     option_spec: ClassVar[dict[str, Any]] = {
         **Include.option_spec,
         # MyST's own include options
@@ -156,26 +157,7 @@ class GuardedInclude(Guarded):
         standard = argument.startswith("<") and argument.endswith(">")  # docutils' own files
         if not standard and self.refuse("{include}", self.env.relfn2path(argument)[1]):
             return []
-        renderer = getattr(self.state, "_renderer", None)
-        if renderer is not None:  # MyST
-            from myst_parser.mocking import MockIncludeDirective
-
-            include = MockIncludeDirective(
-                renderer, self.name, Include, self.arguments, self.options, [], self.lineno
-            )
-            return include.run()
-        directive = Include(
-            self.name,
-            self.arguments,
-            self.options,
-            self.content,
-            self.lineno,
-            self.content_offset,
-            self.block_text,
-            self.state,
-            self.state_machine,
-        )
-        return list(directive.run())
+        return list(super().run())
 
 
 class GuardedLiteralInclude(LiteralInclude, Guarded):
@@ -262,23 +244,107 @@ def check_documents(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> 
             env.found_docs.discard(docname)
 
 
+REFUSED_KEY = "lessonpack_refused_includes"
+# A directive's opening line: MyST's ```{name} argument, reStructuredText's .. name:: argument
+DIRECTIVE_LINE = re.compile(r"(?:\{([\w:-]+)\}|\.\.\s+([\w:-]+)::)\s*(\S.*)?$")
+
+
 def check_include_read(
     app: Sphinx, relative_path: Path, parent_docname: str, content: list[str]
 ) -> None:
-    """include-read: the text of any include this module did not guard is dropped."""
+    """include-read: the text of an include outside the course is dropped before it is parsed.
+
+    The guard of MyST's include (which reads the file itself) and the backstop for any other
+    directive that emits the event (Sphinx's ``Include`` under another name)."""
     env = app.env
-    message = refusal(env, "an include", relative_path)
-    if message is not None:
-        content[0] = ""
-        _warn(message, (env.docname, _line_of(env, env.docname, Path(relative_path).name)))
-        env.note_reread()
+    real = outside(env, relative_path)
+    if real is None:
+        return
+    content[0] = ""
+    line, name = _directive_reading(env, env.docname, real)
+    what = "{include}" if name == "include" else "an include"
+    _warn(_message(what, real, env.config, Path(env.srcdir)), (env.docname, line))
+    env.current_document.setdefault(REFUSED_KEY, set()).add(real)  # the dependency is this one
+    env.note_reread()
+
+
+def _directive_reading(env: BuildEnvironment, docname: str, real: Path) -> tuple[int, str]:
+    """The line of the document's first directive whose argument is ``real`` (symlinks
+    followed), and the directive's name; else the first line naming the file, and ""."""
+    try:
+        text = env.doc2path(docname).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 1, ""
+    for number, line in enumerate(text.splitlines(), 1):
+        found = DIRECTIVE_LINE.search(line)
+        if found and found[3]:
+            argument = found[3].strip()
+            if Path(os.path.realpath(env.relfn2path(argument, docname)[1])) == real:
+                return number, found[1] or found[2]
+    return _line_of(env, docname, real.name), ""
+
+
+def refuse_assets(app: Sphinx, doctree: nodes.document) -> None:
+    """doctree-read, before Sphinx's collectors: an image or download outside the course is
+    taken out of the doctree, so Sphinx never records (nor copies) it."""
+    env = app.env
+    refused = env.current_document.setdefault(REFUSED_KEY, set())
+    for node in list(doctree.findall(nodes.image)):
+        for path in _image_paths(env, node["uri"]):
+            real = outside(env, path)
+            if real is not None:
+                _refuse_node(env, node, "an image", real, refused, keep_text=False)
+                break
+    for node in list(doctree.findall(addnodes.download_reference)):
+        target = node.get("reftarget", "")
+        if "://" in target:
+            continue
+        real = outside(env, env.relfn2path(target, env.docname)[1])
+        if real is not None:
+            _refuse_node(env, node, "a download", real, refused, keep_text=True)
+
+
+def _image_paths(env: BuildEnvironment, uri: str) -> list[str]:
+    """Every file Sphinx's image collector would take for ``uri`` (absolute paths)."""
+    if uri.startswith("data:") or "://" in uri:
+        return []
+    if uri.endswith(os.extsep + "*"):
+        patterns = [get_image_filename_for_language(uri, env), uri]
+        found = [p for u in patterns for p in sorted(glob(env.relfn2path(u, env.docname)[1]))]
+        return found or [env.relfn2path(uri, env.docname)[1]]
+    return [
+        env.relfn2path(search_image_for_language(uri, env), env.docname)[1],
+        env.relfn2path(uri, env.docname)[1],
+    ]
+
+
+def _refuse_node(
+    env: BuildEnvironment,
+    node: nodes.Element,
+    what: str,
+    real: Path,
+    refused: set[Path],
+    *,
+    keep_text: bool,
+) -> None:
+    located: nodes.Node | None = node
+    while located is not None and not located.line:
+        located = located.parent
+    line = located.line if located is not None else _line_of(env, env.docname, real.name)
+    if real not in refused:
+        _warn(_message(what, real, env.config, Path(env.srcdir)), (env.docname, line))
+        refused.add(real)
+    env.note_reread()
+    text = [nodes.inline(node.astext(), node.astext())] if keep_text else []
+    node.replace_self(text)
 
 
 def check_recorded(app: Sphinx, doctree: nodes.document) -> None:
-    """doctree-read, after Sphinx's collectors: every file recorded for the document."""
+    """doctree-read, after Sphinx's collectors, the backstop: every file recorded for the
+    document (images or downloads another extension recorded, dependencies)."""
     env = app.env
     docname = env.docname
-    refused: set[Path] = set()  # real paths, each reported once
+    refused: set[Path] = set(env.current_document.get(REFUSED_KEY, ()))  # reported once
     for store, what in ((env.images, "an image"), (env.dlfiles, "a download")):
         for filename, (docs, unique) in list(store.items()):
             if docname not in docs:
@@ -291,7 +357,6 @@ def check_recorded(app: Sphinx, doctree: nodes.document) -> None:
             docs.discard(docname)  # never copied into the output
             if not docs:
                 del store[filename]
-                getattr(store, "_existing", set()).discard(unique)
     for dependency in sorted(env.dependencies.get(docname, ())):
         real = outside(env, dependency)
         message = refusal(env, "the document", dependency)
@@ -339,4 +404,5 @@ def setup_paths(app: Sphinx) -> None:
     app.add_directive("raw", GuardedRaw, override=True)
     app.connect("env-before-read-docs", check_documents)
     app.connect("include-read", check_include_read)
+    app.connect("doctree-read", refuse_assets, priority=400)  # Sphinx's collectors: 500
     app.connect("doctree-read", check_recorded, priority=900)
