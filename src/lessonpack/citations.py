@@ -1,13 +1,27 @@
-"""A bibliography style that prints titles as the .bib file writes them.
+"""A bibliography style that prints titles as the .bib file writes them, and years that tell
+apart works of the same authors and year.
 
 pybtex's styles lower-case article and chapter titles ("Famine in china"), which mangles proper
 nouns; history titles are full of them. This is the ``plain`` style without that change.
+
+Two works of the same author(s) in the same year would cite alike under an author-year reference
+style ("Dikötter, 2010" twice). As Chicago and APA do, each such work gets a letter after its
+year (2010a, 2010b, ...), given in the order of the titles, in the citation and in the
+bibliography alike: the style hands sphinxcontrib-bibtex, which formats both from the entries
+the style sorted, copies of the entries with the lettered year (the parsed .bib data is left
+as it is).
 """
 
 from __future__ import annotations
 
+import copy
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from pybtex.database import Entry
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.template import field, sentence
@@ -22,6 +36,53 @@ class TitleCaseStyle(PlainStyle):
     def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
         title = field(which_field)
         return sentence[title] if as_sentence else title
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.sorted_by_style = self.sort  # pybtex sets ``sort`` on the instance
+        self.sort = self.sort_with_letters
+
+    def sort_with_letters(self, entries: Iterable[Entry]) -> list[Entry]:
+        return lettered_years(list(self.sorted_by_style(entries)))
+
+
+def lettered_years(entries: list[Entry]) -> list[Entry]:
+    """The entries in the same order, those sharing their authors' (else editors') surnames
+    and year replaced by copies whose year ends in a letter, given by title."""
+    groups: defaultdict[tuple[tuple[str, ...], str], list[Entry]] = defaultdict(list)
+    for entry in entries:
+        year = entry.fields.get("year", "")
+        if year:
+            groups[(_surnames(entry), year)].append(entry)
+    letters: dict[int, str] = {}
+    for group in groups.values():
+        if len(group) > 1:
+            ordered = sorted(group, key=lambda e: (_plain(e.fields.get("title", "")), e.key))
+            letters |= {id(e): _letter(n) for n, e in enumerate(ordered)}
+    return [_with_letter(e, letters[id(e)]) if id(e) in letters else e for e in entries]
+
+
+def _surnames(entry: Entry) -> tuple[str, ...]:
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    return tuple(_plain(" ".join(p.prelast_names + p.last_names)) for p in people)
+
+
+def _plain(text: str) -> str:
+    """Text as compared: no braces or TeX commands, case folded, accents kept."""
+    text = re.sub(r"\\[A-Za-z]+\s*|[{}]", "", text)
+    return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
+
+
+def _letter(n: int) -> str:
+    """a, b, ..., z, aa, ab, ..."""
+    return _letter(n // 26 - 1) + chr(ord("a") + n % 26) if n >= 26 else chr(ord("a") + n)
+
+
+def _with_letter(entry: Entry, letter: str) -> Entry:
+    lettered = copy.copy(entry)
+    lettered.fields = type(entry.fields)(entry.fields)
+    lettered.fields["year"] = f"{entry.fields['year']}{letter}"
+    return lettered
 
 
 def setup_citations(app: Sphinx) -> None:
