@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.writers.html5 import HTML5Translator
 
 from . import nodes as lp
 from .organiser import GridScopeMixin
 from .site import SITE_BUILDERS
+from .typography import NUMBER_RANGE
 
 if TYPE_CHECKING:
-    from docutils import nodes
     from sphinx.application import Sphinx
 
 
@@ -127,7 +128,48 @@ class PageSectionMixin:
         super().depart_section(node)  # type: ignore[misc]
 
 
+class TitleRangeMixin:
+    """A number range ("1959–1961") in a title stays on one line: in every title (a page's
+    ``<h1>``, the titles of its sections, tables and boxes, which the theme also prints in the
+    previous/next links) and every table-of-contents entry (the site's navigation, where titles
+    come as plain text), each range is a ``<span class="lp-nowrap">`` (lessonpack.css), as the
+    PDF's covers and running heads have it (``typography.title``). Only the markup changes: the
+    text, the search index and ``<title>`` (which strips tags) read as before."""
+
+    body: list[str]
+
+    def visit_Text(self, node: nodes.Text) -> None:
+        text = node.astext()
+        if not NUMBER_RANGE.search(text) or not _in_title_or_contents(node):
+            super().visit_Text(node)  # type: ignore[misc]
+            return
+        start = 0
+        for found in NUMBER_RANGE.finditer(text):
+            if found.start() > start:
+                super().visit_Text(nodes.Text(text[start : found.start()]))  # type: ignore[misc]
+            self.body.append('<span class="lp-nowrap">')
+            super().visit_Text(nodes.Text(found[0]))  # type: ignore[misc]
+            self.body.append("</span>")
+            start = found.end()
+        if start < len(text):
+            super().visit_Text(nodes.Text(text[start:]))  # type: ignore[misc]
+
+
+def _in_title_or_contents(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.title):
+            return True
+        if isinstance(parent, nodes.list_item) and any(
+            c.startswith("toctree-l") for c in parent.get("classes", [])
+        ):
+            return True
+        parent = parent.parent
+    return False
+
+
 class BookTranslator(
+    TitleRangeMixin,
     PageSectionMixin,
     CaptionLevelMixin,
     GridScopeMixin,
