@@ -6,7 +6,6 @@ builder copies it like any other picture and the CSV is tracked as a dependency.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -15,7 +14,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from . import graphics
+from . import graphics, typography
 from .csvdata import DataError, Table, read_table
 from .labels import _
 
@@ -30,10 +29,17 @@ SLIDE_TYPE = (12.0, 18.0)  # the smallest and the largest type, points
 
 
 def draw_range_chart(
-    labels: list[str], lows: list[float], highs: list[float], unit: str, *, slide: bool = False
+    labels: list[str],
+    lows: list[float],
+    highs: list[float],
+    unit: str,
+    *,
+    slide: bool = False,
+    family: str | None = None,
 ) -> bytes:
-    """A deterministic SVG: no date, fixed ids, text as paths (so no font is needed to view it);
-    drawn for a page, or with ``slide`` for a slide."""
+    """A deterministic SVG: no date, fixed ids, text as paths (so no font is needed to view it)
+    in ``family`` (``graphics.font_family``; None: matplotlib's own); drawn for a page, or with
+    ``slide`` for a slide."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,7 +51,7 @@ def draw_range_chart(
         low, high = SLIDE_TYPE
         font = max(low, min(high, SLIDE_SIZE[1] * 72 / (1.5 * len(labels) + 3)))
         size, marker = SLIDE_SIZE, font * 0.7
-    with matplotlib.rc_context({"svg.hashsalt": "lessonpack", "font.size": font}):
+    with matplotlib.rc_context(graphics.rc(family) | {"font.size": font}):
         fig, ax = plt.subplots(figsize=size)
         ys = list(range(len(labels)))[::-1]
         for y, low, high in zip(ys, lows, highs, strict=True):
@@ -68,10 +74,7 @@ def draw_range_chart(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         fig.tight_layout()
-        out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
-    return out.getvalue().encode()
+        return graphics.svg_bytes(fig)
 
 
 Cell = Callable[[str, str], list[nodes.Node]]
@@ -131,8 +134,14 @@ class RangeChartDirective(SphinxDirective):
             # The fault is in the data: reported at its line, naming the chart that reads it.
             return graphics.warn_data(self, "range-chart", error)
 
-        unit = self.options.get("unit", "")
-        page, slide = (draw_range_chart(labels, lows, highs, unit, slide=s) for s in (False, True))
+        # Text smartquotes never sees: the CSV's labels and the unit, set as the text is.
+        typeset = typography.for_config(self.config)
+        labels, unit = [typeset(label) for label in labels], typeset(self.options.get("unit", ""))
+        family = graphics.font_family(self)
+        page, slide = (
+            draw_range_chart(labels, lows, highs, unit, slide=s, family=family)
+            for s in (False, True)
+        )
         uri = graphics.image_uri(self, page, path.stem)  # beside the doctrees, named by its bytes
         slide_uri = graphics.image_uri(self, slide, f"{path.stem}-slide")
         rows = [row.values for row in table.rows]

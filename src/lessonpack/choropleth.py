@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,7 +19,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from . import graphics
+from . import graphics, typography
 from .charts import data_table
 from .csvdata import DataError, read_table
 from .labels import _
@@ -267,14 +267,18 @@ class ChoroplethDirective(SphinxDirective):
             places = self._places(places_path, regions) if places_path else []
         except DataError as error:
             return graphics.warn_data(self, "choropleth", error)
+        # Text smartquotes never sees (the places' names, the key's title, the note), set as
+        # the text is.
+        typeset = typography.for_config(self.config)
+        places = [replace(place, name=typeset(place.name)) for place in places]
         svgs = [
             draw_choropleth(
                 regions,
                 values,
                 bins,
                 places,
-                unit=self.options["unit"],
-                note=self.options["note"],
+                unit=typeset(self.options["unit"]),
+                note=typeset(self.options["note"]),
                 family=graphics.font_family(self),
                 layout=layout,
             )

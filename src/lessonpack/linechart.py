@@ -15,7 +15,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from . import graphics
+from . import graphics, typography
 from .charts import data_table
 from .csvdata import DataError, Table, read_table
 from .labels import _
@@ -141,12 +141,18 @@ class LineChartDirective(SphinxDirective):
             table, xs, series = self._read(path)
         except DataError as error:
             return graphics.warn_data(self, "line-chart", error)
+        # Text smartquotes never sees (the CSV's column names in the key, the options drawn),
+        # set as the text is: "Banister’s", not "Banister's".
+        typeset = typography.for_config(self.config)
+        series = [(typeset(name), values) for name, values in series]
+        if shade is not None:
+            shade = (shade[0], shade[1], typeset(shade[2]))
         page, slide = (
             draw_line_chart(
                 xs,
                 series,
-                unit=self.options["unit"],
-                xlabel=self.options.get("xlabel", self.options["x"]),
+                unit=typeset(self.options["unit"]),
+                xlabel=typeset(self.options.get("xlabel", self.options["x"])),
                 shade=shade,
                 family=graphics.font_family(self),
                 layout=layout,

@@ -5,27 +5,45 @@ Sphinx's smartquotes curls the quotes of the text it reads, never the settings t
 filters here apply the same transform (``smartquotes_action``, the document language), and
 ``typeset_title`` also keeps a number range ("1958–1962") on one line, so a title never breaks after
 "1958–". Registered on every builder with Jinja templates.
+
+``for_config`` gives the same transform as a function, for text the package prints from settings
+or data files outside any doctree: what charts and maps draw from a CSV or a directive's options,
+the cartridge's title.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.config import Config
 
 # Two numbers joined by a hyphen, a non-breaking hyphen, an en dash or an em dash.
 NUMBER_RANGE = re.compile(r"\d+[-\u2011\u2013\u2014]\d+")
 
 
 def typographic(text: str, language: str = "en", action: str = "qDe") -> str:
-    """``text`` with the quotes and dashes Sphinx's smartquotes would give it."""
-    from docutils.utils.smartquotes import smartyPants
+    """``text`` (plain text, not HTML) with the quotes and dashes Sphinx's smartquotes would
+    give it."""
+    from docutils.utils.smartquotes import educate_tokens
 
-    return smartyPants(str(text), action, language or "en") if action else str(text)
+    if not action:
+        return str(text)
+    return "".join(educate_tokens([("plain", str(text))], action, language or "en"))
+
+
+def for_config(config: Config) -> Callable[[str], str]:
+    """``typographic`` as the book's settings ask: its language, ``smartquotes`` and
+    ``smartquotes_action``, none for a language ``smartquotes_excludes`` names."""
+    language = config.language or "en"
+    excluded = (config.smartquotes_excludes or {}).get("languages", [])
+    action = config.smartquotes_action if config.smartquotes and language not in excluded else ""
+    return lambda text: typographic(text, language, action)
 
 
 def title(text: str, language: str = "en", action: str = "qDe") -> Markup:
@@ -40,10 +58,9 @@ def _register(app: Sphinx) -> None:
     if environment is None:
         return
     config = app.config
-    action = config.smartquotes_action if config.smartquotes else ""
-    language = config.language or "en"
-    environment.filters["typographic"] = lambda text: typographic(text, language, action)
-    environment.filters["typeset_title"] = lambda text: title(text, language, action)
+    typeset = for_config(config)
+    environment.filters["typographic"] = typeset
+    environment.filters["typeset_title"] = lambda text: title(typeset(text), action="")
 
 
 def setup_typography(app: Sphinx) -> None:

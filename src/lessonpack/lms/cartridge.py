@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from ..labels import N_, _
+from ..typography import typographic
 from .model import Course, ident
 from .qti import QtiFiles
 
@@ -99,7 +100,9 @@ def cartridge(
     ET.SubElement(metadata, f"{cp}schema").text = "IMS Common Cartridge"
     ET.SubElement(metadata, f"{cp}schemaversion").text = version.schema
     general = ET.SubElement(ET.SubElement(metadata, f"{lom}lom"), f"{lom}general")
-    ET.SubElement(ET.SubElement(general, f"{lom}title"), f"{lom}string").text = course.title
+    # conf.py's ``project``, which smartquotes never saw: "China’s", as the pages have it.
+    title = typographic(course.title, course.language)
+    ET.SubElement(ET.SubElement(general, f"{lom}title"), f"{lom}string").text = title
     language = ET.SubElement(general, f"{lom}language")
     language.text = course.language
 
