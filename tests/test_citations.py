@@ -37,7 +37,7 @@ def test_same_authors_and_year_get_letters_by_title(build):
     assert "Others [ Dikötter, 2016, Other, 2010, Smith, 2000 ]" in page, page
     bibliography = _text(result.html("bibliography"))
     for year, title in (("2010a", "Famine"), ("2010b", "Hunger"), ("2010c", "Leap to Famine")):
-        entry = rf"Frank Dikötter\. Mao's Great {title}\. [^.]*, {year}\."
+        entry = rf"Frank Dikötter\. Mao’s Great {title}\. [^.]*, {year}\."
         assert re.search(entry, bibliography), bibliography
     assert "The Cultural Revolution. Bloomsbury, 2016." in bibliography, bibliography
     assert "Ann Other. Famine. Press, 2010." in bibliography, bibliography
@@ -49,3 +49,20 @@ def test_same_authors_and_year_get_letters_by_title(build):
 def test_a_work_alone_in_its_year_keeps_its_year(build):
     result = build({"page.md": "# Page\n\nA claim {cite:p}`smith2000`.\n"})
     assert "Smith, 2000]" in _text(result.html("page")).replace(" ]", "]")
+
+
+QUOTED = r"""
+@misc{blog2011, author = {Jones, Adam}, title = {Did Dik{\"o}tter's ``Famine'' Photo Mislead?},
+  howpublished = {Blog post}, year = {2011}, url = {https://example.org/it's--here}}
+"""
+
+
+def test_bibliography_entries_get_the_texts_quotes_but_urls_stay(build):
+    result = build(
+        {"page.md": "# Page\n\nA claim {cite:p}`blog2011`.\n", "refs.bib": REFS + QUOTED}
+    )
+    assert result.warnings == ""
+    bibliography = result.html("bibliography")
+    assert "Did Dikötter’s “Famine” Photo Mislead?" in _text(bibliography), _text(bibliography)
+    assert 'href="https://example.org/it\'s--here"' in bibliography
+    assert ">https://example.org/it's--here<" in bibliography

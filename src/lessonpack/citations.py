@@ -10,6 +10,9 @@ year (2010a, 2010b, ...), given in the order of the titles, in the citation and 
 bibliography alike: the style hands sphinxcontrib-bibtex, which formats both from the entries
 the style sorted, copies of the entries with the lettered year (the parsed .bib data is left
 as it is).
+
+sphinxcontrib-bibtex adds the bibliography after smartquotes ran, so the style sets each entry's
+text as smartquotes sets the book's ("Mao’s", “…”), in the book's language; a URL is left as it is.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ import copy
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from pybtex.database import Entry
 from pybtex.plugin import register_plugin
+from pybtex.richtext import BaseMultipartText, HRef, String
+from pybtex.style import FormattedEntry
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.template import field, sentence
+
+from .typography import settings, typographic_runs
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -44,6 +51,32 @@ class TitleCaseStyle(PlainStyle):
 
     def sort_with_letters(self, entries: Iterable[Entry]) -> list[Entry]:
         return lettered_years(list(self.sorted_by_style(entries)))
+
+    # The book's language and smartquotes action, set when the builder starts (``_settings``).
+    language, action = "en", "qDe"
+
+    def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
+        """The entry, its text set as smartquotes sets the book's text (sphinxcontrib-bibtex
+        adds it after smartquotes ran): "Mao’s", never the .bib file's "Mao's"."""
+        formatted = super().format_entry(label, entry, bib_data=bib_data)
+        strings = list(_strings(formatted.text))
+        runs = typographic_runs([s.value for s in strings], self.language, self.action)
+        for string, run in zip(strings, runs, strict=True):
+            string.value = run
+        return formatted
+
+
+def _strings(text: Any) -> Iterator[String]:
+    """The plain strings of a formatted entry, in reading order; none inside a link (a URL)."""
+    if isinstance(text, String):
+        yield text
+    elif isinstance(text, BaseMultipartText) and not isinstance(text, HRef):
+        for part in text.parts:
+            yield from _strings(part)
+
+
+def _settings(app: Sphinx) -> None:
+    TitleCaseStyle.language, TitleCaseStyle.action = settings(app.config)
 
 
 def lettered_years(entries: list[Entry]) -> list[Entry]:
@@ -87,6 +120,7 @@ def _with_letter(entry: Entry, letter: str) -> Entry:
 
 def setup_citations(app: Sphinx) -> None:
     register_plugin("pybtex.style.formatting", STYLE_NAME, TitleCaseStyle)
+    app.connect("builder-inited", _settings)
     # sphinxcontrib-bibtex looks up pybtex's plain-text backend for every citation it resolves,
     # and pybtex finds an installed plugin by scanning every package's entry points (about
     # 12 ms each: 11 of the 13 s the PDF build spent resolving references). A plugin

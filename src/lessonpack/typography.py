@@ -37,12 +37,28 @@ def typographic(text: str, language: str = "en", action: str = "qDe") -> str:
     return "".join(educate_tokens([("plain", str(text))], action, language or "en"))
 
 
-def for_config(config: Config) -> Callable[[str], str]:
-    """``typographic`` as the book's settings ask: its language, ``smartquotes`` and
-    ``smartquotes_action``, none for a language ``smartquotes_excludes`` names."""
+def typographic_runs(runs: list[str], language: str = "en", action: str = "qDe") -> list[str]:
+    """Consecutive runs of one text (split by markup), each set as ``typographic`` sets it, the
+    quotes judged by the runs around them ("<em>Mao</em>'s": an apostrophe)."""
+    from docutils.utils.smartquotes import educate_tokens
+
+    if not action:
+        return list(runs)
+    return list(educate_tokens([("plain", run) for run in runs], action, language or "en"))
+
+
+def settings(config: Config) -> tuple[str, str]:
+    """The book's language and smartquotes action ("" when ``smartquotes`` is off or
+    ``smartquotes_excludes`` names the language)."""
     language = config.language or "en"
     excluded = (config.smartquotes_excludes or {}).get("languages", [])
     action = config.smartquotes_action if config.smartquotes and language not in excluded else ""
+    return language, action
+
+
+def for_config(config: Config) -> Callable[[str], str]:
+    """``typographic`` as the book's settings ask (``settings``)."""
+    language, action = settings(config)
     return lambda text: typographic(text, language, action)
 
 
