@@ -115,7 +115,9 @@ def lms_course(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return course_of(tmp_path_factory.mktemp("lms"), mc(1, key=2))
 
 
-def test_the_cartridge_title_gets_typographic_quotes(lms_course, tmp_path, capsys, monkeypatch):
+def test_the_cartridge_and_moodle_titles_get_typographic_quotes(
+    lms_course, tmp_path, capsys, monkeypatch
+):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     report, site = lms_course
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -128,4 +130,9 @@ def test_the_cartridge_title_gets_typographic_quotes(lms_course, tmp_path, capsy
         manifest = ET.fromstring(cartridge.read("imsmanifest.xml"))
     assert manifest.findtext("{*}metadata/{*}lom/{*}general/{*}title/{*}string") == (
         "China’s “Great Leap”"
+    )
+    (moodle,) = (tmp_path / "lms").glob("*-moodle.xml")
+    categories = ET.parse(moodle).getroot().findall("question[@type='category']/category/text")
+    assert categories and all(
+        c.text.startswith("$course$/top/China’s “Great Leap”/") for c in categories
     )

@@ -14,6 +14,7 @@ import html
 import re
 from xml.etree import ElementTree as ET
 
+from ..typography import typographic
 from .model import Course, Item, Quiz
 
 
@@ -72,11 +73,12 @@ def _question(quiz: Quiz, number: int, item: Item) -> ET.Element:
 def moodle_xml(course: Course) -> bytes:
     """The question bank of every quiz of ``course``, one category each."""
     root = ET.Element("quiz")
+    title = typographic(course.title, course.language)  # conf.py's project: "China’s"
     for module in course.modules:
         for quiz in module.quizzes:
             category = ET.SubElement(root, "question", {"type": "category"})
             path = "/".join(
-                part.replace("/", "//") for part in (course.title, f"{module.title}: {quiz.title}")
+                part.replace("/", "//") for part in (title, f"{module.title}: {quiz.title}")
             )
             _text(category, "category", f"$course$/top/{path}", fmt=None)
             for number, item in enumerate(quiz.items, start=1):
