@@ -19,6 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.util.console import nocolor
 from sphinx.util.docutils import docutils_namespace
 
+from lessonpack.check import texts
 from lessonpack.check.reproducible import MAKE_VARIABLES
 
 nocolor()
@@ -30,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 BUILD = ROOT / "build"
 BOOK = "great-leap-forward"
+# The text of a PDF the gate (`make test` runs it first) has read is not extracted again.
+texts.keep_in(BUILD / "cache" / "texts")
 
 BASE_CONF = """
 project = "Test course"
