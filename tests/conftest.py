@@ -162,14 +162,15 @@ SLOWEST_FIRST = (
     "test_second_course.py",  # `make check` of a second course: its builds, its whole gate
     "test_bad_input.py",
     "test_messages.py",
-    "test_leaks.py",
     "test_incremental.py",
-    "test_check.py",
     "test_slides.py",
     "test_quiz_outputs.py",
     "test_outputs.py",
     "test_print_outputs.py",
+    "test_venv.py",  # two virtual environments from the lock
     "test_nginx.py",
+    "test_check.py",
+    "test_leaks.py",  # the PDFs' text kept by the gate: read, not extracted
 )
 
 
