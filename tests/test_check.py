@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_files
-from lessonpack.check import Site, ace, vnu
+from lessonpack.check import Site, ace, epub, vnu
 from lessonpack.check.__main__ import main
 from lessonpack.check.browser import AXE, foreign, visits
 from lessonpack.check.links import broken_links, html_links
@@ -269,3 +269,16 @@ def test_pdf_tags_reads_every_published_pdf_and_wants_figures_only_of_a_book_wit
     assert pdf_check(site).problems == [
         "no figure in any PDF's structure tree: alt text cannot be checked"
     ]
+
+
+def test_epubcheck_fails_on_what_epubcheck_reports(tmp_path: Path):
+    """The gate's epubcheck line fails on an EPUB that EPUBCheck finds errors in (a chapter
+    showing an image the package does not hold)."""
+    dist = tmp_path / "dist"
+    gone = '<h1>C</h1><p><img src="gone.png" alt="A map"/></p>'
+    write_epub(dist / "bad.epub", {"c.xhtml": _xhtml("C", gone)})
+    outcome = epub.check(Site(ROOT, tmp_path / "build", dist))
+    assert not outcome.ok
+    assert outcome.figure.startswith(f"{len(outcome.problems)} errors, 0 warnings on 1 EPUB")
+    assert outcome.problems and all(p.startswith("bad.epub: ERROR ") for p in outcome.problems)
+    assert any("gone.png" in p for p in outcome.problems), outcome.problems
