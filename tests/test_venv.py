@@ -14,6 +14,7 @@ from pathlib import Path
 from packaging.markers import Marker
 
 from conftest import ROOT, make_env
+from lessonpack.check.reproducible import rebuild
 
 UV = Path(sys.executable).parent / "uv"
 PROJECT = ("Makefile", "pyproject.toml", "requirements.lock", "README.md")
@@ -93,3 +94,12 @@ def test_a_uv_at_hand_installs_the_lock_and_a_wrong_hash_stops_it(tmp_path: Path
     assert done.returncode != 0
     assert "chevron" in done.stderr and "hash" in done.stderr.lower(), done.stderr
     assert not (copy / ".venv" / ".installed").exists()
+
+
+def test_the_gates_second_build_sets_up_with_this_environments_uv(tmp_path: Path):
+    """The reproducibility check's `make` in its copy gets UV=this environment's uv."""
+    (tmp_path / "Makefile").write_text("all:\n\t@echo 'uv at hand: $(UV)'\n", encoding="utf-8")
+    log = tmp_path / "make.log"
+    assert rebuild(tmp_path, "315532800", log).returncode == 0
+    said = [line for line in log.read_text(encoding="utf-8").splitlines() if "uv" in line]
+    assert said == [f"uv at hand: {UV}"]
