@@ -214,7 +214,8 @@ check: gate-tools all node_modules/.installed
 
 # The tests run JOBS at a time (pytest-xdist), each test file whole on one worker, so a file's
 # module fixtures (a small course built once, a gate run) are made once; the slowest files are
-# handed out first (tests/conftest.py). They read the book this make has just built in dist/.
+# handed out first (tests/conftest.py). They read the book this make has just built in dist/,
+# and the PDFs' text the gate kept in $(BUILDDIR)/cache/texts; they do not repeat the gate's clean runs.
 test: check
 	$(BIN)/ruff check src tests
 	@echo "Content of each lesson (the build fails below the limits in book/conf.py):"
