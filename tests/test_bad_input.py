@@ -190,15 +190,30 @@ def test_a_fault_fails_the_build_naming_file_and_line(tmp_path: Path, kind: str)
 # The real `make` path -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def published(tmp_path: Path) -> Path:
-    """A small course built and published by `make html` into tmp_path/dist."""
-    write(tmp_path / "src", course())
-    run = make(tmp_path, "html")
+def copy_of(template: Path, base: Path) -> Path:
+    """``template`` (a project: sources, build and dist folders) copied into ``base``. Files keep
+    their times, so `make` finds the copy's builds as up to date as the template's; Sphinx,
+    finding its environment made for another folder, reads the copy's sources afresh."""
+    shutil.copytree(template, base, symlinks=True, dirs_exist_ok=True)
+    return base
+
+
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small course built and published by `make html`, once: the tests change copies."""
+    base = tmp_path_factory.mktemp("published")
+    write(base / "src", course())
+    run = make(base, "html")
     out, _ = run.communicate(timeout=300)
     assert run.returncode == 0, out
-    assert (tmp_path / "dist" / "html" / "lessons" / "one.html").is_file()
-    return tmp_path
+    assert (base / "dist" / "html" / "lessons" / "one.html").is_file()
+    return base
+
+
+@pytest.fixture
+def published(published_once: Path, tmp_path: Path) -> Path:
+    """A small course built and published by `make html` into tmp_path/dist (a copy)."""
+    return copy_of(published_once, tmp_path)
 
 
 def test_one_format_replaces_only_its_own_files(published: Path):
@@ -256,14 +271,15 @@ def full_course() -> dict[str, str | bytes]:
     return files
 
 
-@pytest.fixture
-def everything(tmp_path: Path) -> Path:
-    """The small course built and published in every format by `make` into tmp_path/dist."""
-    write(tmp_path / "src", full_course())
-    run = make(tmp_path)
+@pytest.fixture(scope="module")
+def everything_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small course built and published in every format by `make`, once."""
+    base = tmp_path_factory.mktemp("everything")
+    write(base / "src", full_course())
+    run = make(base)
     out, _ = run.communicate(timeout=600)
     assert run.returncode == 0, out
-    dist = tmp_path / "dist"
+    dist = base / "dist"
     assert (dist / "html" / "lessons" / "one.html").is_file(), out
     assert len(list(dist.glob("*.epub"))) == 1 and len(list(dist.glob("*.pdf"))) == 2, out
     # The slide decks of each edition (slides/builder.py), published with their editions.
@@ -273,7 +289,13 @@ def everything(tmp_path: Path) -> Path:
         for edition in ("student", "teacher")
         for ext in ("pdf", "pptx")
     }, out
-    return tmp_path
+    return base
+
+
+@pytest.fixture
+def everything(everything_once: Path, tmp_path: Path) -> Path:
+    """The small course built and published in every format into tmp_path/dist (a copy)."""
+    return copy_of(everything_once, tmp_path)
 
 
 def leftovers(base: Path) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from . import Outcome, Site
+from . import Outcome, Site, texts
 
 CHECKS = [
     "epub",
@@ -87,15 +87,23 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     build = (args.build or root / "build").resolve()
     site = Site(root, build, (args.dist or root / "dist").resolve())
-    failed = 0
-    for outcome, seconds in outcomes(args.only or CHECKS, site):
-        print(f"{outcome.line()}  ({seconds:.0f} s)", flush=True)
-        for problem in outcome.problems[: None if args.verbose else 10]:
-            print(f"    {problem}")
-        if len(outcome.problems) > 10 and not args.verbose:
-            print(f"    ... and {len(outcome.problems) - 10} more (-v lists them all)")
-        failed += not outcome.ok
+    kept = texts.keep_in(build / "cache" / "texts")  # PDF text for the next check, and the tests
+    try:
+        failed = sum(not outcome.ok for outcome in report(args.only or CHECKS, site, args.verbose))
+    finally:
+        texts.keep_in(kept)
     return 1 if failed else 0
+
+
+def report(names: Sequence[str], site: Site, verbose: bool) -> Iterator[Outcome]:
+    """Each check's line (with its seconds) and problems, printed as it is done."""
+    for outcome, seconds in outcomes(names, site):
+        print(f"{outcome.line()}  ({seconds:.0f} s)", flush=True)
+        for problem in outcome.problems[: None if verbose else 10]:
+            print(f"    {problem}")
+        if len(outcome.problems) > 10 and not verbose:
+            print(f"    ... and {len(outcome.problems) - 10} more (-v lists them all)")
+        yield outcome
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -113,6 +114,9 @@ def rebuild(
     env = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
     env.pop("VIRTUAL_ENV", None)
     command = ["make", "-C", str(project), f"SOURCE_DATE_EPOCH={epoch}"]
+    # The fresh virtual environment is installed from the lock by this one's uv (the lock pins it).
+    uv = Path(sys.executable).parent / "uv"
+    command += [f"UV={uv}"] if uv.is_file() else []
     command += [f"BUILDDIR={project / 'build'}", f"DISTDIR={project / 'dist'}", *variables]
     with log.open("wb") as out:
         return subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)

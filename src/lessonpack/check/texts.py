@@ -3,7 +3,9 @@ HTML files, normalised to compare."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import sqlite3
 import tempfile
@@ -68,9 +70,54 @@ def both_readings(text: str) -> str:
     return text + "\n" + LONE_MARKER.sub("", text)
 
 
+# Extracting a PDF's text is slow (pypdf follows every glyph: about a minute of CPU for the
+# book's PDFs), and the gate and then the tests read the same files. With a folder set by
+# ``keep_in`` (the gate's and the tests' is the build folder's cache), each PDF's pages are kept
+# there by the SHA-256 of its bytes, of this module and of pypdf's version: another process
+# reading the same bytes reads the text kept; a spoiled entry is extracted again.
+_kept: list[Path] = []
+
+
+def keep_in(folder: Path | None) -> Path | None:
+    """Keep extracted PDF text in ``folder`` from now on (None: nowhere); return the folder
+    it was kept in until now."""
+    before = _kept[0] if _kept else None
+    _kept[:] = [folder] if folder is not None else []
+    return before
+
+
+def _kept_file(path: Path) -> Path | None:
+    if not _kept:
+        return None
+    import pypdf
+
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(Path(__file__).read_bytes() + pypdf.__version__.encode())
+    return _kept[0] / f"{digest.hexdigest()}.json"
+
+
 @cache
 def raw_pdf_pages(path: Path) -> tuple[str, ...]:
-    """The body text of each page as extracted, without running heads and footers."""
+    """The body text of each page as extracted, without running heads and footers (kept on disk
+    by the PDF's bytes, with ``keep_in``)."""
+    kept = _kept_file(path)
+    try:
+        if kept is not None:
+            pages = json.loads(kept.read_text(encoding="utf-8"))
+            if isinstance(pages, list) and all(isinstance(page, str) for page in pages):
+                return tuple(pages)
+    except (OSError, ValueError):
+        pass  # not kept yet, or spoiled: extracted again below
+    found = _extract_pdf_pages(path)
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        part = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        part.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+        os.replace(part, kept)  # whole or not at all, whoever else writes it at the same time
+    return found
+
+
+def _extract_pdf_pages(path: Path) -> tuple[str, ...]:
     pages = []
     for page in PdfReader(path).pages:
         top = float(page.mediabox.height) - BODY_TOP_MARGIN_PT
