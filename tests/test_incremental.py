@@ -221,6 +221,8 @@ def test_a_failed_build_then_fixed_publishes_what_a_clean_build_does(tmp_path: P
     run = make(one, "html", "epub", env={**make_env(), **EPOCH})
     out, _ = run.communicate(timeout=600)
     assert run.returncode != 0 and "cadre" in out, out
+    # A build that warned leaves no page to reuse (its pages are not what a clean build writes).
+    assert not (one / "build" / "student" / "html-doctrees" / RECORD_NAME).exists()
     glossary = one / "src" / "glossary.md"
     text = glossary.read_text(encoding="utf-8")
     new_term = "  A large farm.\n\ncadre\n  A party official.\n"
