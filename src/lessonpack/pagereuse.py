@@ -51,6 +51,38 @@ def aside(outdir: Path) -> Path:
     return outdir.with_name(outdir.name + ASIDE_SUFFIX)
 
 
+# Where a domain keeps the source line of an entry (for its warnings): no page shows it, and it
+# moves with every line added above the entry.
+LINE_FIELDS = {"line", "lineno"}
+
+
+def unlined(value: Any) -> Any:
+    """``value`` as :func:`stable` plain data, without source line numbers: a named tuple's or
+    a dict's ``line`` (a citation's, a quiz stimulus's) left out, so that an edit that moves a
+    document's lines does not count as a change of what other pages show."""
+    return stable(_unlined(value))
+
+
+def _unlined(value: Any, depth: int = 0) -> Any:
+    if depth > 40:
+        return value
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {
+            name: _unlined(item, depth + 1)
+            for name, item in zip(value._fields, value, strict=True)
+            if name not in LINE_FIELDS
+        }
+    if isinstance(value, dict):
+        return {
+            k: _unlined(v, depth + 1)
+            for k, v in value.items()
+            if not (isinstance(k, str) and k in LINE_FIELDS)
+        }
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_unlined(v, depth + 1) for v in value]
+    return value
+
+
 def _files_digest(digest: Any, paths: list[Path]) -> None:
     for path in sorted(paths):
         if path.is_file():
@@ -81,7 +113,7 @@ class PageReuse:
     def _shared(self) -> str:
         if self.shared is None:
             builder = self.builder
-            digest = hashlib.sha256(build_key(builder, {}).encode())
+            digest = hashlib.sha256(build_key(builder, {}, unlined).encode())
             digest.update(builder.name.encode() + b"\0")
             confdir = Path(builder.confdir)
             config = builder.config
