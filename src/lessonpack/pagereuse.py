@@ -66,10 +66,11 @@ def unlined(value: Any) -> Any:
 def _unlined(value: Any, depth: int = 0) -> Any:
     if depth > 40:
         return value
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
+    fields = getattr(type(value), "__match_args__", None)  # a named tuple's field names
+    if isinstance(value, tuple) and isinstance(fields, tuple) and len(fields) == len(value):
         return {
             name: _unlined(item, depth + 1)
-            for name, item in zip(value._fields, value, strict=True)
+            for name, item in zip(fields, value, strict=True)
             if name not in LINE_FIELDS
         }
     if isinstance(value, dict):
