@@ -144,26 +144,32 @@ BUILD_ORDER := pdf slides teacher-html html epub
 $(MANIFEST): $(foreach format,$(filter $(PUBLISHED),$(BUILD_ORDER)) $(filter-out $(BUILD_ORDER),$(PUBLISHED)),$(STAMPS_$(format))) $(if $(UNPUBLISHED),unpublished)
 	$(PUBLISH) $(DISTDIR) $(patsubst %.stamp,%.outputs.json,$(filter %.stamp,$^))
 
-# Every build writes every page into an empty output folder, so a rebuild gives the bytes a clean
-# build gives (the search index is built afresh, every reference resolved again). Sphinx keeps
-# its environment beside (-d), so it reads only the documents that changed, the slow part; a
-# fresh environment (-E) when the package or conf.py changed. The PDF builds reuse earlier
-# renders from their cache beside the doctrees.
+# Every build writes into an empty output folder, so a rebuild gives the bytes a clean build
+# gives (the search index is built afresh, every reference resolved again). Sphinx keeps its
+# environment beside (-d), so it reads only the documents that changed, the slow part; a fresh
+# environment (-E) when the package or conf.py changed. The website and EPUB builds first move
+# their last output folder aside (ASIDE: <outdir>.prev, removed after) and copy from it each page
+# whose inputs did not change (lessonpack.pagereuse); the PDF builds reuse earlier renders from
+# their cache beside the doctrees.
+ASIDE = rm -rf $(1).prev && if [ -d $(1) ]; then mv $(1) $(1).prev; fi
 $(BUILDDIR)/student/html.stamp: $(INPUTS)
-	rm -rf $(BUILDDIR)/student/html
+	$(call ASIDE,$(BUILDDIR)/student/html)
 	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
+	rm -rf $(BUILDDIR)/student/html.prev
 	touch $@
 
 # The teacher edition as a website (dist/teacher-html/), for serving behind a login only
 # (deploy/nginx-teacher.conf); every page is marked "Teacher's edition" (lessonpack.teachersite).
 $(BUILDDIR)/teacher/html.stamp: $(INPUTS)
-	rm -rf $(BUILDDIR)/teacher/html
+	$(call ASIDE,$(BUILDDIR)/teacher/html)
 	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/html-doctrees $(SRCDIR) $(BUILDDIR)/teacher/html
+	rm -rf $(BUILDDIR)/teacher/html.prev
 	touch $@
 
 $(BUILDDIR)/student/epub.stamp: $(INPUTS)
-	rm -rf $(BUILDDIR)/student/epub
+	$(call ASIDE,$(BUILDDIR)/student/epub)
 	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
+	rm -rf $(BUILDDIR)/student/epub.prev
 	touch $@
 
 $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)

@@ -7,6 +7,7 @@ and EPUB tests run `make` itself on a small course, edit it, and compare with a 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 
 from boxes import dest_page
 from conftest import BASE_CONF, REFS, make, make_env, snapshot, sphinx_app, write_files
+from lessonpack.pagereuse import RECORD_NAME
 from lessonpack.pdf.pieces import ELSEWHERE, ids_in, mark_links, numbers_css
 from test_bad_input import LESSON_DOC, full_course, write
 from test_print_packs import CONF, files
@@ -219,6 +221,8 @@ def test_a_failed_build_then_fixed_publishes_what_a_clean_build_does(tmp_path: P
     run = make(one, "html", "epub", env={**make_env(), **EPOCH})
     out, _ = run.communicate(timeout=600)
     assert run.returncode != 0 and "cadre" in out, out
+    # A build that warned leaves no page to reuse (its pages are not what a clean build writes).
+    assert not (one / "build" / "student" / "html-doctrees" / RECORD_NAME).exists()
     glossary = one / "src" / "glossary.md"
     text = glossary.read_text(encoding="utf-8")
     new_term = "  A large farm.\n\ncadre\n  A party official.\n"
@@ -227,6 +231,53 @@ def test_a_failed_build_then_fixed_publishes_what_a_clean_build_does(tmp_path: P
     clean = clean_build_of(one / "src", tmp_path / "clean", "html", "epub")
     assert "term-cadre" in (one / "dist" / "html" / "lessons" / "one.html").read_text()
     assert differing(one / "dist", clean) == []
+
+
+# Pages kept from the last build (lessonpack.pagereuse): `make` moves each website's and the
+# EPUB's output folder aside and copies from it the pages whose inputs did not change.
+WEB = ("html", "teacher-html", "epub")
+WEB_DOCTREES = ("student/html-doctrees", "teacher/html-doctrees", "student/epub-doctrees")
+
+
+def reused(base: Path) -> dict[str, list[str]]:
+    """For each web build of the last `make`: the pages it copied from the build before."""
+    found = {}
+    for doctrees in WEB_DOCTREES:
+        record = json.loads((base / "build" / doctrees / RECORD_NAME).read_text("utf-8"))
+        found[doctrees] = sorted(name for name, page in record["pages"].items() if page["reused"])
+    return found
+
+
+def test_a_sentence_edit_rewrites_its_page_only_and_equals_a_clean_build(tmp_path: Path):
+    one = tmp_path / "one"
+    write(one / "src", editable_course())
+    make_ok(one, *WEB)
+    first = snapshot(one / "dist")
+    assert all(pages == [] for pages in reused(one).values())  # a first build writes every page
+    lesson = one / "src" / LESSON_DOC
+    text = lesson.read_text(encoding="utf-8")
+    # A sentence changed and one added as a paragraph: the lines below it move (a citation's
+    # line is in the bibliography's data, but no page shows it).
+    edited = text.replace("planted wheat.", "planted rice.\n\nThe rice failed.")
+    lesson.write_text(edited, "utf-8")
+    make_ok(one, *WEB)
+    others = ["bibliography", "extra", "glossary", "index"]
+    assert reused(one) == dict.fromkeys(WEB_DOCTREES, others)
+    assert "planted rice" in (one / "dist/html/lessons/one.html").read_text("utf-8")
+    assert not list((one / "build").glob("*/*.prev"))  # the old folders are removed after
+    clean = clean_build_of(one / "src", tmp_path / "clean", *WEB)
+    assert differing(one / "dist", clean) == []  # search index, pages, EPUB: byte for byte
+    # Undone: the first build's bytes.
+    lesson.write_text(text, "utf-8")
+    make_ok(one, *WEB)
+    assert snapshot(one / "dist") == first
+    # A title is shown by every page (the sidebar, the next and previous links): none is kept.
+    lesson.write_text(text.replace("# Lesson one", "# The first lesson"), "utf-8")
+    make_ok(one, *WEB)
+    assert all(pages == [] for pages in reused(one).values())
+    for page in ("index", "extra", "glossary", "bibliography"):
+        for site in ("html", "teacher-html"):
+            assert "The first lesson" in (one / "dist" / site / f"{page}.html").read_text("utf-8")
 
 
 def test_links_out_of_a_piece_are_marked_on_the_doctree_and_numbered_by_a_stylesheet():

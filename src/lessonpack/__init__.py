@@ -37,6 +37,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .locations import setup_locations
     from .messages import setup_messages
     from .organiser import setup_organiser
+    from .pagereuse import setup_pagereuse
     from .paths import setup_paths
     from .pdf import setup_pdf
     from .questions import setup_questions
@@ -74,6 +75,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_choropleth(app)
     setup_report(app)
     setup_epub(app)
+    setup_pagereuse(app)
     setup_fonts(app)
     setup_pdf(app)
     setup_translators(app)

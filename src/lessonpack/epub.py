@@ -15,6 +15,7 @@ from sphinx.builders.epub3 import Epub3Builder
 from .epubcover import family, raster_cover
 from .epubfiles import complete_svg_paths, prune_unreferenced
 from .images import shrink_copies
+from .pagereuse import ReusingPages
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -32,7 +33,7 @@ def source_date_epoch() -> int:
     return max(int(os.environ.get("SOURCE_DATE_EPOCH", ZIP_EPOCH_MIN)), ZIP_EPOCH_MIN)
 
 
-class AccessibleEpubBuilder(Epub3Builder):
+class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
     """EPUB 3 whose content.opf declares how it can be read, written byte for byte the same."""
 
     # Named "epub" so Sphinx treats it as one (no "?v=" query strings on CSS links, which

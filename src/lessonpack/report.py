@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +18,7 @@ from sphinx.domains import Domain
 from sphinx.util import logging
 
 from . import nodes as lp
+from .grades import cached_grade, release
 from .paths import source_dirs
 from .teacher import document_files
 
@@ -242,70 +241,6 @@ def grades_apply(language: str | None) -> bool:
     return (language or "en").replace("-", "_").split("_")[0].lower() == "en"
 
 
-def cached_grade(text: str, cache_dir: str) -> float:
-    """:func:`reading_grade`, kept in ``cache_dir`` by the text's hash when a folder is set.
-
-    The grade needs the CMU pronouncing dictionary, which takes about 2 s to load: once per
-    build without a cache, and every build (website, EPUB, two PDFs) reads a changed lesson.
-    """
-    if not cache_dir:
-        return reading_grade(text)
-    import hashlib
-
-    import textstat
-
-    path = Path(cache_dir) / "reading-grades.json"
-    key = hashlib.sha256(f"{textstat.__version__}\0{text}".encode()).hexdigest()
-    try:
-        grades = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        grades = {}
-    if key not in grades:
-        grades[key] = reading_grade(text)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(grades, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)  # builds running at once may each write: never a torn file
-    return float(grades[key])
-
-
-def reading_grade(text: str) -> float:
-    """The text's Flesch-Kincaid grade, computed in the grading process (:class:`Grader`)."""
-    return GRADER.grade(text) if text.strip() else 0.0
-
-
-def _grade(text: str) -> float:
-    import textstat
-
-    return round(float(textstat.flesch_kincaid_grade(text)), 1)
-
-
-class Grader:
-    """A helper process that computes reading grades, started at the first grade a build needs.
-
-    textstat loads the CMU pronouncing dictionary (about 150 MB) once and keeps it; kept in the
-    helper, it goes when the helper ends, after reading (:func:`release_dictionary`), before
-    the writers need memory. A fresh process (``spawn``), not a fork: a fork of a build that
-    has read many lessons would count all of the build's memory as its own.
-    """
-
-    def __init__(self) -> None:
-        self.pool: ProcessPoolExecutor | None = None
-
-    def grade(self, text: str) -> float:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return self.pool.submit(_grade, text).result()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-            self.pool = None
-
-
-GRADER = Grader()
-
-
 def _warn(message: str, location: tuple[str, int | None]) -> None:
     logger.warning(message, location=location, type="lessonpack", subtype="lesson")
 
@@ -352,12 +287,12 @@ def setup_report(app: Sphinx) -> None:
 def release_dictionary(app: Sphinx, env: Any) -> list[str]:
     """After reading, end the grading process and with it the pronouncing dictionary (about
     150 MB) before the writers start: a book of many lessons needs that memory to write."""
-    GRADER.close()
+    release()
     return []
 
 
 def end_grader(app: Sphinx, exception: Exception | None) -> None:
-    GRADER.close()
+    release()
 
 
 def format_table(report: dict[str, Any]) -> str:

@@ -10,9 +10,10 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as lp
+from .grades import cached_grade
 from .labels import N_, _
 from .locations import inline_line, option_line
-from .report import cached_grade, grades_apply
+from .report import grades_apply
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

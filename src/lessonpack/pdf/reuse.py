@@ -34,6 +34,8 @@ from docutils import nodes
 from .cache import checked_record, code_salt, write_record
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sphinx.builders import Builder
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -89,8 +91,11 @@ def _settings(builder: Builder) -> str:
     return json.dumps(found, sort_keys=True)
 
 
-def build_key(builder: Builder, labels: dict[tuple[str, int], str]) -> str:
-    """What every output of this build is made from, beside its own documents."""
+def build_key(
+    builder: Builder, labels: dict[tuple[str, int], str], plain: Callable[[Any], Any] = stable
+) -> str:
+    """What every output of this build is made from, beside its own documents (``plain``: each
+    domain's data as plain data; ``pagereuse`` leaves out source line numbers)."""
     env = builder.env
     digest = hashlib.sha256(code_salt().encode())
     folders = {
@@ -122,7 +127,7 @@ def build_key(builder: Builder, labels: dict[tuple[str, int], str]) -> str:
     digest.update(json.dumps(shown, sort_keys=True, default=str).encode())
     for name, data in sorted(env.domaindata.items()):
         if name not in UNSHOWN_DOMAINS:
-            digest.update(name.encode() + b"\0" + json.dumps(stable(data)).encode())
+            digest.update(name.encode() + b"\0" + json.dumps(plain(data)).encode())
     return digest.hexdigest()
 
 

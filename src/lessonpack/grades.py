@@ -1,0 +1,125 @@
+"""Reading grades (Flesch-Kincaid, by textstat), kept on disk across builds and runs.
+
+A grade needs textstat's CMU pronouncing dictionary (about 150 MB, about 1.5 s to load), so it
+is computed in a helper process (:class:`Grader`), started at the first grade a build does not
+know and ended after reading. Every grade is kept in ``reading-grades.json`` in the shared
+``lessonpack_cache_dir``, keyed by a hash of the text, textstat's version and this module's
+:data:`FORMULA`: a build whose texts are all known never starts the helper. The builds of one
+`make` run side by side and share the file: a grade not found is computed under an exclusive
+lock (``flock``), after reading the file again, so a grade another build has just computed is
+found there, and the file is replaced whole (written beside, then renamed): never torn, no entry
+lost.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+
+CACHE_NAME = "reading-grades.json"
+# Raised when what a grade is (the formula, its rounding) changes: every kept grade is then unknown.
+FORMULA = "flesch-kincaid/1"
+
+
+def _grade(text: str) -> float:
+    import textstat
+
+    return round(float(textstat.flesch_kincaid_grade(text)), 1)
+
+
+class Grader:
+    """A helper process that computes reading grades, started at the first grade a build needs.
+
+    textstat loads the CMU pronouncing dictionary (about 150 MB) once and keeps it; kept in the
+    helper, it goes when the helper ends, after reading (:func:`release`), before the writers
+    need memory. A fresh process (``spawn``), not a fork: a fork of a build that has read many
+    lessons would count all of the build's memory as its own. ``starts`` counts the helpers
+    this process has started.
+    """
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.starts = 0
+
+    def grade(self, text: str) -> float:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self.starts += 1
+        return self.pool.submit(_grade, text).result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+GRADER = Grader()
+
+
+def release() -> None:
+    """End the helper and with it the pronouncing dictionary."""
+    GRADER.close()
+
+
+def reading_grade(text: str) -> float:
+    """The text's Flesch-Kincaid grade, computed in the helper (0 for a text of no words)."""
+    return GRADER.grade(text) if text.strip() else 0.0
+
+
+def grade_key(text: str) -> str:
+    """What a kept grade is found by: the text, textstat's version and :data:`FORMULA`."""
+    salt = f"{FORMULA}\0{version('textstat')}\0"
+    return hashlib.sha256((salt + text).encode()).hexdigest()
+
+
+def _read(path: Path) -> dict[str, float]:
+    """The kept grades; a missing or spoiled file (or entry) is no grade."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        k: float(v)
+        for k, v in data.items()
+        if isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f"{path.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def cached_grade(text: str, cache_dir: str) -> float:
+    """:func:`reading_grade`, kept in ``cache_dir`` (when a folder is set) across builds."""
+    if not cache_dir or not text.strip():
+        return reading_grade(text)
+    path = Path(cache_dir) / CACHE_NAME
+    key = grade_key(text)
+    grade = _read(path).get(key)
+    if grade is not None:
+        return grade
+    with _locked(path):
+        grades = _read(path)  # another build may have computed it while this one waited
+        if key not in grades:
+            grades[key] = reading_grade(text)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(grades, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+            os.replace(tmp, path)
+        return grades[key]
