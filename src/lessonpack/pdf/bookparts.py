@@ -330,6 +330,9 @@ class BookWriter:
         fix_references(tree, self.root, book.ids)
         sheets = label_exercises(tree, self.root, self.builder.labels, used, len(book.worksheets))
         entries = take_solutions(tree, used, answers_before, numbered=False)
+        for entry in entries:  # kept for the answer key: not the part's tree with them
+            for node in entry.findall(nodes.Node):
+                node.document = front
         piece = self._write_tree(tree, name, book, recto=part.recto)
         entries_key = self.kept.derived(key, "entries")
         pickled = self.scratch / f"{entries_key}.pickle"

@@ -184,7 +184,9 @@ class OutputStore:
         return found[1] if found else None
 
     def find(self, key: str, suffix: str = ".html") -> tuple[Path, dict[str, Any]] | None:
-        """The kept file of ``key`` and its record, or None if not kept (or changed since)."""
+        """The kept file of ``key`` and its record, or None if not kept (or changed since);
+        kept by :meth:`prune` either way."""
+        self.used.add(key)
         kept = self.folder / f"{key}{suffix}"
         record = checked_record(self.folder / f"{key}.json", kept)
         return None if record is None else (kept, record)
