@@ -74,6 +74,7 @@ class Part:
     docs: list[str]  # the documents it inlines, in order (itself first)
     ids: list[tuple[str, str]]  # (document, id as read), in reading order
     tree: Path | None = None  # the assembled part, pickled in pass 1
+    before: list[str] = field(default_factory=list)  # the documents inlined before it
 
 
 def id_digest(sequence: list[tuple[str, str]], renamed: list[str]) -> str:
@@ -249,9 +250,10 @@ class BookWriter:
         found = self.kept.find(key, ".ids.json")
         if found is not None:
             record = json.loads(found[0].read_text(encoding="utf-8"))
+            part = Part(name, recto, key, record["docs"], [(d, i) for d, i in record["ids"]])
+            part.before = list(traversed)
             traversed += record["docs"]
-            ids = [(doc, old) for doc, old in record["ids"]]
-            return Part(name, recto, key, record["docs"], ids)
+            return part
         start = len(traversed)
         tree = self._assemble(name, traversed, front)
         if tree is None:
@@ -324,7 +326,7 @@ class BookWriter:
             tree.extend(load_nodes(part.tree, tree))
             part.tree.unlink()
         else:
-            tree = self._assemble(part.docname, [], front)
+            tree = self._assemble(part.docname, list(part.before), front)
             assert tree is not None  # read in pass 1
         set_ids(tree.children[0], self.root, iter(renamed))
         fix_references(tree, self.root, book.ids)
