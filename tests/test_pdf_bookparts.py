@@ -68,3 +68,19 @@ def test_the_builder_holds_one_parts_documents_at_a_time(tmp_path: Path, monkeyp
     assert len(alive) >= 5  # four parts and the front (and the answer key)
     assert {"lessons/01-x"} in lessons and {"lessons/02-x"} in lessons
     assert all(len(found) <= 1 for found in lessons), alive
+
+
+def test_a_new_id_writes_every_part_again_as_a_clean_build_does(tmp_path: Path):
+    """A new section in lesson 1 is a new id of the book (any part may be renamed after it): the
+    other parts' ids are read from their records, but every part is written again, each
+    assembled as it was, and the HTML and PDFs are a clean build's."""
+    src = course(tmp_path)
+    doctrees = tmp_path / "doctrees"
+    build(src, tmp_path / "one", doctrees, "lessonpdf", "teacher")
+    lesson = src / LESSON
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace("## Section 1.1", "## A new section\n\nNew.\n\n## Section 1.1"))
+    assert assembled(build(src, tmp_path / "two", doctrees, "lessonpdf", "teacher")) == (4, 0)
+    build(src, tmp_path / "clean", tmp_path / "fresh", "lessonpdf", "teacher")
+    assert pieces(tmp_path / "two") == pieces(tmp_path / "clean")
+    assert outputs(tmp_path / "two") == outputs(tmp_path / "clean")
