@@ -29,8 +29,11 @@ def pieces(folder: Path) -> dict[str, bytes]:
 
 def test_an_edit_assembles_only_its_part_and_writes_what_a_clean_build_writes(tmp_path: Path):
     """A sentence added to lesson 1: of the book's four parts (lessons 1 and 2, the front
-    matter and the bibliography the root's toctree names), only lesson 1's is assembled again;
-    every piece's HTML and every PDF are a clean build's of the edited course, byte for byte."""
+    matter and the bibliography the root's toctree names), only lesson 1's is assembled again.
+    Then a new section in lesson 1, a new id of the book (any part may be renamed after it):
+    the other parts' ids are read from their records, but every part is written again, each
+    assembled as it was. Each time, every piece's HTML and every PDF are a clean build's of the
+    edited course, byte for byte."""
     src = course(tmp_path)
     doctrees = tmp_path / "doctrees"
     assert assembled(build(src, tmp_path / "one", doctrees, "lessonpdf", "teacher")) == (4, 0)
@@ -44,6 +47,11 @@ def test_an_edit_assembles_only_its_part_and_writes_what_a_clean_build_writes(tm
     edited, clean = pieces(tmp_path / "two"), pieces(tmp_path / "clean")
     assert edited == clean and edited != pieces(tmp_path / "one")
     assert outputs(tmp_path / "two") == outputs(tmp_path / "clean")
+    lesson.write_text(text.replace("## Section 1.1", "## A new section\n\nNew.\n\n## Section 1.1"))
+    assert assembled(build(src, tmp_path / "three", doctrees, "lessonpdf", "teacher")) == (4, 0)
+    build(src, tmp_path / "clean2", tmp_path / "fresh2", "lessonpdf", "teacher")
+    assert pieces(tmp_path / "three") == pieces(tmp_path / "clean2")
+    assert outputs(tmp_path / "three") == outputs(tmp_path / "clean2")
 
 
 def test_the_builder_holds_one_parts_documents_at_a_time(tmp_path: Path, monkeypatch):
@@ -68,19 +76,3 @@ def test_the_builder_holds_one_parts_documents_at_a_time(tmp_path: Path, monkeyp
     assert len(alive) >= 5  # four parts and the front (and the answer key)
     assert {"lessons/01-x"} in lessons and {"lessons/02-x"} in lessons
     assert all(len(found) <= 1 for found in lessons), alive
-
-
-def test_a_new_id_writes_every_part_again_as_a_clean_build_does(tmp_path: Path):
-    """A new section in lesson 1 is a new id of the book (any part may be renamed after it): the
-    other parts' ids are read from their records, but every part is written again, each
-    assembled as it was, and the HTML and PDFs are a clean build's."""
-    src = course(tmp_path)
-    doctrees = tmp_path / "doctrees"
-    build(src, tmp_path / "one", doctrees, "lessonpdf", "teacher")
-    lesson = src / LESSON
-    text = lesson.read_text(encoding="utf-8")
-    lesson.write_text(text.replace("## Section 1.1", "## A new section\n\nNew.\n\n## Section 1.1"))
-    assert assembled(build(src, tmp_path / "two", doctrees, "lessonpdf", "teacher")) == (4, 0)
-    build(src, tmp_path / "clean", tmp_path / "fresh", "lessonpdf", "teacher")
-    assert pieces(tmp_path / "two") == pieces(tmp_path / "clean")
-    assert outputs(tmp_path / "two") == outputs(tmp_path / "clean")
