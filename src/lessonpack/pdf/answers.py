@@ -71,17 +71,25 @@ def exercise_labels(doctrees: Iterable[tuple[str, nodes.document]]) -> dict[tupl
 
 
 def label_exercises(
-    tree: nodes.document, root: str, labels: dict[tuple[str, int], str]
+    tree: nodes.document,
+    root: str,
+    labels: dict[tuple[str, int], str],
+    used: set[str] | None = None,
+    start: int = 0,
 ) -> list[Worksheet]:
-    """Give every exercise of an assembled tree an anchor and its label from the book."""
-    used = _used_ids(tree)
+    """Give every exercise of an assembled tree an anchor and its label from the book.
+
+    A book assembled piece by piece passes the ids of the whole book (``used``, added to) and
+    how many exercises the pieces before this one hold (``start``).
+    """
+    used = _used_ids(tree) if used is None else used
     positions: dict[str, int] = {}
     found = []
     for exercise, doc in walk_with_owner(tree, root):
         if not isinstance(exercise, lp.exercise):
             continue
         positions[doc] = positions.get(doc, 0) + 1
-        anchor = _unique(f"lp-exercise-{len(found) + 1}", used)
+        anchor = _unique(f"lp-exercise-{start + len(found) + 1}", used)
         exercise["ids"].append(anchor)
         label = labels.get((doc, positions[doc]), str(exercise["title"]))
         exercise["lp_label"] = label
@@ -96,14 +104,25 @@ def collect_answer_key(tree: nodes.document, title: str = "", numbered: bool = T
     the id is empty. Each exercise keeps a pointer to its entry: "Answer key: page N" when
     ``numbered``, else a link to the key at the back of the book.
     """
-    title = title or _("Answer key")
     used = _used_ids(tree)
+    section = answer_key(take_solutions(tree, used, 0, numbered), used, title)
+    if section is None:
+        return ""
+    tree += section
+    return section["ids"][0]
+
+
+def take_solutions(
+    tree: nodes.Node, used: set[str], start: int = 0, numbered: bool = True
+) -> list[nodes.Element]:
+    """Take every {solution} out of ``tree``'s exercises: the answer key's entries, numbered
+    from ``start`` + 1, their ids unique in ``used`` (added to); each exercise keeps a pointer."""
     entries: list[nodes.Element] = []
     for exercise in list(tree.findall(lp.exercise)):
         for solution in list(exercise.findall(lp.teacher)):
             if solution.get("kind") != "solution":
                 continue
-            entry_id = _unique(f"lp-answers-{len(entries) + 1}", used)
+            entry_id = _unique(f"lp-answers-{start + len(entries) + 1}", used)
             first = solution.children[0] if solution.children else None
             # The directive's default title: the entry's heading already says it.
             if isinstance(first, nodes.paragraph) and first.astext() == _("Answer key"):
@@ -127,11 +146,17 @@ def collect_answer_key(tree: nodes.document, title: str = "", numbered: bool = T
             entry += heading
             entry += solution
             entries.append(entry)
+    return entries
+
+
+def answer_key(
+    entries: list[nodes.Element], used: set[str], title: str = ""
+) -> nodes.section | None:
+    """The answer-key section holding ``entries`` (None without any); its id unique in ``used``."""
     if not entries:
-        return ""
-    anchor = _unique(ANSWER_KEY_ID, used)
-    section = nodes.section(ids=[anchor], classes=["lp-answer-key"])
+        return None
+    title = title or _("Answer key")
+    section = nodes.section(ids=[_unique(ANSWER_KEY_ID, used)], classes=["lp-answer-key"])
     section += nodes.title(title, title)
     section.extend(entries)
-    tree += section
-    return anchor
+    return section

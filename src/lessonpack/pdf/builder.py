@@ -10,6 +10,7 @@ whatever an earlier build rendered from the same HTML (cache.py).
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,13 +33,14 @@ from ..records import failed
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
+from .bookparts import Book, BookWriter, scratch_folder
 from .cache import RenderCache, code_salt, resources_digest
 from .contents import fix_contents_references, prune_contents
 from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
 from .jobs import Job
 from .outputs import Output, parse_outputs
-from .pieces import mark_links, split_book
+from .pieces import mark_links
 from .pool import job_count, run_jobs
 from .progress import say
 from .quizpaper import drop_quizzes, keep_quizzes_only, make_paper
@@ -159,10 +161,6 @@ class PdfBuilder(SingleFileHTMLBuilder):
         # so the nodes would only hold memory (hundreds of MB for a book of 64 lessons).
         super().write_doctree(docname, doctree, _cache=False)
 
-    def assemble_book(self) -> Assembled:
-        """The whole book, as one tree (cut into pieces when written)."""
-        return self._finish_tree(super().assemble_doctree(), self.config.root_doc, "book")
-
     def assemble_document(self, docname: str, mode: str, version: str = "") -> Assembled:
         """One document and the documents its toctrees hold, as one tree (a pack or handout);
         a quiz paper: the document's quizzes as ``version``."""
@@ -226,28 +224,27 @@ class PdfBuilder(SingleFileHTMLBuilder):
                         subtype="config",
                     )
             for docname, version in [(d, v) for d in docs for v in self._versions(output, d)]:
-                if output.mode != "book" and self._reuse(output, docname, version):
+                if output.mode == "book":
+                    page = Page(output, docname, "")
+                    with progress_message(__("assembling the book, a piece at a time")):
+                        BookWriter(self, page).write()
+                    self._add_page(page, version)
+                    continue
+                if self._reuse(output, docname, version):
                     continue
                 with progress_message(__("assembling %s %s") % (output.mode, docname)):
-                    book = (
-                        self.assemble_book()
-                        if output.mode == "book"
-                        else self.assemble_document(docname, output.mode, version)
-                    )
-                title = self.env.titles[docname].astext() if output.mode != "book" else ""
+                    book = self.assemble_document(docname, output.mode, version)
+                title = self.env.titles[docname].astext()
                 if version:
                     title = f"{title}, version {version}"
                 page = Page(output, docname, title)
                 self.write_doc_serialized(docname, book.tree)  # images are copied from here
-                if output.mode == "book":
-                    self._write_pieces(page, book)
-                else:
-                    html = self._html_path(output, docname, version)
-                    self._write_html(page, book, book.tree, html)
-                    page.pieces.append(html)
-                    record = {"title": title, "images": images_of(book.tree, self.images)}
-                    key = self.kept.key(self, output.mode, docname, version)
-                    self.kept.stage(key, html, record)
+                html = self._html_path(output, docname, version)
+                self.write_html(page, book, book.tree, html)
+                page.pieces.append(html)
+                record = {"title": title, "images": images_of(book.tree, self.images)}
+                key = self.kept.key(self, output.mode, docname, version)
+                self.kept.stage(key, html, record)
                 self._add_page(page, version)
 
     def _html_path(self, output: Output, docname: str, version: str) -> Path:
@@ -294,27 +291,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
             )
         return found
 
-    def _write_pieces(self, page: Page, book: Assembled) -> None:
-        """Write a book as one HTML file per piece (pieces.py), in reading order."""
-        pieces = split_book(book.tree, lambda doc: is_lesson_doc(self.env, doc))
-        folder = Path(self.outdir) / f"_{page.output.mode}"
-        for index, piece in enumerate(pieces):
-            targets, shown = mark_links(piece.tree, piece.own)
-            html = folder / f"{index:03d}.html"
-            if index == 0:
-                extra, (more, more_shown) = self._front_context(book, piece.own)
-                targets |= more
-                shown |= more_shown
-            else:
-                extra = {}
-            self._write_html(page, book, piece.tree, html, **extra)
-            page.pieces.append(html)
-            page.recto.append(piece.recto)
-            page.links.append(tuple(sorted(targets)))
-            page.shown.append(tuple(sorted(shown)))
-
-    def _front_context(
-        self, book: Assembled, own: set[str]
+    def front_context(
+        self, book: Assembled | Book, own: set[str]
     ) -> tuple[dict[str, Any], tuple[set[str], set[str]]]:
         """The contents of a book's front, and the ids of other pieces it links to and shows."""
         listed = [s.id for s in book.worksheets] + ([book.answer_key] if book.answer_key else [])
@@ -341,8 +319,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
             context["pdf_toc"] = self.render_partial(toctree)["fragment"]
         return context, (targets, shown)
 
-    def _write_html(
-        self, page: Page, book: Assembled, tree: nodes.document, outfile: Path, **extra: Any
+    def write_html(
+        self, page: Page, book: Assembled | Book, tree: nodes.document, outfile: Path, **extra: Any
     ) -> None:
         """Write ``tree`` through the print template to ``outfile``."""
         docname = page.docname
@@ -474,3 +452,4 @@ def keep_outputs(app: Sphinx, exception: Exception | None) -> None:
         return
     if exception is None and not failed(app):
         builder.kept.commit()
+    shutil.rmtree(scratch_folder(builder), ignore_errors=True)

@@ -11,7 +11,7 @@ subtree without resetting ``parent`` pointers, so they cannot be followed upward
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from docutils import nodes
 from sphinx import addnodes
@@ -31,28 +31,55 @@ def walk_with_owner(node: nodes.Node, doc: str) -> Iterator[tuple[nodes.Node, st
             yield from walk_with_owner(child, doc)
 
 
+class IdRenamer:
+    """Renames ids met in reading order: an id seen before gets its document's prefix.
+
+    ``chapters``: every document the tree inlines (their chapter ids are taken first). Used
+    on a whole tree (:func:`make_ids_unique`) or on a book's ids one piece at a time.
+    """
+
+    def __init__(self, root: str, chapters: Iterable[str]) -> None:
+        self.seen: set[str] = {f"document-{root}"}
+        self.seen.update(f"document-{doc}" for doc in chapters)
+        self.mapping: dict[tuple[str, str], str] = {}
+
+    def rename(self, doc: str, old: str) -> str:
+        new = old
+        if new in self.seen:
+            new = f"{_doc_slug(doc)}--{old}"
+            counter = 1
+            while new in self.seen:
+                counter += 1
+                new = f"{_doc_slug(doc)}--{old}-{counter}"
+        self.seen.add(new)
+        self.mapping.setdefault((doc, old), new)
+        return new
+
+
+def ids_in_order(tree: nodes.Node, root: str) -> list[tuple[str, str]]:
+    """Every (document, id) of ``tree``, in the order :func:`make_ids_unique` meets them."""
+    return [
+        (doc, old)
+        for node, doc in walk_with_owner(tree, root)
+        if isinstance(node, nodes.Element)
+        for old in node.get("ids", [])
+    ]
+
+
+def set_ids(tree: nodes.Node, root: str, new: Iterator[str]) -> None:
+    """Give the ids of ``tree``, in :func:`ids_in_order`'s order, the names ``new`` yields."""
+    for node, _doc in walk_with_owner(tree, root):
+        if isinstance(node, nodes.Element) and node.get("ids"):
+            node["ids"] = [next(new) for _old in node["ids"]]
+
+
 def make_ids_unique(tree: nodes.document, root: str) -> dict[tuple[str, str], str]:
     """Rename repeated ids per document; return (docname, old id) -> new id for every id."""
-    mapping: dict[tuple[str, str], str] = {}
-    seen: set[str] = {f"document-{root}"}
-    seen.update(f"document-{n['docname']}" for n in tree.findall(addnodes.start_of_file))
+    renamer = IdRenamer(root, (n["docname"] for n in tree.findall(addnodes.start_of_file)))
     for node, doc in walk_with_owner(tree, root):
-        if not isinstance(node, nodes.Element) or not node.get("ids"):
-            continue
-        new_ids = []
-        for old in node["ids"]:
-            new = old
-            if new in seen:
-                new = f"{_doc_slug(doc)}--{old}"
-                counter = 1
-                while new in seen:
-                    counter += 1
-                    new = f"{_doc_slug(doc)}--{old}-{counter}"
-            seen.add(new)
-            mapping.setdefault((doc, old), new)
-            new_ids.append(new)
-        node["ids"] = new_ids
-    return mapping
+        if isinstance(node, nodes.Element) and node.get("ids"):
+            node["ids"] = [renamer.rename(doc, old) for old in node["ids"]]
+    return renamer.mapping
 
 
 def fix_references(tree: nodes.document, root: str, mapping: dict[tuple[str, str], str]) -> None:

@@ -7,80 +7,25 @@ text), each document the root's toctrees inline (with the documents below it, su
 lesson's worksheets), and the answer key. Each piece is rendered with the page number it
 starts on, and the PDFs are joined afterwards (merge.py).
 
-All of this is read from the doctrees before any HTML is written: the ids each piece holds,
-and its links to ids in other pieces. Such a link gets the class ``lp-elsewhere``; it is laid
-out as a link to a named destination that the merge finds in the piece holding it (render.py),
-and where the stylesheet prints the target's page number (contents, page references), the
-number comes from a stylesheet made for each layout round (:func:`numbers_css`).
+The pieces are assembled one at a time (bookparts.py). All of this is read from the doctrees
+before any HTML is written: the ids each piece holds, and its links to ids in other pieces.
+Such a link gets the class ``lp-elsewhere``; it is laid out as a link to a named destination
+that the merge finds in the piece holding it (render.py), and where the stylesheet prints the
+target's page number (contents, page references), the number comes from a stylesheet made for
+each layout round (:func:`numbers_css`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 
 from docutils import nodes
 from sphinx import addnodes
-
-from .answers import ANSWER_KEY_ID
 
 ELSEWHERE = "lp-elsewhere"  # the class of a link to another piece
 PAGE_REF = "lp-pageref"  # the class of a link followed by its target's page number
 CHAPTER_ID = "document-{}"  # the id the print translator gives each document's chapter
 PAGE_COUNTER = "lp-page"  # the counter print.css shows after a link to another piece
-
-
-@dataclass
-class Piece:
-    """One piece of a book: its doctree, whether it starts on a right-hand page, its links.
-
-    ``own``: every id in the piece; ``targets``: the ids of other pieces it links to;
-    ``shown``: those whose page number it prints.
-    """
-
-    name: str
-    tree: nodes.document
-    recto: bool = False
-    own: set[str] = field(default_factory=set)
-    targets: set[str] = field(default_factory=set)
-    shown: set[str] = field(default_factory=set)
-
-
-def _top_level_files(node: nodes.Element) -> Iterator[tuple[nodes.Element, addnodes.start_of_file]]:
-    """Each inlined document not inside another one, with the element that holds it."""
-    for child in node.children:
-        if isinstance(child, addnodes.start_of_file):
-            yield node, child
-        elif isinstance(child, nodes.Element):
-            yield from _top_level_files(child)
-
-
-def split_book(tree: nodes.document, recto: Callable[[str], bool]) -> list[Piece]:
-    """Cut an assembled book into pieces: the front, each top-level document, the answer key.
-
-    ``tree`` is emptied of what the pieces take; what stays (the root document's own text)
-    becomes the front piece, which the template gives the cover and contents.
-    """
-    found = list(_top_level_files(tree))
-    key = [c for c in tree.children if ANSWER_KEY_ID in " ".join(c.get("ids", []))]
-    for parent, child in found:
-        parent.children.remove(child)
-    for section in key:
-        tree.children.remove(section)
-    pieces = [Piece("front", tree)]
-    for _, child in found:
-        piece = tree.copy()
-        piece.children = []
-        piece += child
-        pieces.append(Piece(child["docname"], piece, recto(child["docname"])))
-    for section in key:
-        piece = tree.copy()
-        piece.children = []
-        piece += section
-        pieces.append(Piece("answer-key", piece))
-    for piece in pieces:
-        piece.own = ids_in(piece.tree)
-    return pieces
 
 
 def ids_in(tree: nodes.Node) -> set[str]:

@@ -159,7 +159,7 @@ class OutputStore:
         self.folder = folder
         self.build = build
         self.used: set[str] = set()
-        self.staged: dict[str, tuple[Path, dict[str, Any]]] = {}
+        self.staged: dict[str, tuple[Path, dict[str, Any], str]] = {}
         folder.mkdir(parents=True, exist_ok=True)
 
     def key(self, builder: Builder, mode: str, docname: str, version: str) -> str:
@@ -173,23 +173,38 @@ class OutputStore:
         self.used.add(key)
         return key
 
+    def derived(self, *parts: str) -> str:
+        """A key made of other keys and values (a book piece's HTML: its documents' key and
+        what the pieces before it decide), used by this build."""
+        key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        self.used.add(key)
+        return key
+
     def get(self, key: str, html: Path) -> dict[str, Any] | None:
         """Write the kept HTML of ``key`` to ``html``; its record, or None if not kept."""
-        kept = self.folder / f"{key}.html"
-        record = checked_record(self.folder / f"{key}.json", kept)
-        if record is not None:
+        found = self.find(key)
+        if found is not None:
             html.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(kept, html)
-        return record
+            shutil.copyfile(found[0], html)
+        return found[1] if found else None
 
-    def stage(self, key: str, html: Path, record: dict[str, Any]) -> None:
+    def find(self, key: str, suffix: str = ".html") -> tuple[Path, dict[str, Any]] | None:
+        """The kept file of ``key`` and its record, or None if not kept (or changed since);
+        kept by :meth:`prune` either way."""
+        self.used.add(key)
+        kept = self.folder / f"{key}{suffix}"
+        record = checked_record(self.folder / f"{key}.json", kept)
+        return None if record is None else (kept, record)
+
+    def stage(self, key: str, html: Path, record: dict[str, Any], suffix: str = ".html") -> None:
         """Keep ``html`` under ``key`` if the build ends well (:meth:`commit`)."""
-        self.staged[key] = (html, record)
+        self.staged[key] = (html, record, suffix)
 
     def commit(self) -> None:
-        for key, (html, record) in sorted(self.staged.items()):
-            kept = self.folder / f"{key}.html"
-            shutil.copyfile(html, kept)
+        for key, (path, record, suffix) in sorted(self.staged.items()):
+            kept = self.folder / f"{key}{suffix}"
+            if path != kept:
+                shutil.copyfile(path, kept)
             write_record(self.folder / f"{key}.json", kept, record)
         self.staged = {}
 

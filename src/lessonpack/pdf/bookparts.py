@@ -1,0 +1,375 @@
+"""A book assembled one piece at a time, and each piece's HTML kept for the next build.
+
+Sphinx's single-page builder inlines every document into one tree; for a book of 64 lessons
+that tree held hundreds of MB, and after an edit to one lesson every piece was assembled and
+written again. Here the root document is the front (cover, contents, its own text) and each
+document its toctrees name is a part, assembled alone (inlined with the documents below it,
+references resolved) in two passes:
+
+1. In reading order, every part's ids as read (``ids_in_order``), from the part's record when
+   its documents and the build's inputs (reuse.py) are those of an earlier build, else from
+   the part assembled now (and pickled to disk for pass 2, so one part is in memory at a time).
+   The whole book's ids are then renamed as :func:`ids.make_ids_unique` renames them in one
+   tree, so every part knows what any other part's ids are called.
+2. Each part in order: its HTML kept from an earlier build when its documents, the book's ids
+   and the numbers of exercises and answers before it are the same; else renamed, labelled
+   (worksheets numbered on from the parts before), its solutions taken out for the answer key,
+   and written. Then the answer key (every part's solutions, kept as pickles beside the HTML)
+   and the front, which lists every worksheet and shows the contents.
+
+The HTML is the same, byte for byte, as that of the book assembled as one tree and cut into
+pieces (``tests/test_pdf_bookparts.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.locale import __
+from sphinx.util import logging
+from sphinx.util.nodes import inline_all_toctrees
+
+from ..report import is_lesson_doc
+from .answers import Worksheet, answer_key, label_exercises, take_solutions
+from .ids import IdRenamer, fix_references, ids_in_order, set_ids, walk_with_owner
+from .pieces import ids_in, mark_links
+from .reuse import documents_of, images_of
+
+if TYPE_CHECKING:
+    from .builder import Page, PdfBuilder
+
+logger = logging.getLogger(__name__)
+
+
+class slot(nodes.Element):
+    """Where a toctree of the root document stood: each document it names becomes a part."""
+
+
+def slots_for_toctrees(front: nodes.document) -> None:
+    """Replace each toctree of the root document by a slot naming its documents."""
+    for toctree in list(front.findall(addnodes.toctree)):
+        toctree.replace_self(slot(includefiles=[str(f) for f in toctree["includefiles"]]))
+
+
+def remove_slots(front: nodes.document) -> None:
+    for node in list(front.findall(slot)):
+        node.parent.remove(node)
+
+
+@dataclass
+class Part:
+    """A document the root's toctrees name, with those it inlines: one piece of the book."""
+
+    docname: str
+    recto: bool
+    key: str  # its documents and the build's inputs (reuse.py)
+    docs: list[str]  # the documents it inlines, in order (itself first)
+    ids: list[tuple[str, str]]  # (document, id as read), in reading order
+    tree: Path | None = None  # the assembled part, pickled in pass 1
+    before: list[str] = field(default_factory=list)  # the documents inlined before it
+
+
+def id_digest(sequence: list[tuple[str, str]], renamed: list[str]) -> str:
+    """What the book's ids are called: a part's HTML is kept only while this is the same."""
+    return hashlib.sha256(json.dumps([sequence, renamed]).encode()).hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    """Nodes keep the document they were read into (with the build's settings and
+    environment): each is written as a reference, loaded as the piece's own document."""
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return "document" if isinstance(obj, nodes.document) else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BufferedIOBase, document: nodes.document) -> None:
+        super().__init__(file)
+        self.document = document
+
+    def persistent_load(self, pid: Any) -> nodes.document:
+        return self.document
+
+
+def save_nodes(items: list[nodes.Node], path: Path) -> None:
+    """Write nodes (detached from their parent) to ``path``, without their document."""
+    parents = [item.parent for item in items]
+    for item in items:
+        item.parent = None
+    buffer = io.BytesIO()
+    _Pickler(buffer, pickle.HIGHEST_PROTOCOL).dump(items)
+    for item, parent in zip(items, parents, strict=True):
+        item.parent = parent
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+
+
+def load_nodes(path: Path, document: nodes.document) -> list[nodes.Node]:
+    """Nodes written by :func:`save_nodes`, their document ``document``."""
+    with path.open("rb") as file:
+        return _Unpickler(file, document).load()
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+@dataclass
+class Written:
+    """A written piece: its file, whether it starts on a right-hand page, what it links to."""
+
+    html: Path
+    recto: bool = False
+    links: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()
+
+
+@dataclass
+class Book:
+    """What the front and the answer key show of the whole book (the template's context)."""
+
+    tree: nodes.document
+    ids: dict[tuple[str, str], str]
+    worksheets: list[Worksheet] = field(default_factory=list)
+    answer_key: str = ""
+
+
+def scratch_folder(builder: PdfBuilder) -> Path:
+    """Where a build keeps assembled parts between the passes, and what it will keep: removed
+    when the build ends."""
+    return Path(builder.doctreedir) / "lessonpack-parts"
+
+
+class BookWriter:
+    """Writes one book output of ``builder`` as pieces into ``page`` (see the module's text)."""
+
+    def __init__(self, builder: PdfBuilder, page: Page) -> None:
+        self.builder = builder
+        self.env = builder.env
+        self.root = builder.config.root_doc
+        self.page = page
+        self.folder = Path(builder.outdir) / f"_{page.output.mode}"
+        self.scratch = scratch_folder(builder)
+        self.counts = {"pieces laid out": 0, "assembled": 0, "kept": 0}
+
+    @property
+    def kept(self):
+        return self.builder.kept
+
+    def write(self) -> None:
+        front = self.env.get_doctree(self.root).deepcopy()
+        slots_for_toctrees(front)
+        front["docname"] = self.root
+        self.env.resolve_references(front, self.root, self.builder)
+        # Pass 1: every id of the book, in reading order, and who holds it (0: the front).
+        parts: list[Part] = []
+        sequence: list[tuple[str, str]] = []
+        owners: list[int] = []
+        traversed = [self.root]
+        for node, doc in walk_with_owner(front, self.root):
+            if isinstance(node, slot):
+                for name in node["includefiles"]:
+                    if name not in traversed:
+                        part = self._plan(name, traversed, front)
+                        if part is not None:
+                            parts.append(part)
+                            sequence += part.ids
+                            owners += [len(parts)] * len(part.ids)
+            elif isinstance(node, nodes.Element):
+                for old in node.get("ids", []):
+                    sequence.append((doc, old))
+                    owners.append(0)
+        renamer = IdRenamer(self.root, (d for part in parts for d in part.docs))
+        renamed = [renamer.rename(doc, old) for doc, old in sequence]
+        mine: dict[int, list[str]] = {}
+        for owner, new in zip(owners, renamed, strict=True):
+            mine.setdefault(owner, []).append(new)
+        digest = id_digest(sequence, renamed)
+        used = set(renamed)
+        book = Book(front, renamer.mapping)
+        set_ids(front, self.root, iter(mine.get(0, [])))
+        remove_slots(front)
+        fix_references(front, self.root, book.ids)
+        labels = self.builder.labels
+        book.worksheets = label_exercises(front, self.root, labels, used)
+        entries = take_solutions(front, used, 0, numbered=False)
+        # Pass 2: each part, kept or written, in order.
+        written = []
+        for index, part in enumerate(parts, 1):
+            name = self.folder / f"{index:03d}.html"
+            state = (digest, str(len(book.worksheets)), str(len(entries)))
+            key = self.kept.derived(part.key, *state)
+            found = self._reuse(key, name, front)
+            if found is None:
+                found = self._write_part(
+                    part, key, name, front, book, mine.get(index, []), used, len(entries)
+                )
+                self.counts["assembled"] += 1
+            else:
+                self.counts["kept"] += 1
+            sheets, part_entries, piece = found
+            for sheet in sheets:
+                used.add(sheet.id)
+            for entry in part_entries:
+                used.update(entry["ids"])
+            book.worksheets += sheets
+            entries += part_entries
+            written.append(piece)
+        section = answer_key(entries, used)
+        if section is not None:
+            book.answer_key = section["ids"][0]
+            tree = front.copy()
+            tree += section
+            name = self.folder / f"{len(parts) + 1:03d}.html"
+            written.append(self._write_tree(tree, name, book))
+        front_piece = self._write_tree(front, self.folder / "000.html", book, front=True)
+        for piece in [front_piece, *written]:
+            self.page.pieces.append(piece.html)
+            self.page.recto.append(piece.recto)
+            self.page.links.append(piece.links)
+            self.page.shown.append(piece.shown)
+        logger.info(
+            "book: %d parts assembled, %d kept from an earlier build",
+            self.counts["assembled"],
+            self.counts["kept"],
+        )
+
+    def _plan(self, name: str, traversed: list[str], front: nodes.document) -> Part | None:
+        """Pass 1 for one part: its ids as read, from its record or assembled now."""
+        before = sorted(set(documents_of(self.builder, name)) & set(traversed))
+        key = self.kept.key(self.builder, "book-part", name, json.dumps(before))
+        recto = is_lesson_doc(self.env, name)
+        found = self.kept.find(key, ".ids.json")
+        if found is not None:
+            record = json.loads(found[0].read_text(encoding="utf-8"))
+            part = Part(name, recto, key, record["docs"], [(d, i) for d, i in record["ids"]])
+            part.before = list(traversed)
+            traversed += record["docs"]
+            return part
+        start = len(traversed)
+        tree = self._assemble(name, traversed, front)
+        if tree is None:
+            return None
+        ids = ids_in_order(tree.children[0], self.root)  # the chapter: not the document's own
+        part = Part(name, recto, key, traversed[start:], ids)
+        part.tree = self.scratch / f"{key}.pickle"
+        save_nodes(list(tree.children), part.tree)
+        record = self.scratch / f"{key}.ids.json"
+        record.write_text(json.dumps({"docs": part.docs, "ids": part.ids}), encoding="utf-8")
+        self.kept.stage(key, record, {}, ".ids.json")
+        return part
+
+    def _assemble(
+        self, name: str, traversed: list[str], front: nodes.document
+    ) -> nodes.document | None:
+        """One part as Sphinx's single-page builder inlines it, references resolved."""
+        traversed.append(name)
+        try:
+            tree = inline_all_toctrees(
+                self.builder, set(), name, self.env.get_doctree(name), _plain, traversed, " "
+            )
+        except Exception:
+            logger.warning(
+                __("toctree contains ref to nonexisting file %r"),
+                name,
+                location=self.root,
+                type="toc",
+                subtype="not_readable",
+            )
+            return None
+        chapter = addnodes.start_of_file(docname=name)
+        chapter.children = tree.children
+        for section in chapter.findall(nodes.section):
+            if "docname" not in section:
+                section["docname"] = name
+        piece = front.copy()
+        piece += chapter
+        self.env.resolve_references(piece, self.root, self.builder)
+        return piece
+
+    def _reuse(
+        self, key: str, name: Path, front: nodes.document
+    ) -> tuple[list[Worksheet], list[nodes.Element], Written] | None:
+        record = self.kept.get(key, name)
+        if record is None:
+            return None
+        found = self.kept.find(record["entries"], ".pickle")
+        if found is None:
+            return None
+        self.builder.images.update(record["images"])
+        entries = load_nodes(found[0], front)
+        sheets = [Worksheet(*sheet) for sheet in record["worksheets"]]
+        piece = Written(name, record["recto"], tuple(record["links"]), tuple(record["shown"]))
+        return sheets, entries, piece
+
+    def _write_part(
+        self,
+        part: Part,
+        key: str,
+        name: Path,
+        front: nodes.document,
+        book: Book,
+        renamed: list[str],
+        used: set[str],
+        answers_before: int,
+    ) -> tuple[list[Worksheet], list[nodes.Element], Written]:
+        if part.tree is not None and part.tree.is_file():
+            tree = front.copy()
+            tree.extend(load_nodes(part.tree, tree))
+            part.tree.unlink()
+        else:
+            tree = self._assemble(part.docname, list(part.before), front)
+            assert tree is not None  # read in pass 1
+        set_ids(tree.children[0], self.root, iter(renamed))
+        fix_references(tree, self.root, book.ids)
+        sheets = label_exercises(tree, self.root, self.builder.labels, used, len(book.worksheets))
+        entries = take_solutions(tree, used, answers_before, numbered=False)
+        for entry in entries:  # kept for the answer key: not the part's tree with them
+            for node in entry.findall(nodes.Node):
+                node.document = front
+        piece = self._write_tree(tree, name, book, recto=part.recto)
+        entries_key = self.kept.derived(key, "entries")
+        pickled = self.scratch / f"{entries_key}.pickle"
+        save_nodes(entries, pickled)
+        self.kept.stage(entries_key, pickled, {}, ".pickle")
+        record = {
+            "title": "",
+            "images": images_of(tree, self.builder.images),
+            "worksheets": [[s.id, s.label] for s in sheets],
+            "entries": entries_key,
+            "recto": part.recto,
+            "links": list(piece.links),
+            "shown": list(piece.shown),
+        }
+        self.kept.stage(key, name, record)
+        return sheets, entries, piece
+
+    def _write_tree(
+        self,
+        tree: nodes.document,
+        name: Path,
+        book: Book,
+        *,
+        front: bool = False,
+        recto: bool = False,
+    ) -> Written:
+        """Write one piece's tree (its images recorded first) and say what it links to."""
+        self.builder.write_doc_serialized(self.root, tree)
+        own = ids_in(tree)
+        targets, shown = mark_links(tree, own)
+        extra: dict[str, Any] = {}
+        if front:
+            extra, (more, more_shown) = self.builder.front_context(book, own)
+            targets |= more
+            shown |= more_shown
+        self.builder.write_html(self.page, book, tree, name, **extra)
+        self.counts["pieces laid out"] += 1
+        return Written(name, recto, tuple(sorted(targets)), tuple(sorted(shown)))
