@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from conftest import ROOT
-from lessonpack.pagereuse import ASIDE_SUFFIX, aside, unlined
+from conftest import BASE_CONF, REFS, ROOT, sphinx_build, write_files
+from lessonpack.pagereuse import ASIDE_SUFFIX, RECORD_NAME, aside, unlined
 
 
 class CitationRef(NamedTuple):  # as sphinxcontrib-bibtex keeps a citation in its domain data
@@ -36,3 +36,34 @@ def test_the_makefile_moves_the_last_output_folder_where_the_builds_look(tmp_pat
     for build in ("student/html", "teacher/html", "student/epub"):
         assert f"$(call ASIDE,$(BUILDDIR)/{build})" in (ROOT / "Makefile").read_text()
     assert aside(tmp_path / "student" / "html") == tmp_path / "student" / f"html{ASIDE_SUFFIX}"
+
+
+def test_a_website_build_keys_its_pages_without_loading_weasyprint(tmp_path):
+    """The pages' keys take the installed packages from their metadata: an HTML build (three of
+    `make`'s seven) never imports WeasyPrint, about a second of CPU each (cache.package_salt)."""
+    src = write_files(
+        tmp_path / "src",
+        {
+            "conf.py": BASE_CONF
+            + "extensions.append('probe')\nimport os, sys\n"
+            + "sys.path.insert(0, os.path.dirname(__file__))\n",
+            "probe.py": """
+                import sys
+                from pathlib import Path
+
+                def setup(app):
+                    def finished(app, exception):
+                        loaded = sorted(m for m in ("weasyprint", "pikepdf") if m in sys.modules)
+                        Path(app.outdir, "loaded.txt").write_text(" ".join(loaded) + "\\n")
+
+                    app.connect("build-finished", finished)
+            """,
+            "refs.bib": REFS,
+            "index.md": "# Course\n\nText.\n",
+        },
+    )
+    done = sphinx_build(src, tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    record = tmp_path / "out" / ".doctrees" / RECORD_NAME
+    assert record.is_file()  # the pages were keyed
+    assert (tmp_path / "out" / "html" / "loaded.txt").read_text() == "\n"

@@ -50,25 +50,33 @@ def library_versions() -> dict[str, str]:
     return {"pango": str(pango.pango_version()), "harfbuzz": harfbuzz}
 
 
-def salt_parts() -> dict[str, str]:
-    """Everything but the page that decides a render's bytes, each part by name."""
-    import pikepdf
-    import pydyf
-    import weasyprint
-
+def package_parts() -> dict[str, str]:
+    """The lock file and every installed package's version, read from package metadata (no
+    library imported: the HTML builds key their pages by this without loading WeasyPrint)."""
     lock = os.environ.get(LOCK_VARIABLE)
-    code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        code.update(path.read_bytes())
     # Each package once: a project installed in place may also be found by its build's
     # metadata folder (src/*.egg-info), which a fresh copy does not have.
     installed = sorted(
         {f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions()}
     )
     return {
-        "versions": f"{weasyprint.__version__} {pydyf.__version__} {pikepdf.__version__}",
         "lock": hashlib.sha256(Path(lock).read_bytes()).hexdigest() if lock else "",
         "installed": hashlib.sha256("\n".join(installed).encode()).hexdigest(),
+    }
+
+
+def salt_parts() -> dict[str, str]:
+    """Everything but the page that decides a render's bytes, each part by name."""
+    import pikepdf
+    import pydyf
+    import weasyprint
+
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.read_bytes())
+    return {
+        "versions": f"{weasyprint.__version__} {pydyf.__version__} {pikepdf.__version__}",
+        **package_parts(),
         **library_versions(),
         "code": code.hexdigest(),
     }
@@ -82,6 +90,12 @@ def salt_of(parts: dict[str, str]) -> str:
 def code_salt() -> str:
     """The packages, the libraries and the source of the modules that write PDFs, in one hash."""
     return salt_of(salt_parts())
+
+
+@cache
+def package_salt() -> str:
+    """The installed packages and the lock file, in one hash (``package_parts``)."""
+    return salt_of(package_parts())
 
 
 def resources_digest(root: Path) -> str:

@@ -6,8 +6,9 @@ same as before. An output's key is a hash of everything its HTML is made from:
 
 - this build's own inputs, once (:func:`build_key`): every file of the package and of the
   templates, conf.py and every setting that JSON can write, the stylesheets and scripts pages
-  link, the installed packages (``cache.code_salt``), ``SOURCE_DATE_EPOCH``; and what any
-  document may show of another: titles, the toctrees, section and figure numbers, every domain's
+  link, the installed packages and the lock (``cache.package_salt``: read from package metadata,
+  WeasyPrint not imported), ``SOURCE_DATE_EPOCH``; and what any document may show of another:
+  titles, the toctrees, section and figure numbers, every domain's
   data (labels, glossary terms, citations, quizzes; the reading statistics of the report domain
   excepted, which no page shows), images and downloads, the worksheets' labels;
 - the output itself: its mode, document and version, and each of its documents (the document
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from .cache import checked_record, code_salt, write_record
+from .cache import checked_record, package_salt, write_record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -97,7 +98,7 @@ def build_key(
     """What every output of this build is made from, beside its own documents (``plain``: each
     domain's data as plain data; ``pagereuse`` leaves out source line numbers)."""
     env = builder.env
-    digest = hashlib.sha256(code_salt().encode())
+    digest = hashlib.sha256(package_salt().encode())
     folders = {
         PACKAGE,
         *(Path(builder.confdir, t).resolve() for t in builder.config.templates_path),
