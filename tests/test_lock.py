@@ -56,7 +56,7 @@ def test_what_is_installed_is_what_is_locked():
     """The environment the tests run in was installed from the lock: every package but the
     project itself (and the installer's own) is in the lock, at the locked version."""
     lock = locked()
-    own = {"lessonpack", "pip"}
+    own = {"lessonpack", "pip"}  # uv itself is locked
     for dist in metadata.distributions():
         name = canonicalize_name(dist.metadata["Name"])
         if name in own:
@@ -67,8 +67,11 @@ def test_what_is_installed_is_what_is_locked():
 
 def test_the_makefile_installs_from_the_lock_only():
     rule = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "pip install -q --require-hashes --no-deps -r $(LOCK)" in rule
-    assert "pip install -q --no-deps --no-build-isolation -e ." in rule
+    # uv installs the lock (tests/test_venv.py runs the rule); pip only the lock's own uv.
+    assert "pip install -q --python $(BIN)/python --no-deps" in rule
+    assert "$(UV_INSTALL) --require-hashes -r $(LOCK)" in rule
+    assert "$(UV_INSTALL) --no-build-isolation -e ." in rule
+    assert "pip install -q --require-hashes --no-deps -r $(VENV)/uv.txt" in rule
     assert "-e '.[dev]'" not in rule
 
 
