@@ -10,7 +10,6 @@ import fnmatch
 import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from .teacher import document_files
 
 if TYPE_CHECKING:
     from collections.abc import Set
+    from multiprocessing.connection import Connection
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -287,20 +287,46 @@ class Grader:
     helper, it goes when the helper ends, after reading (:func:`release_dictionary`), before
     the writers need memory. A fresh process (``spawn``), not a fork: a fork of a build that
     has read many lessons would count all of the build's memory as its own.
+
+    Each process that grades has its own helper: a parallel read (``sphinx-build -j``) forks
+    workers that read documents, and a worker must not share the pipe of its parent's helper.
+    The helper is a daemon, so a worker that ends ends its helper too (a worker is never told
+    that reading is over; waiting for the helper there would hang the build).
     """
 
     def __init__(self) -> None:
-        self.pool: ProcessPoolExecutor | None = None
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.pipe: Connection | None = None
+        self.owner = 0  # the process that started the helper
 
     def grade(self, text: str) -> float:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return self.pool.submit(_grade, text).result()
+        if self.process is None or self.owner != os.getpid():
+            context = multiprocessing.get_context("spawn")
+            self.pipe, child = context.Pipe()
+            self.process = context.Process(target=_serve, args=(child,), daemon=True)
+            self.process.start()
+            child.close()
+            self.owner = os.getpid()
+        assert self.pipe is not None
+        self.pipe.send(text)
+        return float(self.pipe.recv())
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-            self.pool = None
+        if self.process is not None and self.owner == os.getpid():
+            assert self.pipe is not None
+            self.pipe.close()  # the helper reads the end of its input and returns
+            self.process.join()
+        self.process = self.pipe = None
+
+
+def _serve(pipe: Connection) -> None:
+    """The helper: a grade for every text it is sent, until the build closes the pipe."""
+    while True:
+        try:
+            text = pipe.recv()
+        except EOFError:
+            return
+        pipe.send(_grade(text))
 
 
 GRADER = Grader()
