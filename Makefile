@@ -16,6 +16,11 @@ BUILDDIR ?= build
 DISTDIR ?= dist
 SPHINXOPTS ?=
 SPHINX_ARGS := $(STRICT) -c $(CONFDIR) -D lessonpack_cache_dir=$(abspath $(BUILDDIR))/cache $(SPHINXOPTS)
+# The website, EPUB and slide builds read their documents in SPHINX_READERS worker processes
+# (sphinx-build -j): a serial read keeps every doctree it read until it is written (a cold build
+# holds the whole book), a worker hands back only its environment; the same bytes either way.
+SPHINX_READERS ?= 2
+PARALLEL_READ := -j $(SPHINX_READERS)
 
 # One build at a time per build folder: every goal runs under an exclusive lock, so two `make`
 # started at once take turns instead of emptying each other's build folders (publish.py also
@@ -144,19 +149,19 @@ $(MANIFEST): $(foreach format,$(filter $(PUBLISHED),$(BUILD_ORDER)) $(filter-out
 # renders from their cache beside the doctrees.
 $(BUILDDIR)/student/html.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/student/html
-	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
+	$(SPHINX) -b html $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
 	touch $@
 
 # The teacher edition as a website (dist/teacher-html/), for serving behind a login only
 # (deploy/nginx-teacher.conf); every page is marked "Teacher's edition" (lessonpack.teachersite).
 $(BUILDDIR)/teacher/html.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/teacher/html
-	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/html-doctrees $(SRCDIR) $(BUILDDIR)/teacher/html
+	$(SPHINX) -b html $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/html-doctrees $(SRCDIR) $(BUILDDIR)/teacher/html
 	touch $@
 
 $(BUILDDIR)/student/epub.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/student/epub
-	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
+	$(SPHINX) -b epub $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
 	touch $@
 
 $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
@@ -176,7 +181,7 @@ $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
 # each question's guidance as speaker notes.
 $(BUILDDIR)/%/slides.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/$*/slides
-	$(SPHINX) -b lessonslides $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=$* -d $(BUILDDIR)/$*/slides-doctrees $(SRCDIR) $(BUILDDIR)/$*/slides
+	$(SPHINX) -b lessonslides $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=$* -d $(BUILDDIR)/$*/slides-doctrees $(SRCDIR) $(BUILDDIR)/$*/slides
 	touch $@
 
 # The course for a learning platform (dist/lms/: Common Cartridge, QTI zips, Moodle XML), from
