@@ -112,3 +112,12 @@ def test_a_forked_reader_grades_with_a_helper_of_its_own_and_ends():
     finally:
         report.GRADER.close()
     assert report.GRADER.process is None
+
+
+@pytest.mark.parametrize("builder", ["html", "epub"])
+def test_pages_are_written_one_at_a_time_even_with_workers(build, builder: str):
+    """A parallel write would hold a chunk of resolved doctrees (more as the book grows)."""
+    result = build({"page.md": "# Page\n\nText.\n"}, builder=builder)
+    assert "Traceback" not in result.warnings
+    assert result.app.builder.allow_parallel is False
+    assert type(result.app.builder).allow_parallel is True  # Sphinx's own default, not changed
