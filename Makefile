@@ -16,6 +16,11 @@ BUILDDIR ?= build
 DISTDIR ?= dist
 SPHINXOPTS ?=
 SPHINX_ARGS := $(STRICT) -c $(CONFDIR) -D lessonpack_cache_dir=$(abspath $(BUILDDIR))/cache $(SPHINXOPTS)
+# The website, EPUB and slide builds read their documents in SPHINX_READERS worker processes
+# (sphinx-build -j): a serial read keeps every doctree it read until it is written (a cold build
+# holds the whole book), a worker hands back only its environment; the same bytes either way.
+SPHINX_READERS ?= 2
+PARALLEL_READ := -j $(SPHINX_READERS)
 
 # One build at a time per build folder: every goal runs under an exclusive lock, so two `make`
 # started at once take turns instead of emptying each other's build folders (publish.py also
@@ -154,7 +159,7 @@ $(MANIFEST): $(foreach format,$(filter $(PUBLISHED),$(BUILD_ORDER)) $(filter-out
 ASIDE = rm -rf $(1).prev && if [ -d $(1) ]; then mv $(1) $(1).prev; fi
 $(BUILDDIR)/student/html.stamp: $(INPUTS)
 	$(call ASIDE,$(BUILDDIR)/student/html)
-	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
+	$(SPHINX) -b html $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/html-doctrees $(SRCDIR) $(BUILDDIR)/student/html
 	rm -rf $(BUILDDIR)/student/html.prev
 	touch $@
 
@@ -162,13 +167,13 @@ $(BUILDDIR)/student/html.stamp: $(INPUTS)
 # (deploy/nginx-teacher.conf); every page is marked "Teacher's edition" (lessonpack.teachersite).
 $(BUILDDIR)/teacher/html.stamp: $(INPUTS)
 	$(call ASIDE,$(BUILDDIR)/teacher/html)
-	$(SPHINX) -b html $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/html-doctrees $(SRCDIR) $(BUILDDIR)/teacher/html
+	$(SPHINX) -b html $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/html-doctrees $(SRCDIR) $(BUILDDIR)/teacher/html
 	rm -rf $(BUILDDIR)/teacher/html.prev
 	touch $@
 
 $(BUILDDIR)/student/epub.stamp: $(INPUTS)
 	$(call ASIDE,$(BUILDDIR)/student/epub)
-	$(SPHINX) -b epub $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
+	$(SPHINX) -b epub $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/epub-doctrees $(SRCDIR) $(BUILDDIR)/student/epub
 	rm -rf $(BUILDDIR)/student/epub.prev
 	touch $@
 
@@ -189,7 +194,7 @@ $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
 # each question's guidance as speaker notes.
 $(BUILDDIR)/%/slides.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/$*/slides
-	$(SPHINX) -b lessonslides $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=$* -d $(BUILDDIR)/$*/slides-doctrees $(SRCDIR) $(BUILDDIR)/$*/slides
+	$(SPHINX) -b lessonslides $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=$* -d $(BUILDDIR)/$*/slides-doctrees $(SRCDIR) $(BUILDDIR)/$*/slides
 	touch $@
 
 # The course for a learning platform (dist/lms/: Common Cartridge, QTI zips, Moodle XML), from

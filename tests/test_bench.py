@@ -519,3 +519,39 @@ def test_peak_memory_counts_processes_of_a_forkserver(tmp_path: Path):
     measurement = measure([sys.executable, str(script)])
     assert measurement.ok
     assert measurement.peak_mb > 200
+
+
+def test_sizes_up_to_128_print_and_judge_the_memory_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    """`--sizes 4 64 128` end to end (the builds replaced by fixed figures: hours of PDFs):
+    the 64-lesson peak judged against 300 MB, 128 against 64, each format's peak shown."""
+    from lessonpack.bench import __main__ as cli
+
+    peaks = {64: {"html": 180.0, "epub": 170.0, "pdf": 290.0}}
+    peaks[128] = {"html": 185.0, "epub": 172.0, "pdf": 320.0}  # the PDFs grow: 1.10×
+
+    def synthetic(repo, course, workdir, keep, log, lessons):
+        return {
+            **fake_course_run(100.0, 10.0)["cold"],
+            "lessons": lessons,
+            "peak_mb": peaks[lessons],
+            "peak_mb_max": max(peaks[lessons].values()),
+        }
+
+    monkeypatch.setattr(scenarios, "real_course", lambda *a, **k: fake_course_run(80.0, 10.0))
+    monkeypatch.setattr(scenarios, "synthetic_course", synthetic)
+    where = tmp_path / "r.json"
+    options = ["--runs", "1", "--skip-peers", "--sizes", "4", "64", "128", "--json", str(where)]
+    assert cli.main([*REAL_OPTIONS, *options]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    assert lines["64 lessons: peak memory, largest process"].split()[-3:] == ["300", "MB", "pass"]
+    assert "1.10" in lines["peak memory at 128 lessons / at 64"]
+    assert lines["peak memory at 128 lessons / at 64"].endswith("FAIL")
+    assert "290" in lines["64 lessons: peak memory, largest process: pdf"]
+    assert "185" in lines["128 lessons: peak memory, largest process: html"]
+    assert "4 lessons: peak memory, largest process: epub" in lines  # the real course's runs
+    judged = {r["key"]: r.get("pass") for r in json.loads(where.read_text())["figures"]}
+    assert (judged["scaling.64.peak_mb"], judged["scaling.128.peak_growth"]) == (True, False)
+    assert "not met: peak memory at 128 lessons / at 64" in out

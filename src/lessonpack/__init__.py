@@ -32,6 +32,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .graphics import setup_graphics
     from .images import setup_images
     from .labels import setup_labels
+    from .lean import setup_lean
     from .lesson import setup_lesson
     from .linechart import setup_linechart
     from .locations import setup_locations
@@ -57,6 +58,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
 
     setup_labels(app)  # first: every label is translated while reading
     setup_messages(app)
+    setup_lean(app)
     setup_config(app)
     setup_locations(app)
     setup_citations(app)

@@ -19,9 +19,9 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from importlib.metadata import version
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 CACHE_NAME = "reading-grades.json"
@@ -43,22 +43,48 @@ class Grader:
     need memory. A fresh process (``spawn``), not a fork: a fork of a build that has read many
     lessons would count all of the build's memory as its own. ``starts`` counts the helpers
     this process has started.
+
+    Each process that grades has its own helper: a parallel read (``sphinx-build -j``) forks
+    workers that read documents, and a worker must not share the pipe of its parent's helper.
+    The helper is a daemon, so a worker that ends ends its helper too (a worker is never told
+    that reading is over; waiting for the helper there would hang the build).
     """
 
     def __init__(self) -> None:
-        self.pool: ProcessPoolExecutor | None = None
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.pipe: Connection | None = None
+        self.owner = 0  # the process that started the helper
         self.starts = 0
 
     def grade(self, text: str) -> float:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        if self.process is None or self.owner != os.getpid():
+            context = multiprocessing.get_context("spawn")
+            self.pipe, child = context.Pipe()
+            self.process = context.Process(target=_serve, args=(child,), daemon=True)
+            self.process.start()
+            child.close()
+            self.owner = os.getpid()
             self.starts += 1
-        return self.pool.submit(_grade, text).result()
+        assert self.pipe is not None
+        self.pipe.send(text)
+        return float(self.pipe.recv())
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-            self.pool = None
+        if self.process is not None and self.owner == os.getpid():
+            assert self.pipe is not None
+            self.pipe.close()  # the helper reads the end of its input and returns
+            self.process.join()
+        self.process = self.pipe = None
+
+
+def _serve(pipe: Connection) -> None:
+    """The helper: a grade for every text it is sent, until the build closes the pipe."""
+    while True:
+        try:
+            text = pipe.recv()
+        except EOFError:
+            return
+        pipe.send(_grade(text))
 
 
 GRADER = Grader()

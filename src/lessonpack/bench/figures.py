@@ -296,6 +296,18 @@ def scaling_figures(by_size: dict[int, Sequence[Run]]) -> list[Figure]:
                 peak_target,
             ),
         ]
+        # Which build the peak is in: each format's own largest process.
+        for goal in ("html", "epub", "pdf"):
+            if all(goal in r.get("peak_mb", {}) for r in runs):
+                rows.append(
+                    figure(
+                        f"scaling.{size}.{goal}.peak_mb",
+                        f"{size} lessons: peak memory, largest process: {goal}",
+                        "MB",
+                        runs,
+                        lambda r, g=goal: r["peak_mb"][g],
+                    )
+                )
         if size != smallest:
             rows += [
                 figure(
