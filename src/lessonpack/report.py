@@ -24,7 +24,6 @@ from .teacher import document_files
 
 if TYPE_CHECKING:
     from collections.abc import Set
-    from multiprocessing.connection import Connection
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
