@@ -34,7 +34,9 @@ def project(tmp_path: Path) -> Path:
     copy.mkdir()
     for name in PROJECT:
         shutil.copy2(ROOT / name, copy / name)
-    shutil.copytree(ROOT / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    # As a clone has it: no byte code, no metadata folder of an earlier pip install in place.
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(ROOT / "src", copy / "src", ignore=skip)
     return copy
 
 
