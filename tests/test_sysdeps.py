@@ -28,6 +28,7 @@ GATE_PACKAGES = [
     "npm",
     "nginx",
     "libreoffice-impress",
+    "poppler-utils",
 ]
 
 
@@ -46,7 +47,12 @@ def test_tools_on_the_path_are_not_missing(tmp_path: Path):
     for name in ("java", "node", "chromium"):
         executable(tmp_path / "bin", name)
     finder = sysdeps.Finder(path=str(tmp_path / "bin"))
-    assert sysdeps.missing_packages("gate", finder) == ["libreoffice-impress", "nginx", "npm"]
+    assert sysdeps.missing_packages("gate", finder) == [
+        "libreoffice-impress",
+        "nginx",
+        "npm",
+        "poppler-utils",
+    ]
 
 
 def test_fonts_found_under_the_fonts_folder(tmp_path: Path):
@@ -73,7 +79,7 @@ def test_root_installs_then_looks_again(tmp_path: Path, capsys: pytest.CaptureFi
 
     def install(packages: list[str]) -> bool:
         asked.append(packages)
-        for name in ("java", "node", "npm", "chromium", "nginx", "soffice"):
+        for name in ("java", "node", "npm", "chromium", "nginx", "soffice", "pdftotext"):
             executable(tmp_path / "bin", name)
         return True
 

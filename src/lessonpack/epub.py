@@ -16,6 +16,7 @@ from .epubcover import family, raster_cover
 from .epubfiles import complete_svg_paths, prune_unreferenced
 from .images import shrink_copies
 from .pagereuse import ReusingPages
+from .typography import nowrap_ranges
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -31,6 +32,14 @@ ZIP_EPOCH_MIN = 315532800
 
 def source_date_epoch() -> int:
     return max(int(os.environ.get("SOURCE_DATE_EPOCH", ZIP_EPOCH_MIN)), ZIP_EPOCH_MIN)
+
+
+def _nowrap_entries(navlist: list[Any]) -> list[Any]:
+    """Sphinx's NavPoints (their text escaped HTML) with each number range in a nowrap span."""
+    return [
+        p._replace(text=nowrap_ranges(p.text), children=_nowrap_entries(p.children))
+        for p in navlist
+    ]
 
 
 class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
@@ -61,6 +70,11 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
             path, hash_, fragment = item["refuri"].partition("#")
             item["refuri"] = posixpath.normpath(posixpath.join(root_dir, path)) + hash_ + fragment
         super().toc_add_files(refnodes)
+
+    def navigation_doc_metadata(self, navlist: list[Any]) -> dict[str, Any]:
+        """nav.xhtml's entries with each number range unbroken, as the pages' titles have it
+        (``typography.nowrap_ranges``; the template sets ``.lp-nowrap``). toc.ncx stays text."""
+        return super().navigation_doc_metadata(_nowrap_entries(navlist))
 
     cover_image = ""
 

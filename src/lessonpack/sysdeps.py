@@ -47,6 +47,9 @@ NEEDS: dict[str, list[Need]] = {
         Need("command", "npm", "npm", "installing axe-core"),
         Need("command", "nginx", "nginx", "the deploy/nginx.conf test"),
         Need("command", "soffice", "libreoffice-impress", "opening every PowerPoint deck"),
+        Need(
+            "command", "pdftotext", "poppler-utils", "reading a PDF's lines as a reader sees them"
+        ),
     ],
     "fonts": [
         Need("file", "truetype/noto/NotoSerif-Regular.ttf", "fonts-noto-core", "make fonts"),

@@ -11,7 +11,7 @@ from sphinx.writers.html5 import HTML5Translator
 from . import nodes as lp
 from .organiser import GridScopeMixin
 from .site import SITE_BUILDERS
-from .typography import NUMBER_RANGE
+from .typography import NUMBER_RANGE, nowrap_ranges
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -128,48 +128,30 @@ class PageSectionMixin:
         super().depart_section(node)  # type: ignore[misc]
 
 
-class TitleRangeMixin:
-    """A number range ("1959–1961") in a title stays on one line: in every title (a page's
-    ``<h1>``, the titles of its sections, tables and boxes, which the theme also prints in the
-    previous/next links) and every table-of-contents entry (the site's navigation, where titles
-    come as plain text), each range is a ``<span class="lp-nowrap">`` (lessonpack.css), as the
-    PDF's covers and running heads have it (``typography.title``). Only the markup changes: the
-    text, the search index and ``<title>`` (which strips tags) read as before."""
+class NumberRangeMixin:
+    """A number range ("1959–1961", "1958–62") stays on one line wherever it is: in a title (a
+    page's ``<h1>``, the titles of its sections, tables and boxes, which the theme also prints in
+    the previous/next links), a table-of-contents entry (the site's navigation, where titles come
+    as plain text) and the body text. Each range is a ``<span class="lp-nowrap">`` (lessonpack.css,
+    print.css), as the PDF's covers and running heads have it (``typography.title``). Only the
+    markup changes: the text, the search index (read from the doctree), ``<title>`` (which strips
+    tags), what is copied and what a screen reader says are as before. Code keeps its own
+    markup (Sphinx already keeps inline code's words whole)."""
 
     body: list[str]
+    protect_literal_text: int
 
     def visit_Text(self, node: nodes.Text) -> None:
-        text = node.astext()
-        if not NUMBER_RANGE.search(text) or not _in_title_or_contents(node):
+        if self.protect_literal_text or not NUMBER_RANGE.search(node.astext()):
             super().visit_Text(node)  # type: ignore[misc]
             return
-        start = 0
-        for found in NUMBER_RANGE.finditer(text):
-            if found.start() > start:
-                super().visit_Text(nodes.Text(text[start : found.start()]))  # type: ignore[misc]
-            self.body.append('<span class="lp-nowrap">')
-            super().visit_Text(nodes.Text(found[0]))  # type: ignore[misc]
-            self.body.append("</span>")
-            start = found.end()
-        if start < len(text):
-            super().visit_Text(nodes.Text(text[start:]))  # type: ignore[misc]
-
-
-def _in_title_or_contents(node: nodes.Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, nodes.title):
-            return True
-        if isinstance(parent, nodes.list_item) and any(
-            c.startswith("toctree-l") for c in parent.get("classes", [])
-        ):
-            return True
-        parent = parent.parent
-    return False
+        start = len(self.body)
+        super().visit_Text(node)  # type: ignore[misc]
+        self.body[start:] = [nowrap_ranges(part) for part in self.body[start:]]
 
 
 class BookTranslator(
-    TitleRangeMixin,
+    NumberRangeMixin,
     PageSectionMixin,
     CaptionLevelMixin,
     GridScopeMixin,

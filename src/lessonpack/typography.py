@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 # Two numbers joined by a hyphen, a non-breaking hyphen, an en dash or an em dash.
 NUMBER_RANGE = re.compile(r"\d+[-\u2011\u2013\u2014]\d+")
+# Its markup: a class every stylesheet of the package sets to ``white-space: nowrap``
+# (lessonpack.css for the site and the EPUB, print.css for the PDFs). A span, not a WORD JOINER
+# (U+2060) around the dash, keeps the text itself as written: copied, searched, read aloud.
+NOWRAP = r'<span class="lp-nowrap">\g<0></span>'
 
 
 def typographic(text: str, language: str = "en", action: str = "qDe") -> str:
@@ -62,10 +66,15 @@ def for_config(config: Config) -> Callable[[str], str]:
     return lambda text: typographic(text, language, action)
 
 
+def nowrap_ranges(escaped: str) -> str:
+    """HTML text (already escaped) with each number range in a ``<span class="lp-nowrap">``:
+    the same characters, but no line break inside the range ("1959–" / "1961")."""
+    return NUMBER_RANGE.sub(NOWRAP, escaped)
+
+
 def title(text: str, language: str = "en", action: str = "qDe") -> Markup:
     """A title as HTML: typographic, each number range in a span that does not wrap."""
-    escaped = str(escape(typographic(text, language, action)))
-    return Markup(NUMBER_RANGE.sub(r'<span class="lp-nowrap">\g<0></span>', escaped))
+    return Markup(nowrap_ranges(str(escape(typographic(text, language, action)))))
 
 
 def _register(app: Sphinx) -> None:

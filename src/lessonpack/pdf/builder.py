@@ -31,7 +31,7 @@ from ..images import shrink_copies
 from ..organiser import GridScopeMixin
 from ..records import failed
 from ..report import is_lesson_doc
-from ..translator import CitationRoleMixin
+from ..translator import CitationRoleMixin, NumberRangeMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
 from .bookparts import Book, BookWriter, scratch_folder
 from .cache import RenderCache, code_salt, resources_digest
@@ -60,7 +60,7 @@ THEME = "lessonpack-print"
 JOBS_FILE = "pdf-jobs.json"  # beside the HTML, in the build folder (never published)
 
 
-class PrintTranslator(GridScopeMixin, CitationRoleMixin, HTML5Translator):
+class PrintTranslator(NumberRangeMixin, GridScopeMixin, CitationRoleMixin, HTML5Translator):
     """Wraps each document in a chapter element that carries the document's id.
 
     Sphinx marks a document's start with an empty ``<span id>`` before its heading; a page break
