@@ -21,6 +21,7 @@ from . import nodes as lp
 from .grades import cached_grade, release
 from .paths import source_dirs
 from .teacher import document_files
+from .typography import settings
 
 if TYPE_CHECKING:
     from collections.abc import Set
@@ -253,6 +254,8 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
     report = {
         "edition": app.config.lessonpack_edition,
         "language": app.config.language or "en",
+        # How smartquotes set the text ("" if not at all): the LMS export sets titles the same.
+        "smartquotes_action": settings(app.config)[1],
         "srcdir": str(app.srcdir),
         # Where the course is, for the gate's second build (check/reproducible.py).
         "confdir": str(app.confdir),

@@ -18,7 +18,7 @@ from sphinx import addnodes
 from sphinx.util.nodes import clean_astext
 
 from .labels import _
-from .typography import typographic
+from .typography import for_config
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -145,9 +145,7 @@ def _register_filters(app: Sphinx) -> None:
 
 def _typeset(app: Sphinx, text: str) -> str:
     """A title from conf.py set as smartquotes sets the text (typography.py)."""
-    config = app.config
-    action = config.smartquotes_action if config.smartquotes else ""
-    return typographic(text, config.language or "en", action)
+    return for_config(app.config)(text)
 
 
 def _typeset_site_title(

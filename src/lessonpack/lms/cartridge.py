@@ -101,7 +101,7 @@ def cartridge(
     ET.SubElement(metadata, f"{cp}schemaversion").text = version.schema
     general = ET.SubElement(ET.SubElement(metadata, f"{lom}lom"), f"{lom}general")
     # conf.py's ``project``, which smartquotes never saw: "China’s", as the pages have it.
-    title = typographic(course.title, course.language)
+    title = typographic(course.title, course.language, course.quotes)
     ET.SubElement(ET.SubElement(general, f"{lom}title"), f"{lom}string").text = title
     language = ET.SubElement(general, f"{lom}language")
     language.text = course.language

@@ -62,6 +62,7 @@ class Course:
     basename: str
     language: str
     modules: tuple[Module, ...]
+    quotes: str = "qDe"  # the smartquotes action the text was set with (typography.settings)
 
     @property
     def quizzes(self) -> list[Quiz]:
@@ -163,5 +164,9 @@ def load_course(report: dict[str, Any]) -> Course:
             )
         )
     return Course(
-        course["project"], course["pdf_basename"], report.get("language", "en"), tuple(modules)
+        course["project"],
+        course["pdf_basename"],
+        report.get("language", "en"),
+        tuple(modules),
+        report.get("smartquotes_action", "qDe"),
     )

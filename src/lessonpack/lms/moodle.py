@@ -73,7 +73,8 @@ def _question(quiz: Quiz, number: int, item: Item) -> ET.Element:
 def moodle_xml(course: Course) -> bytes:
     """The question bank of every quiz of ``course``, one category each."""
     root = ET.Element("quiz")
-    title = typographic(course.title, course.language)  # conf.py's project: "China’s"
+    # conf.py's project: "China’s", set as the text was (typography.settings)
+    title = typographic(course.title, course.language, course.quotes)
     for module in course.modules:
         for quiz in module.quizzes:
             category = ET.SubElement(root, "question", {"type": "category"})

@@ -24,7 +24,7 @@ from sphinx.util.nodes import inline_all_toctrees
 
 from ..pdf.cache import PageCache
 from ..report import is_lesson_doc
-from ..typography import typographic
+from ..typography import for_config
 from . import figures, fontfaces
 from .directive import BUILDER
 from .html import STYLES, deck_html, overflowing, pages
@@ -134,10 +134,8 @@ class SlidesBuilder(Builder):
         )
 
     def _typeset(self, text: str) -> str:
-        """Text smartquotes never saw, set as the text it read (``typography.typographic``)."""
-        config = self.config
-        action = config.smartquotes_action if config.smartquotes else ""
-        return typographic(text, config.language or "en", action)
+        """Text smartquotes never saw, set as the text it read (``typography.for_config``)."""
+        return for_config(self.config)(text)
 
     def _warn(self, message: str, node: nodes.Node) -> None:
         logger.warning(message, location=node, type="lessonpack", subtype="slides")

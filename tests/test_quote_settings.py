@@ -1,0 +1,58 @@
+"""Text that smartquotes never saw (conf.py's ``project``) is set as the book's text is set, by
+the same settings (``typography.for_config``): with smartquotes' excluded languages naming the
+book's language, the website's title, the slide decks and the LMS export keep the straight
+apostrophe the text keeps; with the default settings they curl it as the text does."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from lessonpack.lms.__main__ import main
+from test_lms_cli import course_of
+from test_quiz import mc
+from test_slides import sphinx_build as slides_build
+from test_slides import text_of, write_course
+
+PROJECT = "The county's course"
+EXCLUDED = {"languages": ["en"], "builders": []}  # smartquotes off for this (English) book
+
+
+@pytest.mark.parametrize(("excludes", "shown"), [(EXCLUDED, "county's"), (None, "county’s")])
+def test_the_websites_title_is_set_as_its_text(tmp_path: Path, excludes, shown: str):
+    overrides = {"project": PROJECT, **({"smartquotes_excludes": excludes} if excludes else {})}
+    course_of(tmp_path, mc(1, key=2), editions=("student",), **overrides)
+    page = (tmp_path / "student" / "lessons" / "one.html").read_text(encoding="utf-8")
+    (tab,) = page.split("<title>")[1:]
+    tab = tab.split("</title>")[0].replace("&#39;", "'")
+    assert f"— The {shown} course" in tab.replace("&#8212;", "—"), tab
+
+
+def test_the_lms_export_sets_the_title_as_the_text(tmp_path: Path, capsys):
+    report, record = course_of(
+        tmp_path, mc(1, key=2), project=PROJECT, smartquotes_excludes=EXCLUDED
+    )
+    out = tmp_path / "lms"
+    assert main([str(report), str(record), str(tmp_path / "no-pdf-record.json"), str(out)]) == 0
+    assert capsys.readouterr().err == ""
+    with zipfile.ZipFile(out / "book-teacher.imscc") as package:
+        manifest = ET.fromstring(package.read("imsmanifest.xml"))
+    assert manifest.findtext(".//{*}general/{*}title/{*}string") == PROJECT
+    bank = ET.fromstring((out / "book-teacher-moodle.xml").read_bytes())
+    paths = [q.findtext("category/text") for q in bank.findall("question[@type='category']")]
+    assert paths and all(p.startswith(f"$course$/top/{PROJECT}/") for p in paths), paths
+
+
+def test_the_slides_set_the_course_name_as_the_text(tmp_path: Path):
+    src = write_course(tmp_path / "src")
+    conf = src / "conf.py"
+    conf.write_text(
+        conf.read_text() + f'project = "{PROJECT}"\nsmartquotes_excludes = {EXCLUDED!r}\n',
+        encoding="utf-8",
+    )
+    assert slides_build(src, tmp_path / "out", "student") == ""
+    text = text_of(tmp_path / "out" / "slides" / "a-student.pptx")
+    assert PROJECT in text and "county’s" not in text
