@@ -22,10 +22,10 @@ copyright = "2026, Test author"
 version = "1"
 lessonpack_pdf_basename = "course"
 """
-RANGES = ("1959–1961", "1958–62", "1950–1957")
+RANGES = ("1959–1961", "1958–62", "15,000–20,000")
 SENTENCE = (
     "In the years 1959–1961 the harvests failed, the grain quotas of 1958–62 did not fall, "
-    "and the plans of 1950–1957 were forgotten."
+    "and 15,000–20,000 people left each county."
 )
 # A word before the sentence, one letter longer in each paragraph: the ranges fall at every place
 # of a line, at its end too, where the dash lets the line break ("1959–" / "1961").
@@ -190,3 +190,14 @@ def test_pdf_lines_never_end_inside_a_range(project: Path):
     lines = text.splitlines()
     assert sum(line.count(r) for line in lines for r in RANGES) >= SHOWN
     assert [line for line in lines if re.search(r"\d[-–—]$", line.rstrip())] == []
+
+
+def test_a_range_is_marked_whole_with_the_separators_of_its_numbers():
+    from lessonpack.typography import nowrap_ranges
+
+    marked = nowrap_ranges("(00:00–03:32): 1959–61. 15,000–20,000, 2.5–3; p. 12-14 &amp; 1958")
+    assert marked == (
+        f"({NOWRAP.format('00:00–03:32')}): {NOWRAP.format('1959–61')}. "
+        f"{NOWRAP.format('15,000–20,000')}, {NOWRAP.format('2.5–3')}; "
+        f"p. {NOWRAP.format('12-14')} &amp; 1958"
+    )

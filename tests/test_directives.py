@@ -196,8 +196,9 @@ def test_segments_are_timed_in_order(build):
     :::
     """
     page = build({"guide.md": guide}).html("guide")
-    assert "Segment 1 (00:00–03:32): Opening" in page
-    assert "Segment 2 (03:32–08:26): Next" in page
+    # Each time range kept on one line (typography.NUMBER_RANGE).
+    assert 'Segment 1 (<span class="lp-nowrap">00:00–03:32</span>): Opening' in page
+    assert 'Segment 2 (<span class="lp-nowrap">03:32–08:26</span>): Next' in page
 
 
 def test_duration_parsing():

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
-# Two numbers joined by a hyphen, a non-breaking hyphen, an en dash or an em dash.
-NUMBER_RANGE = re.compile(r"\d+[-\u2011\u2013\u2014]\d+")
+# Two numbers joined by a hyphen, a non-breaking hyphen, an en dash or an em dash; a number may
+# hold separators between its digits ("15,000–20,000", "2.5–3", a time "00:00–03:32").
+NUMBER_RANGE = re.compile(r"\d+(?:[.,:]\d+)*[-\u2011\u2013\u2014]\d+(?:[.,:]\d+)*")
 # Its markup: a class every stylesheet of the package sets to ``white-space: nowrap``
 # (lessonpack.css for the site and the EPUB, print.css for the PDFs). A span, not a WORD JOINER
 # (U+2060) around the dash, keeps the text itself as written: copied, searched, read aloud.
