@@ -22,13 +22,16 @@ EXCLUDED = {"languages": ["en"], "builders": []}  # smartquotes off for this (En
 
 
 @pytest.mark.parametrize(("excludes", "shown"), [(EXCLUDED, "county's"), (None, "county’s")])
-def test_the_websites_title_is_set_as_its_text(tmp_path: Path, excludes, shown: str):
-    overrides = {"project": PROJECT, **({"smartquotes_excludes": excludes} if excludes else {})}
-    course_of(tmp_path, mc(1, key=2), editions=("student",), **overrides)
-    page = (tmp_path / "student" / "lessons" / "one.html").read_text(encoding="utf-8")
+def test_the_websites_title_is_set_as_its_text(build, excludes, shown: str):
+    conf = f"project = {PROJECT!r}\n" + (
+        f"smartquotes_excludes = {excludes!r}\n" if excludes else ""
+    )
+    result = build({"one.md": "# One\n\nThe county's harvest.\n"}, conf=conf)
+    assert result.warnings == ""
+    page = result.html("one").replace("&#39;", "'").replace("&#8212;", "—")
     (tab,) = page.split("<title>")[1:]
-    tab = tab.split("</title>")[0].replace("&#39;", "'")
-    assert f"— The {shown} course" in tab.replace("&#8212;", "—"), tab
+    assert f"— The {shown} course" in tab.split("</title>")[0], tab
+    assert f"The {shown} harvest." in page  # as the text smartquotes read
 
 
 def test_the_lms_export_sets_the_title_as_the_text(tmp_path: Path, capsys):
