@@ -49,13 +49,36 @@ def test_the_lms_export_sets_the_title_as_the_text(tmp_path: Path, capsys):
     assert paths and all(p.startswith(f"$course$/top/{PROJECT}/") for p in paths), paths
 
 
-def test_the_slides_set_the_course_name_as_the_text(tmp_path: Path):
-    src = write_course(tmp_path / "src")
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The student deck of test_slides' small course, smartquotes off for its language, with a
+    number range in the central question; its build folder."""
+    base = tmp_path_factory.mktemp("deck")
+    src = write_course(base / "src")
+    lesson = src / "lessons" / "a.md"
+    text = lesson.read_text(encoding="utf-8")
+    assert "harvest of 1959 fail?" in text
+    lesson.write_text(text.replace("of 1959 fail?", "of 1959–1961 fail?"), encoding="utf-8")
     conf = src / "conf.py"
     conf.write_text(
         conf.read_text() + f'project = "{PROJECT}"\nsmartquotes_excludes = {EXCLUDED!r}\n',
         encoding="utf-8",
     )
-    assert slides_build(src, tmp_path / "out", "student") == ""
-    text = text_of(tmp_path / "out" / "slides" / "a-student.pptx")
-    assert PROJECT in text and "county’s" not in text
+    assert slides_build(src, base / "out", "student") == ""
+    return base / "out"
+
+
+def test_the_slides_set_the_course_name_as_the_text(deck: Path):
+    for path in (deck / "slides" / "a-student.pptx", deck / "slides" / "a-student.pdf"):
+        text = text_of(path)
+        assert PROJECT in text and "county’s" not in text, path.name
+
+
+def test_a_number_range_on_a_slide_stays_on_one_line(deck: Path):
+    """As in the book (test_body_ranges.py): the deck's HTML, laid out by WeasyPrint, keeps each
+    range in a span that does not wrap; the text is unchanged."""
+    html = (deck / "_deck" / "a.html").read_text(encoding="utf-8")
+    assert 'harvest of <span class="lp-nowrap">1959–1961</span> fail?' in html
+    css = (deck / "_static" / "lessonpack-slides.css").read_text(encoding="utf-8")
+    assert ".lp-nowrap { white-space: nowrap; }" in css
+    assert "harvest of 1959–1961 fail?" in text_of(deck / "slides" / "a-student.pdf")

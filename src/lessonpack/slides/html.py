@@ -11,6 +11,7 @@ import html
 from typing import TYPE_CHECKING
 
 from ..labels import _
+from ..typography import nowrap_ranges
 from . import fit
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ STYLES = ("_static/slides-fonts.css", "_static/lessonpack-slides.css")
 def _runs(block: Block) -> str:
     out = []
     for run in block.runs:
-        text = html.escape(run.text)
+        text = nowrap_ranges(html.escape(run.text))  # a number range on one line
         if run.italic:
             text = f"<em>{text}</em>"
         if run.bold:
@@ -87,9 +88,11 @@ def deck_html(deck: Deck, language: str, image_uri: Callable[[Slide], str], teac
             classes.append("lp-s-group")
             attrs = f' data-group="{html.escape(slide.group)}"'
         tag = "h1" if slide.kind == "title" else "h2"
-        parts = [f'<{tag} class="lp-s-heading">{html.escape(slide.title)}</{tag}>']
+        parts = [f'<{tag} class="lp-s-heading">{nowrap_ranges(html.escape(slide.title))}</{tag}>']
         if slide.subtitle:
-            parts.append(f'<p class="lp-s-subtitle">{html.escape(slide.subtitle)}</p>')
+            parts.append(
+                f'<p class="lp-s-subtitle">{nowrap_ranges(html.escape(slide.subtitle))}</p>'
+            )
         if slide.figure is not None:
             alt = html.escape(slide.figure.alt, quote=True)
             parts.append(
