@@ -227,6 +227,16 @@ def build(tmp_path: Path):
     return run
 
 
+def built_site(base: Path, files: dict[str, str | bytes], conf: str = "") -> Path:
+    """A small website built in-process from ``files`` in ``base`` (with the tests' conf.py plus
+    ``conf`` and refs.bib), with no warning; returns its output folder. For module fixtures:
+    the site is built once, its tests read it."""
+    src = write_files(base / "src", {**files, "conf.py": BASE_CONF + conf, "refs.bib": REFS})
+    _app, _status, warnings = sphinx_app(src, base / "out", base / "doctrees")
+    assert warnings == ""
+    return base / "out"
+
+
 def need(path: Path) -> Path:
     """An output of `make`; its absence is a failure (make test builds first), never a skip."""
     assert path.exists(), f"{path} is missing: run `make` first (make test does)"

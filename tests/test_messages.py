@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make, sphinx_build, write_files
+from conftest import ROOT, make, sphinx_main, write_files
 from test_bad_input import LESSON_DOC, course
 
 CHART = """
@@ -46,9 +46,10 @@ def chart_course(csv: str | bytes) -> dict[str, str | bytes]:
 
 
 def build_fails(tmp_path: Path, files: dict[str, str | bytes]) -> str:
-    """Build with sphinx-build as make does: it must fail, with no traceback."""
+    """Build with sphinx-build as make does (its entry point, in this process): it must fail,
+    with no traceback."""
     src = write_files(tmp_path / "src", files)
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert result.returncode != 0, result.stderr
     assert "Traceback" not in result.stderr and "crash" not in result.stderr, result.stderr
     return result.stderr.replace(str(src) + "/", "")
@@ -58,7 +59,7 @@ def test_the_chart_course_builds_cleanly(tmp_path: Path):
     # A byte-order mark (Excel's "CSV UTF-8"), empty trailing columns and rows, CRLF endings.
     data = '\ufeffWho,Low,High,,\r\nA,27,27,,\r\n"B, C",15,45,,\r\n,,,,\r\n\r\n'.encode()
     src = write_files(tmp_path / "src", chart_course(data))
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
     page = (tmp_path / "out" / "html" / "data.html").read_text(encoding="utf-8")
     assert "<td><p>B, C</p></td>" in page
@@ -244,7 +245,7 @@ def test_glossary_definitions_keep_their_text(tmp_path: Path):
     files = course()
     files["glossary.md"] = LOCATED_GLOSSARY.replace("commune\n  Again.\n", "")
     src = write_files(tmp_path / "src", files)
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert (result.returncode, result.stderr) == (0, "")
     page = (tmp_path / "out" / "html" / "glossary.html").read_text(encoding="utf-8")
     assert re.search(r"A unit of a commune,\s+of several villages\.", page), page
