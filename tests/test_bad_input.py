@@ -372,7 +372,11 @@ def test_a_failed_pdf_step_publishes_nothing(everything: Path):
     assert leftovers(everything) == []
 
 
-def test_a_build_killed_inside_the_pdf_step_leaves_dist_whole(everything: Path):
+def test_builds_killed_inside_the_pdf_step_and_while_publishing_leave_dist_whole(
+    everything: Path,
+):
+    """Two kills, one after the other, on the same copy (the second make does the builds the
+    first left undone, so they are not done twice), then the make that publishes everything."""
     before = snapshot(everything / "dist")
     build = everything / "build"
     edit_lesson(everything)
@@ -391,16 +395,8 @@ def test_a_build_killed_inside_the_pdf_step_leaves_dist_whole(everything: Path):
     os.killpg(run.pid, signal.SIGKILL)
     run.communicate(timeout=60)
     assert snapshot(everything / "dist") == before
-    # The next build publishes everything.
-    again = make(everything)
-    out, _ = again.communicate(timeout=600)
-    assert again.returncode == 0, out
-    assert_all_published(everything)
-
-
-def test_a_build_killed_while_publishing_leaves_dist_whole(everything: Path):
-    before = snapshot(everything / "dist")
-    edit_lesson(everything)
+    # The next build does every build left (the PDFs again, the others) and stages the new
+    # dist/; killed there, while publishing, it leaves dist/ as it was.
     marker = everything / "staged"
     run = make(everything, env={**make_env(), pauses.PUBLISH: str(marker)})
     wait_for(marker.exists, run, "the publisher staged the new dist/")
