@@ -221,12 +221,12 @@ def test_vnu_finds_invalid_html_in_every_site_folder_and_epub(tmp_path: Path):
     assert outcome.figure.startswith(
         f"{len(outcome.problems)} errors on 5 pages of 2 site(s) and 1 EPUB(s)"
     )
+    # Only the two bad pages: the good page passes, and so do the EPUB's nav and chapter (their
+    # epub:type is EPUB's, not an error). (One run of the checker: a second on clean pages only
+    # would start Java again to show the same.)
     where = {p.split(":")[0] for p in outcome.problems}
     assert where == {"html/sub/bad.html", str(tmp_path / "teacher" / "index.html")}
     assert any("“blink”" in p for p in outcome.problems)
-    # the nav's and a section's epub:type are EPUB's, not errors: a clean site and EPUB pass
-    write_files(tmp_path / "clean", {"index.html": good})
-    assert vnu.check(site, [tmp_path / "clean"]).ok
     # by default, every website of dist/ (a teacher-html beside html) and every EPUB
     write_files(dist / "teacher-html", {"x.html": bad})
     assert vnu.site_folders(site) == [dist / "html", dist / "teacher-html"]
