@@ -4,6 +4,7 @@ by ``sphinx-build`` (``sphinx_build``) and by ``make`` (``make``, ``make_env``),
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from sphinx import locale as sphinx_locale
 from sphinx.application import Sphinx
+from sphinx.cmd.build import build_main
 from sphinx.util.console import nocolor
 from sphinx.util.docutils import docutils_namespace
 
@@ -117,11 +119,29 @@ def sphinx_app(
     return app, status.getvalue(), warnings.getvalue()
 
 
+def sphinx_arguments(src: Path, out: Path) -> list[str]:
+    """The arguments of `sphinx-build` of the website, strict as `make` runs it."""
+    strict = ["-b", "html", "-W", "--keep-going", "-n", "-q"]
+    return [*strict, "-d", str(out / ".doctrees"), str(src), str(out / "html")]
+
+
 def sphinx_build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
     """`sphinx-build` of the website, strict as `make` runs it, in its own process."""
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n", "-q"]
-    command += ["-d", str(out / ".doctrees"), str(src), str(out / "html")]
+    command = [sys.executable, "-m", "sphinx", *sphinx_arguments(src, out)]
     return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def sphinx_main(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """The same `sphinx-build` run in this process (Sphinx's own command-line entry point,
+    ``build_main``): its exit code and what it printed, as ``sphinx_build`` returns them,
+    without the start-up of a new interpreter (~4 s of CPU). For tests of a message and an exit
+    code; what only a process of its own shows (its environment, a kill) needs ``sphinx_build``."""
+    arguments = sphinx_arguments(src, out)
+    out_text, err_text = io.StringIO(), io.StringIO()
+    sphinx_locale.translators.clear()  # as sphinx_app does: another test's language stays out
+    with contextlib.redirect_stdout(out_text), contextlib.redirect_stderr(err_text):
+        code = build_main(arguments)
+    return subprocess.CompletedProcess(arguments, code, out_text.getvalue(), err_text.getvalue())
 
 
 def make_env() -> dict[str, str]:
@@ -205,6 +225,16 @@ def build(tmp_path: Path):
         return Result(app, warnings)
 
     return run
+
+
+def built_site(base: Path, files: dict[str, str | bytes], conf: str = "") -> Path:
+    """A small website built in-process from ``files`` in ``base`` (with the tests' conf.py plus
+    ``conf`` and refs.bib), with no warning; returns its output folder. For module fixtures:
+    the site is built once, its tests read it."""
+    src = write_files(base / "src", {**files, "conf.py": BASE_CONF + conf, "refs.bib": REFS})
+    _app, _status, warnings = sphinx_app(src, base / "out", base / "doctrees")
+    assert warnings == ""
+    return base / "out"
 
 
 def need(path: Path) -> Path:

@@ -1,8 +1,10 @@
 """Broken lesson source fails the build with a message naming the file and line.
 
 Each kind of fault is planted in a small copy of a course (a few files in tmp_path) built with
-`sphinx-build -W --keep-going -n`, as `make` does. The last tests drive `make` itself (pointed at
-such a copy) and prove that a failed, killed or concurrent build leaves dist/ whole.
+`sphinx-build -W --keep-going -n`, as `make` does: Sphinx's own command line run in this process
+(``sphinx_main``; one test proves it prints what `sphinx-build` in a process of its own prints).
+The last tests drive `make` itself (pointed at such a copy) and prove that a failed, killed or
+concurrent build leaves dist/ whole.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from conftest import (
     make_env,
     snapshot,
     sphinx_build,
+    sphinx_main,
     write_files,
 )
 from lessonpack import pauses
@@ -169,7 +172,7 @@ FAULTS: dict[str, tuple[Callable[[dict], None], str, str]] = {
 
 
 def test_the_small_course_builds_cleanly(tmp_path: Path):
-    result = sphinx_build(write(tmp_path / "src", course()), tmp_path / "out")
+    result = sphinx_main(write(tmp_path / "src", course()), tmp_path / "out")
     assert (result.returncode, result.stderr) == (0, "")
 
 
@@ -179,12 +182,28 @@ def test_a_fault_fails_the_build_naming_file_and_line(tmp_path: Path, kind: str)
     files = course()
     fault(files)
     src = write(tmp_path / "src", files)
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert result.returncode != 0, result.stderr
     where = re.compile(
         rf"{re.escape(str(src / doc))}:\d+: (WARNING|ERROR)[^\n]*{re.escape(message)}"
     )
     assert where.search(result.stderr), result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_sphinx_build_in_a_process_of_its_own_prints_what_the_tests_read(tmp_path: Path):
+    """The faults above are built in this process: `sphinx-build` itself, in a new process,
+    fails with the same exit code and the same lines, for a fault found while reading and one
+    found while writing."""
+    files = course()
+    for kind in ("unknown directive", "broken cross-reference"):
+        FAULTS[kind][0](files)
+    src = write(tmp_path / "src", files)
+    alone = sphinx_build(src, tmp_path / "alone")
+    here = sphinx_main(src, tmp_path / "here")
+    assert alone.returncode == here.returncode == 1, alone.stderr
+    assert "Unknown directive type" in alone.stderr and "undefined label" in alone.stderr
+    assert here.stderr.replace("/here/", "/alone/") == alone.stderr
 
 
 # The real `make` path -------------------------------------------------------------------------
@@ -353,7 +372,11 @@ def test_a_failed_pdf_step_publishes_nothing(everything: Path):
     assert leftovers(everything) == []
 
 
-def test_a_build_killed_inside_the_pdf_step_leaves_dist_whole(everything: Path):
+def test_builds_killed_inside_the_pdf_step_and_while_publishing_leave_dist_whole(
+    everything: Path,
+):
+    """Two kills, one after the other, on the same copy (the second make does the builds the
+    first left undone, so they are not done twice), then the make that publishes everything."""
     before = snapshot(everything / "dist")
     build = everything / "build"
     edit_lesson(everything)
@@ -372,16 +395,8 @@ def test_a_build_killed_inside_the_pdf_step_leaves_dist_whole(everything: Path):
     os.killpg(run.pid, signal.SIGKILL)
     run.communicate(timeout=60)
     assert snapshot(everything / "dist") == before
-    # The next build publishes everything.
-    again = make(everything)
-    out, _ = again.communicate(timeout=600)
-    assert again.returncode == 0, out
-    assert_all_published(everything)
-
-
-def test_a_build_killed_while_publishing_leaves_dist_whole(everything: Path):
-    before = snapshot(everything / "dist")
-    edit_lesson(everything)
+    # The next build does every build left (the PDFs again, the others) and stages the new
+    # dist/; killed there, while publishing, it leaves dist/ as it was.
     marker = everything / "staged"
     run = make(everything, env={**make_env(), pauses.PUBLISH: str(marker)})
     wait_for(marker.exists, run, "the publisher staged the new dist/")
@@ -419,5 +434,5 @@ def test_two_builds_at_once_take_turns(published: Path):
 def test_a_page_marked_orphan_may_stay_out_of_the_toctree(tmp_path: Path):
     files = course()
     files["notes.md"] = "---\norphan: true\n---\n# Notes for the printer\n\nNot in the book.\n"
-    result = sphinx_build(write(tmp_path / "src", files), tmp_path / "out")
+    result = sphinx_main(write(tmp_path / "src", files), tmp_path / "out")
     assert (result.returncode, result.stderr) == (0, "")

@@ -5,11 +5,14 @@ A serial read keeps every doctree it reads until the writer takes it (a cold bui
 holds the whole book at once); workers that read chunks of documents hand back only their
 environment. The outputs of the real course, read serially and by two workers, are the same
 bytes, and so is the report every document's data goes into (merged from the workers by the
-domains). The reading-grade helper works in a forked worker and lets it end.
+domains). The two workers' side is the build `make` made (`make test` builds first, with the
+Makefile's ``SPHINX_READERS``): only the serial read is built here. The reading-grade helper
+works in a forked worker and lets it end.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -19,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_env, snapshot
+from conftest import BUILD, ROOT, make_env, need, snapshot
 from lessonpack import grades
 from lessonpack.bench.course import Course
+from lessonpack.check.reproducible import source_date_epochs
 from lessonpack.report import REPORT_NAME
 
 REAL = Course.read(ROOT, ROOT / "book")
@@ -35,14 +39,15 @@ def makefile_readers() -> str:
     return match[1]
 
 
-def sphinx_build(src: Path, out: Path, builder: str, edition: str, *jobs: str) -> Path:
-    """`sphinx-build` of the course as the Makefile runs it, strict; returns the doctree folder."""
+def sphinx_build(out: Path, builder: str, edition: str, epoch: str) -> Path:
+    """`sphinx-build` of the course as the Makefile runs it, strict, but reading serially (no
+    ``-j``), with the SOURCE_DATE_EPOCH of make's build; returns the doctree folder."""
     doctrees = out.with_name(out.name + "-doctrees")
     command = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-n", "-q"]
-    command += ["-c", str(src / REAL.confdir), "-D", f"lessonpack_edition={edition}", *jobs]
+    command += ["-c", str(ROOT / REAL.confdir), "-D", f"lessonpack_edition={edition}"]
     command += ["-D", f"lessonpack_cache_dir={out.parent / 'cache'}"]
-    command += ["-d", str(doctrees), str(src), str(out)]
-    env = {**make_env(), "SOURCE_DATE_EPOCH": "1700000000", "PYTHONHASHSEED": "0"}
+    command += ["-d", str(doctrees), str(REAL.src), str(out)]
+    env = {**make_env(), "SOURCE_DATE_EPOCH": epoch, "PYTHONHASHSEED": "0"}
     result = subprocess.run(
         command, capture_output=True, text=True, check=False, env=env, timeout=1200
     )
@@ -50,35 +55,54 @@ def sphinx_build(src: Path, out: Path, builder: str, edition: str, *jobs: str) -
     return doctrees
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return REAL.copy_to(tmp_path_factory.mktemp("parallel") / "src").src
-
-
 @pytest.mark.parametrize(("builder", "edition"), [("html", "teacher"), ("epub", "student")])
-def test_two_readers_write_the_bytes_of_one(course: Path, tmp_path: Path, builder, edition):
+def test_two_readers_write_the_bytes_of_one(tmp_path: Path, builder, edition):
+    """make's build (read by two workers) against a serial build of the same sources."""
+    parallel = need(BUILD / edition / builder)
+    parallel_trees = need(BUILD / edition / f"{builder}-doctrees")
+    epochs = source_date_epochs(BUILD)
+    epoch = epochs[f"{edition}/{builder}"]
+    assert epoch, epochs
     serial = tmp_path / "serial"
-    parallel = tmp_path / "parallel"
-    serial_trees = sphinx_build(course, serial / "out", builder, edition)
-    parallel_trees = sphinx_build(
-        course, parallel / "out", builder, edition, "-j", makefile_readers()
-    )
-    one, two = snapshot(serial / "out"), snapshot(parallel / "out")
+    serial_trees = sphinx_build(serial, builder, edition, epoch)
+    one, two = snapshot(serial), snapshot(parallel)
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
     # Every document's record, merged from the workers by the domain, as one reader made it.
-    # (Its charts' paths name the doctree folder, which is not the same.)
-    serial_report = (serial_trees / REPORT_NAME).read_bytes().replace(b"/serial/", b"/parallel/")
-    assert (parallel_trees / REPORT_NAME).read_bytes() == serial_report
-    documents = {p.relative_to(course).with_suffix("").as_posix() for p in course.rglob("*.md")}
+    # (Its charts' paths name the doctree folder, relative to the sources: named alike here.)
+    serial_report = report_with_trees(serial_trees)
+    assert serial_report == report_with_trees(parallel_trees)
+    documents = {
+        p.relative_to(REAL.src).with_suffix("").as_posix()
+        for folder in REAL.source_dirs
+        for p in (REAL.src / folder).rglob("*.md")
+    }
     assert set(report_documents(serial_trees)) == {
         doc for doc in documents if not doc.startswith(f"{REAL.confdir}/_static")
     }
 
 
-def report_documents(doctrees: Path) -> dict:
-    import json
+def report_with_trees(doctrees: Path) -> object:
+    """The report of the build whose doctrees are ``doctrees``, each path into that folder
+    named alike ("<doctrees>/..."); a list holding such a path is sorted again (the report
+    sorts them by the path)."""
+    folder = os.path.relpath(doctrees, REAL.src)
 
+    def named(value: object) -> object:
+        if isinstance(value, str):
+            return value.replace(folder, "<doctrees>")
+        if isinstance(value, dict):
+            return {key: named(item) for key, item in value.items()}
+        if isinstance(value, list):
+            items = [named(item) for item in value]
+            moved = any(isinstance(item, str) and folder in item for item in value)
+            return sorted(items) if moved else items  # type: ignore[type-var]
+        return value
+
+    return named(json.loads((doctrees / REPORT_NAME).read_text(encoding="utf-8")))
+
+
+def report_documents(doctrees: Path) -> dict:
     return json.loads((doctrees / REPORT_NAME).read_text(encoding="utf-8"))["documents"]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_CONF, REFS, sphinx_app, write_files
+from conftest import built_site
 
 CONF = """
 root_doc = "home/index"
@@ -30,13 +30,7 @@ def title(page: Path) -> str:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small site, built once for the tests below."""
-    tmp_path = tmp_path_factory.mktemp("titles")
-    src = write_files(tmp_path / "src", FILES)
-    (src / "conf.py").write_text(BASE_CONF + CONF, encoding="utf-8")
-    (src / "refs.bib").write_text(REFS, encoding="utf-8")
-    _app, _status, warnings = sphinx_app(src, tmp_path / "out", tmp_path / "doctrees")
-    assert warnings == ""
-    return tmp_path / "out"
+    return built_site(tmp_path_factory.mktemp("titles"), FILES, CONF)
 
 
 def test_the_front_doors_tab_names_the_site_once(site: Path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import sphinx_build, write_files
+from conftest import sphinx_main, write_files
 
 SECRET = "TOP-SECRET-PASSWD-LINE"
 OUT = "../../outside"  # from lessons/one.md to the folder beside the project
@@ -150,7 +150,7 @@ def test_sphinx_build_fails_on_a_file_outside_the_course(tmp_path: Path):
     files = course()
     files["lessons/one.md"] = f"{files['lessons/one.md']}\n```{{include}} {OUT}/secret.txt\n```\n"
     src = write_files(tmp_path / "src", files)
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     expected = r"lessons/one\.md:\d+: WARNING: \{include\} reads .*secret\.txt, outside"
@@ -205,7 +205,7 @@ def test_sphinx_build_fails_on_a_script_from_another_host(tmp_path: Path):
     )
     src = write_files(tmp_path / "src", files)
     line = (src / "lessons" / "one.md").read_text().splitlines().index(script) + 1
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     where = re.escape(str(src / "lessons" / "one.md"))
@@ -230,7 +230,7 @@ def test_a_setting_that_loads_from_another_host_stops_the_build(tmp_path: Path, 
     files = course()
     files["conf.py"] = f'{files["conf.py"]}\n{setting} = ["https://{HOST}/x"]\n'
     src = write_files(tmp_path / "src", files)
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     line = (src / "conf.py").read_text().splitlines().index(f'{setting} = ["https://{HOST}/x"]') + 1

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import sphinx_build
+from conftest import sphinx_main
 from test_bad_input import LESSON_DOC, course, write
 from test_directives import lesson_files
 
@@ -132,7 +132,7 @@ def test_sphinx_build_exits_non_zero_on_a_broken_fence(tmp_path: Path):
     files = course()
     files[LESSON_DOC] = files[LESSON_DOC].lstrip("\n") + f"\n    ```{{guidance}}\n    {SECRET}\n"
     src = write(tmp_path / "src", files)
-    result = sphinx_build(src, tmp_path / "out")
+    result = sphinx_main(src, tmp_path / "out")
     assert result.returncode != 0
     line = _line_of((src / LESSON_DOC).read_text(), "{guidance}", last=True)
     where = rf"{re.escape(str(src / LESSON_DOC))}:{line}: WARNING: \{{guidance\}} fence is not"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_CONF, REFS, sphinx_app, write_files
+from conftest import built_site
 
 CONF = """
 root_doc = "home/index"
@@ -26,13 +26,7 @@ RANGE = '<span class="lp-nowrap">1959–1961</span>'
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp_path = tmp_path_factory.mktemp("ranges")
-    src = write_files(tmp_path / "src", FILES)
-    (src / "conf.py").write_text(BASE_CONF + CONF, encoding="utf-8")
-    (src / "refs.bib").write_text(REFS, encoding="utf-8")
-    _app, _status, warnings = sphinx_app(src, tmp_path / "out", tmp_path / "doctrees")
-    assert warnings == ""
-    return tmp_path / "out"
+    return built_site(tmp_path_factory.mktemp("ranges"), FILES, CONF)
 
 
 def test_ranges_in_titles_and_navigation_are_unbreakable_spans(site: Path):

@@ -56,7 +56,8 @@ def unclosed_fences(text: str) -> list[tuple[int, str]]:
 
 def check_encoding(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """env-before-read-docs: a file that is not UTF-8 is reported where its first bad byte is,
-    and left unread (reading it would crash the build with no file named)."""
+    and left unread (reading it would crash the build with no file named), and unwritten (the
+    writer, finding no doctree for it, would crash with a traceback)."""
     for docname in list(docnames):
         data = env.doc2path(docname).read_bytes()
         try:
@@ -70,6 +71,7 @@ def check_encoding(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
                 "encoding",
             )
             docnames.remove(docname)
+            env.found_docs.discard(docname)
 
 
 def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
