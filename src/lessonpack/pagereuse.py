@@ -158,7 +158,7 @@ class PageReuse:
             kept = self.kept.get(docname)
             if not kept or kept.get("key") != key or not self.resolved(key).is_file():
                 continue
-            source = self.previous / self._page(docname)
+            source = self.previous / self.page_path(docname)
             try:
                 if hashlib.sha256(source.read_bytes()).hexdigest() == kept.get("sha256"):
                     keep.add(docname)
@@ -166,25 +166,40 @@ class PageReuse:
                 continue
         return keep
 
-    def _page(self, docname: str) -> Path:
+    def page_path(self, docname: str) -> Path:
+        """The page's file, from the output folder."""
         target = Path(self.builder.get_outfilename(docname))
         return target.relative_to(self.builder.outdir)
 
-    def reuse(self, docname: str) -> nodes.document | None:
-        """The previous build's page for ``docname`` copied, and its resolved doctree (None:
-        not kept, the page must be written)."""
+    def load_resolved(self, docname: str) -> nodes.document | None:
+        """The resolved doctree this build's page of ``docname`` was written from, as the build
+        that wrote it pickled it (None if there is none)."""
         try:
             doctree = pickle.loads(self.resolved(self.keys[docname]).read_bytes())
         except (OSError, KeyError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
             return None
-        target = Path(self.builder.outdir) / self._page(docname)
+        doctree.settings.env = self.builder.env
+        return doctree
+
+    def reuse(self, docname: str) -> nodes.document | None:
+        """The previous build's page for ``docname`` copied, and its resolved doctree (None:
+        not kept, the page must be written)."""
+        doctree = self.load_resolved(docname)
+        if doctree is None:
+            return None
+        target = Path(self.builder.outdir) / self.page_path(docname)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            shutil.copyfile(self.previous / self._page(docname), target)
+            shutil.copyfile(self.previous / self.page_path(docname), target)
         except OSError:
             return None
         self.reused.add(docname)
         return doctree
+
+    def kept_files(self) -> set[Path]:
+        """The files of the pages this build kept: the bytes the previous build wrote."""
+        outdir = Path(self.builder.outdir)
+        return {outdir / self.page_path(docname) for docname in self.reused}
 
     def remember(self, docname: str, doctree: nodes.document) -> None:
         """The resolved doctree of a page written now, for the next build to keep it."""
@@ -254,7 +269,6 @@ class ReusingPages:
                 doctree = pages.reuse(docname) if docname in keep else None
                 if doctree is not None:
                     builder.phase = BuildPhase.WRITING
-                    doctree.settings.env = builder.env
                     super().write_doc_serialized(docname, doctree)  # type: ignore[misc]
                     continue
                 builder.phase = BuildPhase.RESOLVING
@@ -281,6 +295,22 @@ def _save(app: Sphinx, exception: Exception | None) -> None:
     pages = getattr(app.builder, "pages", None)
     if isinstance(pages, PageReuse) and exception is None and not failed(app):
         pages.save()
+
+
+def resolved_doctree(app: Sphinx, docname: str) -> nodes.document:
+    """``docname``'s doctree resolved for this build: the one its page was written from or kept
+    with, when the builder keeps pages (no second resolution), else resolved now."""
+    pages = getattr(app.builder, "pages", None)
+    doctree = pages.load_resolved(docname) if isinstance(pages, PageReuse) else None
+    if doctree is None:
+        doctree = app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags)
+    return doctree
+
+
+def kept_files(app: Sphinx) -> set[Path]:
+    """The pages this build copied from the previous one (none if it keeps no pages)."""
+    pages = getattr(app.builder, "pages", None)
+    return pages.kept_files() if isinstance(pages, PageReuse) else set()
 
 
 def setup_pagereuse(app: Sphinx) -> None:
