@@ -54,9 +54,9 @@ def test_an_edit_is_read_in_the_main_process_and_many_documents_in_workers(tmp_p
     names = [f"page{n}" for n in range(SERIAL_READ_MAX + 1)]
     index = "# Course\n\n```{toctree}\n" + "\n".join(names) + "\n```\n"
     pages = {f"{name}.md": f"# Page {name}\n\nText of {name}.\n" for name in names}
-    conf = BASE_CONF + "extensions.append('probe')\nimport os, sys\n"
+    conf = BASE_CONF + "extensions.append('lean_probe')\nimport os, sys\n"
     conf += "sys.path.insert(0, os.path.dirname(__file__))\n"
-    files = {"conf.py": conf, "probe.py": PROBE, "refs.bib": REFS, "index.md": index, **pages}
+    files = {"conf.py": conf, "lean_probe.py": PROBE, "refs.bib": REFS, "index.md": index, **pages}
     src = write_files(tmp_path / "src", files)
     cold = build(src, tmp_path / "one")
     assert len(cold) == len(names) + 1 and os.getpid() not in cold.values()  # in workers

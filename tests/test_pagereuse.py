@@ -98,10 +98,10 @@ def kept_course(root: Path) -> Path:
         root,
         {
             "conf.py": BASE_CONF
-            + "extensions.append('probe')\nimport os, sys\n"
+            + "extensions.append('kept_probe')\nimport os, sys\n"
             + "sys.path.insert(0, os.path.dirname(__file__))\n"
             + "version = '1'\ncopyright = '2024, Test author'\n",
-            "probe.py": PROBE,
+            "kept_probe.py": PROBE,
             "refs.bib": REFS,
             "square.svg": pixel,
             "index.md": "# Course\n\n```{toctree}\none\ntwo\nglossary\nrefs\n```\n",
