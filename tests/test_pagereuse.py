@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 from typing import NamedTuple
 
-from conftest import BASE_CONF, REFS, ROOT, sphinx_build, write_files
-from lessonpack.pagereuse import ASIDE_SUFFIX, RECORD_NAME, aside, unlined
+import pytest
+
+from conftest import BASE_CONF, REFS, ROOT, snapshot, sphinx_app, sphinx_build, write_files
+from lessonpack.pagereuse import ASIDE_SUFFIX, RECORD_NAME, RESOLVED_DIR, aside, unlined
 
 
 class CitationRef(NamedTuple):  # as sphinxcontrib-bibtex keeps a citation in its domain data
@@ -67,3 +71,94 @@ def test_a_website_build_keys_its_pages_without_loading_weasyprint(tmp_path):
     record = tmp_path / "out" / ".doctrees" / RECORD_NAME
     assert record.is_file()  # the pages were keyed
     assert (tmp_path / "out" / "html" / "loaded.txt").read_text() == "\n"
+
+
+# A kept page is copied, never resolved again ---------------------------------------------------
+# In-process builds of a small course into the same doctree folder, the last output folder moved
+# aside first, as `make` does; a probe extension lists the documents each build resolved.
+
+PROBE = """
+from pathlib import Path
+
+def setup(app):
+    def resolved(app, doctree, docname):
+        with open(Path(app.outdir).parent / "resolved.txt", "a") as f:
+            f.write(docname + "\\n")
+
+    app.connect("doctree-resolved", resolved)
+"""
+
+
+def kept_course(root: Path) -> Path:
+    pixel = (
+        b"<svg xmlns='http://www.w3.org/2000/svg' width='4' height='4'><rect width='4' "
+        b"height='4'/></svg>"
+    )
+    return write_files(
+        root,
+        {
+            "conf.py": BASE_CONF
+            + "extensions.append('kept_probe')\nimport os, sys\n"
+            + "sys.path.insert(0, os.path.dirname(__file__))\n"
+            + "version = '1'\ncopyright = '2024, Test author'\n",
+            "kept_probe.py": PROBE,
+            "refs.bib": REFS,
+            "square.svg": pixel,
+            "index.md": "# Course\n\n```{toctree}\none\ntwo\nglossary\nrefs\n```\n",
+            "refs.md": "# References\n\n```{bibliography}\n```\n",
+            # Kept after the edit: words, a citation, an image, a glossary term (an index entry).
+            "one.md": "# One\n\nWombats dig {cite:p}`smith2000`, like a {term}`commune`.\n\n"
+            "```{image} square.svg\n:alt: A square\n```\n",
+            "two.md": "# Two\n\nPlatypus farmers planted wheat.\n",
+            "glossary.md": "# Glossary\n\n```{glossary}\ncommune\n  A large farm.\n```\n",
+        },
+    )
+
+
+def web_build(src: Path, root: Path, builder: str = "html") -> list[str]:
+    """One build as `make` runs it: the last output folder moved aside, then removed; returns
+    the documents it resolved."""
+    out = root / builder
+    shutil.rmtree(aside(out), ignore_errors=True)
+    if out.exists():
+        out.rename(aside(out))
+    (root / "resolved.txt").unlink(missing_ok=True)
+    _app, _status, warnings = sphinx_app(src, out, root / "doctrees", builder, freshenv=False)
+    assert warnings == ""
+    shutil.rmtree(aside(out), ignore_errors=True)
+    return sorted((root / "resolved.txt").read_text().split())
+
+
+@pytest.mark.parametrize("builder", ["html", "epub"])
+def test_a_kept_page_is_not_resolved_and_the_build_equals_a_clean_one(
+    tmp_path, builder, monkeypatch
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # as make sets it
+    src = kept_course(tmp_path / "src")
+    every = ["glossary", "index", "one", "refs", "two"]
+    assert sorted(set(web_build(src, tmp_path / "edit", builder))) == every
+    two = src / "two.md"
+    two.write_text(two.read_text().replace("planted wheat.", "planted rice."))
+    # Only the edited page is resolved (its neighbours show only its title, unchanged); the
+    # EPUB resolves its root document again for its tables of contents.
+    again = web_build(src, tmp_path / "edit", builder)
+    assert [doc for doc in again if builder == "html" or doc != "index"] == ["two"]
+    resolved = list((tmp_path / "edit" / "doctrees" / RESOLVED_DIR).glob("*.pickle"))
+    assert len(resolved) == len(every)  # the old page's resolved doctree is dropped
+    web_build(src, tmp_path / "clean", builder)
+    edited, clean = snapshot(tmp_path / "edit" / builder), snapshot(tmp_path / "clean" / builder)
+    for files in (edited, clean):  # Sphinx's own record (a hash of this process's settings)
+        files.pop(".buildinfo", None)
+    assert sorted(edited) == sorted(clean)
+    assert [name for name in sorted(edited) if edited[name] != clean[name]] == []
+    if builder == "html":
+        index = edited["searchindex.js"].decode()
+        # Found from kept pages: words, a citation's text, the glossary's index entry.
+        assert all(word in index for word in ("wombat", "smith", "commune", "rice"))
+        assert "wheat" not in index
+        assert "square.svg" in "".join(edited)  # the kept page's image was copied
+    # A kept page whose resolved doctree is gone is written again, to the same bytes.
+    for path in (tmp_path / "edit" / "doctrees" / RESOLVED_DIR).glob("*.pickle"):
+        path.unlink()
+    two.write_text(two.read_text().replace("planted rice.", "planted wheat."))
+    assert sorted(set(web_build(src, tmp_path / "edit", builder))) == every

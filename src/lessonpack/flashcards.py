@@ -83,11 +83,13 @@ def collect_cards(app: Sphinx, doctree: nodes.document) -> None:
 def all_cards(app: Sphinx) -> list[dict[str, str]]:
     """Every card, sorted by term; definitions as the pages show them (citations resolved, as
     "(Yang, 2012)": the same words as the glossary page, and the source named)."""
+    from .pagereuse import resolved_doctree  # the page's own resolved doctree, if kept
+
     docs = app.env.domains["lessonpack_cards"].data["docs"]  # type: ignore[attr-defined]
     cards = [
         card
         for docname in sorted(docs)
-        for card in cards_of(app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags))
+        for card in cards_of(resolved_doctree(app, docname))
         if card["term"]
     ]
     return sorted(cards, key=lambda c: (c["term"].casefold(), c["term"]))

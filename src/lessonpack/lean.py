@@ -7,14 +7,24 @@ doctrees (tens of pages) in the main process before a writer process takes it, h
 chunks at once, more as the book grows. Each builder is told it may not write in parallel
 (``allow_parallel``, the builder's public switch), so the pages are written one at a time: one
 doctree in memory at once. The bytes are the same either way.
+
+A few documents (an edit: ``SERIAL_READ_MAX`` or fewer) are read in the main process: a worker
+would cost more than it saves (a fork, the whole environment pickled there and back, merged),
+and a few doctrees hold little memory. Sphinx's ``-j`` (``app.parallel``) is set to 1 for the
+read and given back when it ends.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+# Read in workers only above this many documents (Sphinx's own rule before 7.3).
+SERIAL_READ_MAX = 5
+_ASKED = "lessonpack_parallel"  # the -j a build was started with, while it reads serially
 
 
 def write_one_at_a_time(app: Sphinx) -> None:
@@ -22,5 +32,22 @@ def write_one_at_a_time(app: Sphinx) -> None:
     app.builder.allow_parallel = False  # type: ignore[misc]
 
 
+def read_few_serially(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """env-before-read-docs: a few documents are read in this process."""
+    if app.parallel > 1 and len(docnames) <= SERIAL_READ_MAX:
+        setattr(app, _ASKED, app.parallel)
+        app.parallel = 1
+
+
+def restore_parallel(app: Sphinx, env: Any) -> None:
+    """env-updated: ``-j`` as the build was started with, once reading is over."""
+    asked = getattr(app, _ASKED, None)
+    if asked is not None:
+        app.parallel = asked
+        delattr(app, _ASKED)
+
+
 def setup_lean(app: Sphinx) -> None:
     app.connect("builder-inited", write_one_at_a_time)
+    app.connect("env-before-read-docs", read_few_serially)
+    app.connect("env-updated", restore_parallel, priority=100)

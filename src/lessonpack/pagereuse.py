@@ -4,9 +4,12 @@ Every HTML-family build (the student and teacher websites, the EPUB) writes into
 output folder, so that the search index and every shared file are made afresh, as in a clean
 build. `make` first moves the previous build's folder aside (``<outdir>.prev``); a page whose
 key is the one that build recorded for it is copied from there instead of being translated and
-rendered through the theme's templates again. Everything else runs as in a clean build: every
-document is resolved and indexed for search, images and static files are copied, the indices,
-the search page and the search index are written.
+rendered through the theme's templates again, and without being resolved: what the build needs
+of a kept page besides its file (its images, its entries in the search index) comes from its
+resolved doctree as the build that wrote it pickled it (``lessonpack-pages/<key>.pickle`` beside
+the doctrees), fed to the builder in the place a clean build feeds it (pages in name order, as
+Sphinx writes them). Everything else runs as in a clean build: images and static files are
+copied, the indices, the search page and the search index are written.
 
 A page's key is a hash of what its bytes are made from:
 
@@ -21,7 +24,8 @@ An edit that changes a title, a toctree or a label changes the build's inputs: e
 shows the others in its sidebar) is written again. The keys, with each page's SHA-256, are
 recorded in ``lessonpack-pages.json`` beside the doctrees when a build ends without an error or
 a warning, and deleted when a build starts: a build that warned, failed or was killed leaves
-nothing to reuse. A kept page whose bytes are not the recorded ones is written again.
+nothing to reuse. A kept page whose bytes are not the recorded ones, or whose resolved doctree is
+missing or unreadable, is written again.
 """
 
 from __future__ import annotations
@@ -29,11 +33,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
+from collections.abc import Iterable, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.locale import __
+from sphinx.util.build_phase import BuildPhase
+from sphinx.util.display import status_iterator
+from sphinx.util.logging import pending_warnings
 
 from .pdf.reuse import build_key, stable
 from .records import failed
@@ -44,6 +54,8 @@ if TYPE_CHECKING:
 
 RECORD_NAME = "lessonpack-pages.json"
 ASIDE_SUFFIX = ".prev"
+# Beside the doctrees: each written page's resolved doctree, named by the page's key.
+RESOLVED_DIR = "lessonpack-pages"
 
 
 def aside(outdir: Path) -> Path:
@@ -133,23 +145,84 @@ class PageReuse:
         self.keys[docname] = key = digest.hexdigest()
         return key
 
-    def reuse(self, docname: str) -> bool:
-        """Copy the previous build's page for ``docname`` if it has this key and its bytes."""
-        kept = self.kept.get(docname)
-        key = self.keys.get(docname)
-        if not kept or key is None or kept.get("key") != key:
-            return False
+    def resolved(self, key: str) -> Path:
+        """Where the resolved doctree of the page with this key is kept."""
+        return Path(self.builder.doctreedir) / RESOLVED_DIR / f"{key}.pickle"
+
+    def plan(self, docnames: Iterable[str]) -> set[str]:
+        """Every page's key; the pages the previous build wrote with the same key and kept
+        whole (its bytes, its resolved doctree)."""
+        keep = set()
+        for docname in sorted(docnames):
+            key = self.key(docname)
+            kept = self.kept.get(docname)
+            if not kept or kept.get("key") != key or not self.resolved(key).is_file():
+                continue
+            source = self.previous / self.page_path(docname)
+            try:
+                if hashlib.sha256(source.read_bytes()).hexdigest() == kept.get("sha256"):
+                    keep.add(docname)
+            except OSError:
+                continue
+        return keep
+
+    def page_path(self, docname: str) -> Path:
+        """The page's file, from the output folder."""
         target = Path(self.builder.get_outfilename(docname))
-        source = self.previous / target.relative_to(self.builder.outdir)
+        return target.relative_to(self.builder.outdir)
+
+    def load_resolved(self, docname: str) -> nodes.document | None:
+        """The resolved doctree this build's page of ``docname`` was written from, as the build
+        that wrote it pickled it (None if there is none)."""
         try:
-            if hashlib.sha256(source.read_bytes()).hexdigest() != kept.get("sha256"):
-                return False
-        except OSError:
-            return False
+            doctree = pickle.loads(self.resolved(self.keys[docname]).read_bytes())
+        except (OSError, KeyError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+        doctree.settings.env = self.builder.env
+        return doctree
+
+    def reuse(self, docname: str) -> nodes.document | None:
+        """The previous build's page for ``docname`` copied, and its resolved doctree (None:
+        not kept, the page must be written)."""
+        doctree = self.load_resolved(docname)
+        if doctree is None:
+            return None
+        target = Path(self.builder.outdir) / self.page_path(docname)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(self.previous / self.page_path(docname), target)
+        except OSError:
+            return None
         self.reused.add(docname)
-        return True
+        return doctree
+
+    def kept_files(self) -> set[Path]:
+        """The files of the pages this build kept: the bytes the previous build wrote."""
+        outdir = Path(self.builder.outdir)
+        return {outdir / self.page_path(docname) for docname in self.reused}
+
+    def remember(self, docname: str, doctree: nodes.document) -> None:
+        """The resolved doctree of a page written now, for the next build to keep it."""
+        key = self.keys.get(docname)
+        if key is None:
+            return
+        # Pickled as Sphinx pickles a doctree: without the environment, reporter, transformer.
+        saved = doctree.reporter, doctree.transformer, doctree.settings
+        settings = doctree.settings
+        doctree.reporter = doctree.transformer = None  # type: ignore[assignment]
+        doctree.settings = settings.copy()
+        doctree.settings.env = None
+        doctree.settings.warning_stream = None
+        doctree.settings.record_dependencies = None
+        try:
+            data = pickle.dumps(doctree, pickle.HIGHEST_PROTOCOL)
+        finally:
+            doctree.reporter, doctree.transformer, doctree.settings = saved
+        path = self.resolved(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
 
     def save(self) -> None:
         """The keys of every page this build wrote or kept, with its bytes' SHA-256."""
@@ -162,22 +235,48 @@ class PageReuse:
         tmp = self.record.with_name(f".{self.record.name}.tmp")
         tmp.write_text(json.dumps({"pages": pages}, indent=1, sort_keys=True) + "\n", "utf-8")
         os.replace(tmp, self.record)
+        # The resolved doctrees of pages no longer built as they were.
+        wanted = {self.resolved(page["key"]).name for page in pages.values()}
+        folder = Path(self.builder.doctreedir) / RESOLVED_DIR
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
 
 
 class ReusingPages:
-    """A mixin for HTML-family builders: :meth:`write_doc` keeps a page that cannot differ."""
+    """A mixin for HTML-family builders: a page that cannot differ is copied, not resolved,
+    translated or rendered; the build still takes its images and search entries from it."""
 
     pages: PageReuse | None = None
 
-    def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
-        # In the main process (write_doc may run in another, when Sphinx writes in parallel).
-        if self.pages is not None:
-            self.pages.key(docname)
-        super().write_doc_serialized(docname, doctree)  # type: ignore[misc]
-
-    def write_doc(self, docname: str, doctree: nodes.document) -> None:
-        if self.pages is None or not self.pages.reuse(docname):
-            super().write_doc(docname, doctree)  # type: ignore[misc]
+    def write_documents(self, docnames: Set[str]) -> None:
+        pages = self.pages
+        if pages is None:
+            super().write_documents(docnames)  # type: ignore[misc]
+            return
+        builder: Any = self
+        keep = pages.plan(docnames)
+        # As Sphinx's serial write (lean.py: never in parallel): in name order, so the search
+        # index is fed as a clean build feeds it; warnings printed after the pages.
+        with pending_warnings():
+            for docname in status_iterator(
+                sorted(docnames),
+                __("writing output... "),
+                "darkgreen",
+                len(docnames),
+                builder.config.verbosity,
+            ):
+                doctree = pages.reuse(docname) if docname in keep else None
+                if doctree is not None:
+                    builder.phase = BuildPhase.WRITING
+                    super().write_doc_serialized(docname, doctree)  # type: ignore[misc]
+                    continue
+                builder.phase = BuildPhase.RESOLVING
+                doctree = builder.env.get_and_resolve_doctree(docname, builder, tags=builder.tags)
+                builder.phase = BuildPhase.WRITING
+                pages.remember(docname, doctree)
+                builder.write_doc_serialized(docname, doctree)
+                builder.write_doc(docname, doctree)
 
 
 class ReusingHTMLBuilder(ReusingPages, StandaloneHTMLBuilder):
@@ -196,6 +295,22 @@ def _save(app: Sphinx, exception: Exception | None) -> None:
     pages = getattr(app.builder, "pages", None)
     if isinstance(pages, PageReuse) and exception is None and not failed(app):
         pages.save()
+
+
+def resolved_doctree(app: Sphinx, docname: str) -> nodes.document:
+    """``docname``'s doctree resolved for this build: the one its page was written from or kept
+    with, when the builder keeps pages (no second resolution), else resolved now."""
+    pages = getattr(app.builder, "pages", None)
+    doctree = pages.load_resolved(docname) if isinstance(pages, PageReuse) else None
+    if doctree is None:
+        doctree = app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags)
+    return doctree
+
+
+def kept_files(app: Sphinx) -> set[Path]:
+    """The pages this build copied from the previous one (none if it keeps no pages)."""
+    pages = getattr(app.builder, "pages", None)
+    return pages.kept_files() if isinstance(pages, PageReuse) else set()
 
 
 def setup_pagereuse(app: Sphinx) -> None:

@@ -12,7 +12,9 @@ checked where it enters:
   ``html_logo`` and ``html_favicon`` with a host stop the build with conf.py's line;
 - when an HTML-family build ends (website, EPUB, the PDF's HTML): every written page and
   stylesheet is scanned the same way (templates, themes and static files too), each load from
-  another host a warning naming the page.
+  another host a warning naming the page; a page kept from the previous build (``pagereuse``:
+  the same bytes, scanned when that build wrote them, which ended without a warning) is not
+  scanned again.
 
 A resource is what a browser fetches by itself: ``src``, ``srcset``, ``<link href>`` (but not
 ``rel="canonical"`` and other links that load nothing), ``<object data>``, ``poster``, CSS
@@ -256,9 +258,12 @@ def scan_output(app: Sphinx, exception: Exception | None) -> None:
     files (whatever put a load there: a template, the theme, a static file)."""
     if exception is not None or app.builder.format != "html":
         return
+    from .pagereuse import kept_files
+
     outdir = Path(app.outdir)
+    kept = kept_files(app)
     for path in sorted(outdir.rglob("*")):
-        if path.suffix not in PAGES | {".css"} or not path.is_file():
+        if path.suffix not in PAGES | {".css"} or not path.is_file() or path in kept:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         loads = css_loads(text) if path.suffix == ".css" else html_loads(text)

@@ -9,8 +9,9 @@ if TYPE_CHECKING:
 
 
 def setup_slides(app: Sphinx) -> None:
-    from .builder import SlidesBuilder
+    from .builder import SlidesBuilder, keep_decks
     from .directive import setup_directives
 
     setup_directives(app)
     app.add_builder(SlidesBuilder)
+    app.connect("build-finished", keep_decks, priority=800)  # before records (900)

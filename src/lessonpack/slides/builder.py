@@ -5,7 +5,8 @@ Each lesson's doctree, with the worksheets its toctree holds (for its exit ticke
 :class:`~.model.Deck`; ``html.py`` writes it as one page for WeasyPrint (``pdf/render.py``: tagged
 PDF/UA-1, fonts embedded, a bookmark per slide group) and ``pptx.py`` as PowerPoint. The files go
 to ``slides/<lesson>-<edition>.pdf`` and ``.pptx`` below the output folder, recorded for
-publishing (records.py) as the format ``slides``.
+publishing (records.py) as the format ``slides``. A deck whose inputs did not change since a
+build that ended well is copied from there (``kept.py``), not made again.
 """
 
 from __future__ import annotations
@@ -23,16 +24,20 @@ from sphinx.util.display import progress_message
 from sphinx.util.nodes import inline_all_toctrees
 
 from ..pdf.cache import PageCache
+from ..records import failed
 from ..report import is_lesson_doc
 from ..typography import for_config
 from . import figures, fontfaces
 from .directive import BUILDER
 from .html import STYLES, deck_html, overflowing, pages
+from .kept import DeckStore
 from .model import Deck, Slide, build_deck, key_terms
 from .pptx import write_pptx
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
+
+    from sphinx.application import Sphinx
 
 logger = logging.getLogger(__name__)
 CSS = Path(__file__).with_name("slides.css")
@@ -50,6 +55,10 @@ class SlidesBuilder(Builder):
     allow_parallel = False
     _font = "serif"  # the body family named in the PowerPoint file
     _cjk = ""  # the family for Chinese, Japanese and Korean text, if the book has one
+    # What pdf.reuse.build_key reads of an HTML builder's context: a deck links no stylesheet
+    # or script (they are handed to WeasyPrint, and hashed with the package).
+    globalcontext: dict[str, Any] = {}  # noqa: RUF012 - read only
+    decks: DeckStore | None = None
 
     def init(self) -> None:
         self.targets: list[Path] = []
@@ -83,12 +92,29 @@ class SlidesBuilder(Builder):
         shutil.copyfile(CSS, root / STYLES[1])
         self._font = faces[0].family if faces else "serif"
         self._cjk = next((f.family for f in faces if f.family != self._font), "")
+        self.decks = DeckStore(self, [face.path for face in faces])
         for docname in sorted(d for d in self.env.found_docs if is_lesson_doc(self.env, d)):
             with progress_message(__("slides %s") % docname):
-                self._write_deck(root, docname)
+                self._keep_or_write_deck(root, docname)
 
-    def _write_deck(self, root: Path, docname: str) -> None:
-        """One lesson's two decks: the PDF (checked slide by slide) and the PowerPoint file."""
+    def _keep_or_write_deck(self, root: Path, docname: str) -> None:
+        """The lesson's decks copied from an earlier build with the same inputs, or made."""
+        assert self.decks is not None
+        edition = self.config.lessonpack_edition
+        base = docname.rsplit("/", 1)[-1]
+        files = {s: root / "slides" / f"{base}-{edition}{s}" for s in (".pdf", ".pptx")}
+        key = self.decks.key(docname)
+        kept = self.decks.get(key, files)
+        if kept is not None:
+            self.targets += [files[".pdf"], files[".pptx"]]
+            logger.info("%s: %d slides (kept)", base, kept["slides"])
+            return
+        count = self._write_deck(root, docname)
+        self.decks.stage(key, files, {"slides": count})
+
+    def _write_deck(self, root: Path, docname: str) -> int:
+        """One lesson's two decks: the PDF (checked slide by slide) and the PowerPoint file;
+        the number of slides."""
         edition = self.config.lessonpack_edition
         teacher = edition == "teacher"
         deck = self._deck(docname)
@@ -115,6 +141,7 @@ class SlidesBuilder(Builder):
         write_pptx(deck, pptx, self._font, self._cjk, self._picture, teacher, epoch)
         self.targets += [pdf, pptx]
         logger.info("%s: %d slides", base, len(deck.slides))
+        return len(deck.slides)
 
     def _deck(self, docname: str) -> Deck:
         tree = self.env.get_doctree(docname)
@@ -209,3 +236,11 @@ class SlidesBuilder(Builder):
 
     def finish(self) -> None:
         self.renders.prune()
+
+
+def keep_decks(app: Sphinx, exception: Exception | None) -> None:
+    """build-finished: the decks made now kept for the next build, if this one ended well."""
+    decks = getattr(app.builder, "decks", None)
+    if isinstance(decks, DeckStore) and exception is None and not failed(app):
+        decks.commit()
+        decks.prune()
