@@ -12,6 +12,7 @@ from docutils import nodes
 from pypdf import PdfReader
 
 from boxes import dest_page
+from lessonpack.check.pdfua import page_failures, pdfua_failures
 from lessonpack.pdf.front import count_entries, split_contents, split_front
 from test_edit_cache import build
 from test_incremental import course
@@ -74,6 +75,9 @@ def test_a_long_front_in_pieces_lists_the_same_lines_each_numbered_where_it_land
         assert match, (words, text)
         assert int(match[1]) == dest_page(pdf, target), words
         position = match.end()
+    # Still PDF/UA-1 by the gate's two checkers.
+    assert page_failures(pdf) == []
+    assert pdfua_failures(pdf)[0] == []
 
 
 def _contents(sizes: list[int]) -> nodes.Element:
