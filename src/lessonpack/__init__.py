@@ -26,6 +26,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .citations import setup_citations
     from .config import setup_config
     from .counts import setup_counts
+    from .doctreefiles import setup_doctreefiles
     from .epub import setup_epub
     from .flashcards import setup_flashcards
     from .fonts import setup_fonts
@@ -59,6 +60,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_labels(app)  # first: every label is translated while reading
     setup_messages(app)
     setup_lean(app)
+    setup_doctreefiles(app)
     setup_config(app)
     setup_locations(app)
     setup_citations(app)

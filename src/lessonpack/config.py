@@ -42,6 +42,9 @@ class LessonpackConfig:
     pdf_outputs: list[dict[str, Any]] = field(default_factory=list)
     # How many levels of the book the PDF's contents page lists.
     pdf_toc_depth: int = 2
+    # A book's front (contents lines and worksheets) with more entries than this is laid out in
+    # pieces of at most this many, each from a new page (pdf/front.py); 0: always one piece.
+    pdf_front_entries: int = 150
     # Processes that render PDFs at once; 0: one per available core. The environment variable
     # LESSONPACK_PDF_JOBS overrides it (the benchmark compares 1 with the default).
     pdf_jobs: int = 0

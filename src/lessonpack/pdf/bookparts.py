@@ -39,6 +39,7 @@ from sphinx.util.nodes import inline_all_toctrees
 
 from ..report import is_lesson_doc
 from .answers import Worksheet, answer_key, label_exercises, take_solutions
+from .front import FrontPiece, contents_tree, piece_context, split_front
 from .ids import IdRenamer, fix_references, ids_in_order, set_ids, walk_with_owner
 from .pieces import ids_in, mark_links
 from .reuse import documents_of, images_of
@@ -230,8 +231,7 @@ class BookWriter:
             tree += section
             name = self.folder / f"{len(parts) + 1:03d}.html"
             written.append(self._write_tree(tree, name, book))
-        front_piece = self._write_tree(front, self.folder / "000.html", book, front=True)
-        for piece in [front_piece, *written]:
+        for piece in [*self._write_front(front, book), *written]:
             self.page.pieces.append(piece.html)
             self.page.recto.append(piece.recto)
             self.page.links.append(piece.links)
@@ -352,13 +352,26 @@ class BookWriter:
         self.kept.stage(key, name, record)
         return sheets, entries, piece
 
+    def _write_front(self, front: nodes.document, book: Book) -> list[Written]:
+        """The front: one piece, or pieces of a bounded number of entries (front.py), the
+        root page's own text on the last."""
+        toc = contents_tree(self.builder, book.ids)
+        limit = self.builder.config.lessonpack_pdf_front_entries
+        pieces = split_front(toc, book.worksheets, limit)
+        written = []
+        for number, piece in enumerate(pieces):
+            name = self.folder / ("000.html" if number == 0 else f"000-{number:03d}.html")
+            tree = front if piece.body else front.copy()
+            written.append(self._write_tree(tree, name, book, front=piece))
+        return written
+
     def _write_tree(
         self,
         tree: nodes.document,
         name: Path,
         book: Book,
         *,
-        front: bool = False,
+        front: FrontPiece | None = None,
         recto: bool = False,
     ) -> Written:
         """Write one piece's tree (its images recorded first) and say what it links to."""
@@ -366,8 +379,8 @@ class BookWriter:
         own = ids_in(tree)
         targets, shown = mark_links(tree, own)
         extra: dict[str, Any] = {}
-        if front:
-            extra, (more, more_shown) = self.builder.front_context(book, own)
+        if front is not None:
+            extra, (more, more_shown) = piece_context(self.builder, book, front, own)
             targets |= more
             shown |= more_shown
         self.builder.write_html(self.page, book, tree, name, **extra)

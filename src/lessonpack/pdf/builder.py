@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx import addnodes
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
-from sphinx.environment.adapters.toctree import global_toctree_for_doc
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
@@ -35,12 +34,10 @@ from ..translator import CitationRoleMixin, NumberRangeMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
 from .bookparts import Book, BookWriter, scratch_folder
 from .cache import RenderCache, code_salt, resources_digest
-from .contents import fix_contents_references, prune_contents
 from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
 from .jobs import Job
 from .outputs import Output, parse_outputs
-from .pieces import mark_links
 from .pool import job_count, run_jobs
 from .progress import say
 from .quizpaper import drop_quizzes, keep_quizzes_only, make_paper
@@ -290,34 +287,6 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 subtype="config",
             )
         return found
-
-    def front_context(
-        self, book: Assembled | Book, own: set[str]
-    ) -> tuple[dict[str, Any], tuple[set[str], set[str]]]:
-        """The contents of a book's front, and the ids of other pieces it links to and shows."""
-        listed = [s.id for s in book.worksheets] + ([book.answer_key] if book.answer_key else [])
-        elsewhere = {i for i in listed if i not in own}
-        context: dict[str, Any] = {"front": True, "elsewhere": elsewhere}
-        # Every level, then pruned: documents (worksheets under a lesson's last section) are kept
-        # and lifted; sections are cut at the configured depth.
-        toctree = global_toctree_for_doc(
-            self.env,
-            self.config.root_doc,
-            self,
-            tags=self.tags,
-            collapse=False,
-            maxdepth=-1,
-            includehidden=True,
-        )
-        targets, shown = set(elsewhere), set(elsewhere)
-        if toctree is not None:
-            fix_contents_references(toctree, book.ids)
-            prune_contents(toctree, self.config.lessonpack_pdf_toc_depth)
-            toc_targets, toc_shown = mark_links(toctree, own, all_shown=True)
-            targets |= toc_targets
-            shown |= toc_shown
-            context["pdf_toc"] = self.render_partial(toctree)["fragment"]
-        return context, (targets, shown)
 
     def write_html(
         self, page: Page, book: Assembled | Book, tree: nodes.document, outfile: Path, **extra: Any
