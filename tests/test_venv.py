@@ -63,6 +63,25 @@ def installed(copy: Path) -> dict[str, list[str]]:
     return {normal(name): found for name, found in json.loads(done.stdout).items()}
 
 
+def uncompiled(copy: Path) -> list[str]:
+    """Modules every build imports whose byte code the set-up did not write: each process
+    would compile them from source again (PYTHONDONTWRITEBYTECODE, a read-only folder)."""
+    site = next((copy / ".venv" / "lib").glob("python3*/site-packages"))
+    modules = [
+        site / "sphinx" / "application.py",
+        site / "docutils" / "nodes.py",
+        site / "weasyprint" / "__init__.py",
+        site / "pikepdf" / "__init__.py",
+        *sorted((copy / "src" / "lessonpack" / "pdf").glob("*.py")),
+    ]
+    tag = sys.implementation.cache_tag
+    return [
+        str(m.relative_to(copy))
+        for m in modules
+        if not (m.parent / "__pycache__" / f"{m.stem}.{tag}.pyc").is_file()
+    ]
+
+
 def test_without_a_uv_pip_installs_the_locks_uv_and_uv_the_rest(tmp_path: Path):
     copy = project(tmp_path)
     done = set_up(copy)
@@ -85,6 +104,7 @@ def test_a_uv_at_hand_installs_the_lock_and_a_wrong_hash_stops_it(tmp_path: Path
     assert "pip" not in found  # no pip: nothing but uv installed anything
     assert {n: v for n, (v, _) in found.items() if n != "lessonpack"} == locked()
     assert {installer for _, installer in found.values()} == {"uv"}
+    assert uncompiled(copy) == []
     # A lock whose hashes for one package are not the package's: nothing is installed.
     shutil.rmtree(copy / ".venv")
     lock = copy / "requirements.lock"
