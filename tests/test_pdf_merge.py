@@ -98,3 +98,15 @@ def test_a_piece_that_did_not_move_is_copied_from_its_kept_chunk(tmp_path: Path)
         assert len(book.pages) == 2 * pages + 2  # the long piece twice, a blank, the short one
         names = book.Root.Names.Dests.Names
         assert "s" in [str(names[i]) for i in range(0, len(names), 2)]
+
+
+def test_the_merge_and_the_rendering_processes_do_not_load_sphinx():
+    """The merge runs in a process of its own for every book: it (and a rendering process)
+    imports the package's PDF modules without the builder, so without Sphinx (half a second)."""
+    code = (
+        "import sys\n"
+        "import lessonpack.pdf.merge, lessonpack.pdf.jobs\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sphinx.builders', 'sphinx.app'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
