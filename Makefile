@@ -81,10 +81,11 @@ all: pdf slides teacher-html html epub lms
 # uv installs them (the lock pins it too; ten times faster than pip): a uv at hand (UV=its path,
 # as the gate's second build passes its own) is used as it is, otherwise pip installs the lock's
 # uv first, with the lock's hashes.
-# Byte code is compiled once here (uv --compile-bytecode; compileall for the editable package):
+# Python keeps the byte code it compiles (PYTHONDONTWRITEBYTECODE unset for every command):
 # otherwise every process (each build, rendering process and merge) compiles what it imports
-# from source again, about 2.5 s of CPU for Sphinx and WeasyPrint, when PYTHONDONTWRITEBYTECODE
-# is set or the folder is not writable.
+# from source again, about 2.5 s of CPU for Sphinx and WeasyPrint. Only what is imported is
+# compiled, once, by the first process that imports it.
+unexport PYTHONDONTWRITEBYTECODE
 LOCK := requirements.lock
 export LESSONPACK_LOCK := $(abspath $(LOCK))# part of the PDF render cache's key (pdf/cache.py)
 # The system packages' check needs only Python's standard library: it runs before the virtual
@@ -96,9 +97,8 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(if $(UV),--without-pip) $(VENV)
 	$(if $(UV),,sed -n '/^uv==/,/^[^ ]/{/^uv==/p;/^ /p}' $(LOCK) > $(VENV)/uv.txt)
 	$(if $(UV),,$(BIN)/pip install -q --require-hashes --no-deps -r $(VENV)/uv.txt)
-	$(UV_INSTALL) --compile-bytecode --require-hashes -r $(LOCK)
+	$(UV_INSTALL) --require-hashes -r $(LOCK)
 	$(UV_INSTALL) --no-build-isolation -e .
-	$(BIN)/python -m compileall -q -j 0 src
 	$(BIN)/python -m lessonpack.sysdeps
 	touch $@
 
