@@ -63,3 +63,50 @@ def test_merge_memory_stays_flat_and_the_book_is_whole(tmp_path: Path):
     # The same pieces merge to the same bytes.
     merge_peak_kb([piece, None] * 30, tmp_path / "again.pdf")
     assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "big.pdf").read_bytes()
+
+
+def test_a_piece_that_did_not_move_is_copied_from_its_kept_chunk(tmp_path: Path):
+    """Each piece's chunk of the book (its objects renumbered) is kept by the piece's bytes and
+    where its numbers start: after one piece changed by a few words, the pieces before and
+    after it are copied as they were, and the book is, byte for byte, the one a merge without
+    any kept chunk writes."""
+    from lessonpack.pdf.merge import merge_pdfs
+
+    long, short, edited = (tmp_path / f"{n}.pdf" for n in ("long", "short", "edited"))
+    render_html(tmp_path, HTML, "a4", long)
+    small = '<!DOCTYPE html><html lang="en"><body><h1 id="s">Short</h1><p>{}</p></body></html>'
+    render_html(tmp_path, small.format("A few words."), "a4", short)
+    render_html(tmp_path, small.format("A few more words."), "a4", edited)
+    cache = tmp_path / "chunks"
+    cache.mkdir()
+    first = merge_pdfs([long, None, short, long], tmp_path / "one.pdf", cache)
+    assert len(first) == 3 and len(list(cache.glob("*.chunk"))) == 3
+    second = merge_pdfs([long, None, edited, long], tmp_path / "two.pdf", cache)
+    assert len(second) == 3 and len(first & second) == 2  # only the edited piece made again
+    assert len(list(cache.glob("*.chunk"))) == 4
+    merge_pdfs([long, None, edited, long], tmp_path / "fresh.pdf")
+    assert (tmp_path / "two.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
+    # A kept chunk changed since (by hand, or cut short) is made again.
+    for path in cache.glob("*.chunk"):
+        path.write_bytes(path.read_bytes()[:100])
+    merge_pdfs([long, None, edited, long], tmp_path / "three.pdf", cache)
+    assert (tmp_path / "three.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
+    with pikepdf.open(long) as one:
+        pages = len(one.pages)
+    with pikepdf.open(tmp_path / "two.pdf") as book:
+        assert book.check_pdf_syntax() == []
+        assert len(book.pages) == 2 * pages + 2  # the long piece twice, a blank, the short one
+        names = book.Root.Names.Dests.Names
+        assert "s" in [str(names[i]) for i in range(0, len(names), 2)]
+
+
+def test_the_merge_and_the_rendering_processes_do_not_load_sphinx():
+    """The merge runs in a process of its own for every book: it (and a rendering process)
+    imports the package's PDF modules without the builder, so without Sphinx (half a second)."""
+    code = (
+        "import sys\n"
+        "import lessonpack.pdf.merge, lessonpack.pdf.jobs\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sphinx.builders', 'sphinx.app'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

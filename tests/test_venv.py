@@ -105,3 +105,20 @@ def test_the_gates_second_build_sets_up_with_this_environments_uv(tmp_path: Path
     assert rebuild(tmp_path, "315532800", log).returncode == 0
     said = [line for line in log.read_text(encoding="utf-8").splitlines() if "uv" in line]
     assert said == [f"uv at hand: {UV}"]
+
+
+def test_pythons_that_make_runs_keep_their_byte_code(tmp_path: Path):
+    """Every command `make` runs (inside its lock, where the builds run) is without
+    PYTHONDONTWRITEBYTECODE: a build, rendering process or merge imports Sphinx, WeasyPrint and
+    pikepdf from the byte code an earlier process kept, instead of compiling them again (about
+    2.5 s of CPU each)."""
+    copy = project(tmp_path)
+    probe = tmp_path / "probe.mk"  # read by every make, the one inside the lock too
+    probe.write_text(
+        "probe-byte-code:\n\t@python3 -c 'import sys; print(sys.dont_write_bytecode)'\n"
+    )
+    env = {**make_env(), "PYTHONDONTWRITEBYTECODE": "1", "MAKEFILES": str(probe)}
+    command = ["make", "-s", "-C", str(copy), "probe-byte-code"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"], done.stdout

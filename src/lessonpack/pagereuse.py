@@ -196,11 +196,6 @@ class PageReuse:
         self.reused.add(docname)
         return doctree
 
-    def kept_files(self) -> set[Path]:
-        """The files of the pages this build kept: the bytes the previous build wrote."""
-        outdir = Path(self.builder.outdir)
-        return {outdir / self.page_path(docname) for docname in self.reused}
-
     def remember(self, docname: str, doctree: nodes.document) -> None:
         """The resolved doctree of a page written now, for the next build to keep it."""
         key = self.keys.get(docname)
@@ -305,12 +300,6 @@ def resolved_doctree(app: Sphinx, docname: str) -> nodes.document:
     if doctree is None:
         doctree = app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags)
     return doctree
-
-
-def kept_files(app: Sphinx) -> set[Path]:
-    """The pages this build copied from the previous one (none if it keeps no pages)."""
-    pages = getattr(app.builder, "pages", None)
-    return pages.kept_files() if isinstance(pages, PageReuse) else set()
 
 
 def setup_pagereuse(app: Sphinx) -> None:

@@ -25,6 +25,8 @@ another site loads nothing and is fine; ``data:`` addresses are part of the page
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -253,26 +255,54 @@ def check_config(app: Sphinx, config: Config) -> None:
         config[name] = kept if listing else (kept[0] if kept else None)
 
 
+# Beside a build's doctrees: the hashes of the pages and stylesheets its last scan found loading
+# nothing from another host. After an edit most pages are those bytes again, not parsed again.
+CLEAN_RECORD = "lessonpack-clean-pages.json"
+
+
+def _scan_key(code: Any, suffix: str, data: bytes) -> str:
+    """A file's bytes and kind, after ``code``: this module's (a changed scanner scans again)."""
+    digest = code.copy()
+    digest.update(suffix.encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
 def scan_output(app: Sphinx, exception: Exception | None) -> None:
     """build-finished: every page and stylesheet an HTML-family build wrote loads only its own
-    files (whatever put a load there: a template, the theme, a static file)."""
+    files (whatever put a load there: a template, the theme, a static file). A file found clean
+    by the last scan of this build folder, byte for byte, is not parsed again."""
     if exception is not None or app.builder.format != "html":
         return
-    from .pagereuse import kept_files
-
     outdir = Path(app.outdir)
-    kept = kept_files(app)
+    record = Path(app.doctreedir) / CLEAN_RECORD
+    try:
+        known = set(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        known = set()
+    clean: set[str] = set()
+    code = hashlib.sha256(Path(__file__).read_bytes())
     for path in sorted(outdir.rglob("*")):
-        if path.suffix not in PAGES | {".css"} or not path.is_file() or path in kept:
+        if path.suffix not in PAGES | {".css"} or not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
+        key = _scan_key(code, path.suffix, data)
+        if key in known:
+            clean.add(key)
+            continue
+        text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
         loads = css_loads(text) if path.suffix == ".css" else html_loads(text)
+        if not loads:
+            clean.add(key)
         for load in loads:
             _warn(
                 f"{load.what} loads {load.url} from another host (written by a template, the "
                 "theme or a static file): copy the file into the course",
                 f"{path}:{load.line}",
             )
+    record.parent.mkdir(parents=True, exist_ok=True)
+    tmp = record.with_name(record.name + ".tmp")
+    tmp.write_text(json.dumps(sorted(clean)), encoding="utf-8")
+    tmp.replace(record)
 
 
 def setup_rawhtml(app: Sphinx) -> None:

@@ -156,5 +156,10 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     out.warnings = [(p, w) for p, r in zip(job.pieces, results, strict=True) for w in r.warnings]
     say(f"{Path(job.target).name}: merging {len(texts)} pieces, {page} pages")
     pauses.pause_for_tests(pauses.PDF)
-    merge_in_subprocess([cache.pdf(k) if k else None for k in parts], Path(job.target))
+    # Each piece's chunk of the book is kept beside its render (merge.py): after an edit, the
+    # pieces that did not move are copied as they were written.
+    chunks = merge_in_subprocess(
+        [cache.pdf(k) if k else None for k in parts], Path(job.target), cache.folder
+    )
+    out.keys |= chunks
     return out
