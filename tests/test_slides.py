@@ -173,16 +173,24 @@ def write_course(src: Path) -> Path:
     return write_files(src, {**files, "bibliography.md": bibliography, **course()})
 
 
-def sphinx_build(src: Path, out: Path, edition: str) -> str:
-    """A strict ``sphinx-build -b lessonslides``, as make runs it; its warnings."""
-    command = [sys.executable, "-m", "sphinx", "-b", "lessonslides", "-q", "-E", "-n"]
-    command += ["-D", f"lessonpack_edition={edition}", "-d", str(out / ".doctrees")]
+def lessonslides(
+    src: Path, out: Path, edition: str, doctrees: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``sphinx-build -b lessonslides OPTIONS`` of one edition, in a process of its own, at a
+    fixed date; it must succeed."""
+    command = [sys.executable, "-m", "sphinx", "-b", "lessonslides", *options]
+    command += ["-D", f"lessonpack_edition={edition}", "-d", str(doctrees)]
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     run = subprocess.run(
         [*command, str(src), str(out)], capture_output=True, text=True, env=env, check=False
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    return run.stderr
+    return run
+
+
+def sphinx_build(src: Path, out: Path, edition: str) -> str:
+    """A strict, fresh slide build; its warnings."""
+    return lessonslides(src, out, edition, out / ".doctrees", "-q", "-E", "-n").stderr
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,11 @@ again; the others are copied, and every deck is the bytes a clean build makes.""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from conftest import BASE_CONF, REFS, snapshot, write_files
-from test_slides import CONF, EPOCH, EXERCISE, LESSON, course
+from test_slides import CONF, EXERCISE, LESSON, course, lessonslides
 
 
 def two_lessons(src: Path) -> Path:
@@ -33,14 +31,8 @@ def slides(src: Path, root: Path, edition: str = "teacher") -> str:
     kept beside); its log."""
     out = root / "slides"
     subprocess.run(["rm", "-rf", str(out)], check=True)
-    command = [sys.executable, "-m", "sphinx", "-b", "lessonslides", "-W", "--keep-going", "-n"]
-    command += ["-D", f"lessonpack_edition={edition}", "-d", str(root / "doctrees")]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    run = subprocess.run(
-        [*command, str(src), str(out)], capture_output=True, text=True, env=env, check=False
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    return run.stdout
+    strict = ("-W", "--keep-going", "-n")
+    return lessonslides(src, out, edition, root / "doctrees", *strict).stdout
 
 
 def test_an_edit_makes_only_its_lessons_decks_and_a_glossary_edit_every_deck(tmp_path):
