@@ -82,7 +82,10 @@ def test_a_changed_lesson_lays_out_only_the_pieces_and_packs_that_hold_it(tmp_pa
     # Renders no build used any more are dropped from the cache: left are the book's six pieces
     # (its front twice: before and after the rest found its pages) and the two packs.
     cache = doctrees / "lessonpack-pdf"
-    assert len(list(cache.glob("*.pdf"))) == len(list(cache.glob("*.json"))) == 6 + 1 + 2
+    records = [p for p in cache.glob("*.json") if not p.name.startswith("chunk-")]
+    assert len(list(cache.glob("*.pdf"))) == len(records) == 6 + 1 + 2
+    # And the merge's chunk of each of the book's six pieces, as the book uses them now.
+    assert len(list(cache.glob("chunk-*.chunk"))) == len(list(cache.glob("chunk-*.json"))) == 6
 
 
 @pytest.mark.parametrize("edition", ["teacher", "student"])

@@ -79,9 +79,9 @@ class _Objects:
             if len(self.batch) >= self.BATCH:
                 self._pack()
             return
-        self._write(number, body + b"\nstream\n" + stream + b"\nendstream")
+        self.write(number, body + b"\nstream\n" + stream + b"\nendstream")
 
-    def _write(self, number: int, data: bytes) -> None:
+    def write(self, number: int, data: bytes) -> None:
         self.entries.append((number, 1, self.data.tell(), 0))
         self.data.write(b"%d 0 obj\n" % number + data + b"\nendobj\n")
 
@@ -97,7 +97,7 @@ class _Objects:
             self.entries.append((number, 2, holder, index))
         head = b" ".join(header) + b"\n"
         data = zlib.compress(head + b"\n".join(bodies) + b"\n", 6)
-        self._write(
+        self.write(
             holder,
             b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>"
             % (len(self.batch), len(head), len(data))
@@ -412,7 +412,7 @@ def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None
                     raise ValueError("a book cannot start with a blank page")
                 blank = _Objects(writer.next)
                 number = blank.reserve()
-                blank._write(
+                blank.write(
                     number,
                     b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Resources << >> >>"
                     % (_PAGES, size),
