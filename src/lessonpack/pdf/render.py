@@ -273,11 +273,14 @@ def render_html(
                 dests["Names"] = kept
 
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Written uncompressed: tagfix.py saves it again with qpdf, which compresses every
+        # stream and makes the object streams; pydyf's own (in Python) were undone at once.
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
             pdf_identifier=(identifier or target.name).encode(),
             finisher=finish,
+            uncompressed_pdf=True,
         )
         from .tagfix import fix_pdf
 
