@@ -1,17 +1,18 @@
 """What a render spends its CPU on (render.py): Python's cycle collector runs rarely (at the
 default thresholds it ran every few milliseconds during a layout, each run walking every box
-alive, a third of the CPU); WeasyPrint writes the PDF uncompressed, and only qpdf compresses it
-(tagfix.py's save), once."""
+alive, a quarter of the CPU); WeasyPrint writes the PDF uncompressed, and only qpdf compresses
+it (tagfix.py's save), once."""
 
 from __future__ import annotations
 
 import gc
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+import pytest
 
-from lessonpack.pdf.render import render_html
+from lessonpack.pdf.render import Rendered, render_html
 
 PARAGRAPH = "<p>The quota was raised again, and the granaries were reported full. " * 12 + "</p>"
 HTML = (
@@ -21,36 +22,50 @@ HTML = (
 )
 
 
-def test_a_layout_runs_the_cycle_collector_a_few_times_and_restores_its_thresholds(
-    tmp_path: Path,
-):
-    starts: list[float] = []
+@dataclass
+class Render:
+    rendered: Rendered
+    target: Path
+    collections: int  # runs of the cycle collector during the render
+    thresholds: tuple[tuple[int, int, int], tuple[int, int, int]]  # before and after
 
-    def count(phase: str, _info: dict) -> None:
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """One render of a dozen pages, its collector runs counted."""
+    folder = tmp_path_factory.mktemp("render")
+    runs: list[int] = []
+
+    def count(phase: str, info: dict) -> None:
         if phase == "start":
-            starts.append(time.perf_counter())
+            runs.append(info["generation"])
 
     before = gc.get_threshold()
     gc.callbacks.append(count)
     try:
-        rendered = render_html(tmp_path, HTML, "a4", tmp_path / "piece.pdf")
+        rendered = render_html(folder, HTML, "a4", folder / "piece.pdf")
     finally:
         gc.callbacks.remove(count)
-    assert rendered.pages >= 10, rendered.pages
+    return Render(rendered, folder / "piece.pdf", len(runs), (before, gc.get_threshold()))
+
+
+def test_a_layout_runs_the_cycle_collector_a_few_times_and_restores_its_thresholds(
+    render: Render,
+):
+    assert render.rendered.pages >= 10, render.rendered.pages
     # At the default thresholds this layout ran over 200 collections; now a few, and the
     # one that frees the piece's boxes at the end.
-    assert len(starts) <= 10, len(starts)
-    assert gc.get_threshold() == before
-    assert (tmp_path / "piece.pdf").read_bytes().startswith(b"%PDF-")
+    assert render.collections <= 10, render.collections
+    before, after = render.thresholds
+    assert after == before
+    assert render.target.read_bytes().startswith(b"%PDF-")
 
 
-def test_a_render_is_written_compressed_once(tmp_path: Path):
+def test_a_render_is_written_compressed_once(render: Render):
     """Every stream (pages, fonts, the structure's) compressed and the objects in object
     streams, though WeasyPrint writes them plain: qpdf compresses them when tagfix saves."""
-    target = tmp_path / "piece.pdf"
-    render_html(tmp_path, HTML, "a4", target)
-    data = target.read_bytes()
-    with pikepdf.open(target) as pdf:
+    data = render.target.read_bytes()
+    with pikepdf.open(render.target) as pdf:
         streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)]
         assert len(streams) > 10
         # XMP metadata stays plain, for tools that read it without a PDF parser.
