@@ -39,3 +39,29 @@ def test_the_render_key_names_the_versions_weasyprint_loads():
     major, minor, micro = (int(n) for n in parts["harfbuzz"].split("."))
     assert harfbuzz.hb_version_atleast(major, minor, micro)
     assert not harfbuzz.hb_version_atleast(major, minor, micro + 1)
+
+
+MAIN = """
+import os, sys
+with open(sys.argv[1], "a") as marker:
+    marker.write(f"{os.getpid()}\\n")
+from lessonpack.grades import release, reading_grade
+
+if __name__ == "__main__":
+    print(reading_grade("The harvest failed. Many people went hungry that winter."))
+    release()
+"""
+
+
+def test_the_grading_helper_does_not_run_the_build_s_script_again(tmp_path):
+    """multiprocessing's spawn ran ``sphinx-build`` again in the helper (all of Sphinx imported
+    before the first grade): the helper runs only its own module."""
+    script = tmp_path / "main.py"
+    script.write_text(MAIN, encoding="utf-8")
+    marker = tmp_path / "marker"
+    done = subprocess.run(
+        [sys.executable, str(script), str(marker)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) > 0
+    assert len(marker.read_text().split()) == 1  # the script ran once, in its own process
