@@ -6,15 +6,20 @@ processes of their own) never load it."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pikepdf
 import pydyf
+import pytest
 import weasyprint
 from weasyprint.text.ffi import harfbuzz, pango
 
+from lessonpack import fontfacts
 from lessonpack.pdf import cache
+from lessonpack.slides import fontfaces
 
 
 def test_the_render_key_imports_no_layout_library():
@@ -65,3 +70,69 @@ def test_the_grading_helper_does_not_run_the_build_s_script_again(tmp_path):
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) > 0
     assert len(marker.read_text().split()) == 1  # the script ran once, in its own process
+
+
+FONTS = Path(__file__).resolve().parent.parent / "book" / "_static" / "fonts"
+FACTS = """
+import json, sys
+from pathlib import Path
+from lessonpack import fontfacts
+found = fontfacts.facts(Path(sys.argv[1]), sys.argv[2])
+print(json.dumps({
+    "read": fontfacts.store(sys.argv[2]).read,
+    "fontTools": "fontTools" in sys.modules,
+    "family": found and found.family, "weight": found and found.weight,
+    "codepoints": found and len(found.codepoints),
+}))
+"""
+
+
+def _facts_in_a_process(font: Path, cache: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", FACTS, str(font), str(cache)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_font_is_read_once_across_builds_and_again_when_it_changes(tmp_path: Path):
+    font = tmp_path / "Body.ttf"
+    shutil.copyfile(FONTS / "NotoSerif-Regular.ttf", font)
+    first = _facts_in_a_process(font, tmp_path / "cache")
+    assert first["read"] == 1 and first["fontTools"]
+    second = _facts_in_a_process(font, tmp_path / "cache")
+    assert second == {**first, "read": 0, "fontTools": False}
+    truth = fontfacts.read_facts(font)
+    assert (second["family"], second["weight"]) == (truth.family, truth.weight)
+    assert second["codepoints"] == len(truth.codepoints) > 100
+    shutil.copyfile(FONTS / "NotoSerif-Bold.ttf", font)  # the same path, another font
+    changed = _facts_in_a_process(font, tmp_path / "cache")
+    assert changed["read"] == 1 and changed["weight"] == fontfacts.read_facts(font).weight == 700
+
+
+def test_a_file_that_is_no_font_is_kept_as_none(tmp_path: Path):
+    bad = tmp_path / "Broken.ttf"
+    bad.write_bytes(b"not a font")
+    store = fontfacts.FactStore(str(tmp_path / "cache"))
+    assert store.facts(bad) is None and store.read == 1
+    again = fontfacts.FactStore(str(tmp_path / "cache"))
+    assert again.facts(bad) is None and again.read == 0
+    assert fontfaces.faces(tmp_path, ["Broken.ttf"], str(tmp_path / "cache")) == []
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_the_coverage_check_warns_from_kept_facts_too(build, tmp_path: Path, kept: bool):
+    """A character the book's font cannot draw is one warning at its line, whether the font's
+    characters were read now or kept by an earlier build."""
+    (tmp_path / "src").mkdir()
+    shutil.copyfile(FONTS / "NotoSerif-Regular.ttf", tmp_path / "src" / "Body.ttf")
+    cache_dir = tmp_path / "cache"
+    if kept:
+        fontfacts.FactStore(str(cache_dir)).facts(tmp_path / "src" / "Body.ttf")
+    conf = f'lessonpack_fonts = ["Body.ttf"]\nlessonpack_cache_dir = "{cache_dir}"\n'
+    fontfacts._STORES.clear()
+    result = build({"page.md": "# Page\n\nA snowman: \u2603.\n"}, conf=conf)
+    assert (
+        "page.md:3: WARNING: no bundled font has a glyph for '\u2603' (U+2603)" in result.warnings
+    )
+    assert fontfacts.store(str(cache_dir)).read == (0 if kept else 1)
