@@ -136,3 +136,27 @@ def test_the_coverage_check_warns_from_kept_facts_too(build, tmp_path: Path, kep
         "page.md:3: WARNING: no bundled font has a glyph for '\u2603' (U+2603)" in result.warnings
     )
     assert fontfacts.store(str(cache_dir)).read == (0 if kept else 1)
+
+
+def test_the_installed_packages_are_those_importlib_metadata_finds():
+    from importlib import metadata
+
+    found = {
+        f"{cache.canonical_name(d.metadata['Name'])}=={d.version}" for d in metadata.distributions()
+    }
+    assert cache.installed_packages() == sorted(found)
+
+
+def test_another_version_of_a_package_is_another_key(tmp_path: Path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = cache.package_parts()["installed"]
+    (tmp_path / "some_tool-1.0.dist-info").mkdir()
+    one = cache.package_parts()["installed"]
+    (tmp_path / "some_tool-1.0.dist-info").rename(tmp_path / "some_tool-1.1.dist-info")
+    other = cache.package_parts()["installed"]
+    (tmp_path / "Egg_Tool.egg-info").mkdir()
+    (tmp_path / "Egg_Tool.egg-info" / "PKG-INFO").write_text("Name: Egg-Tool\nVersion: 2.0\n")
+    egg = cache.package_parts()["installed"]
+    assert len({before, one, other, egg}) == 4
+    assert "egg-tool==2.0" in cache.installed_packages()
+    assert "some-tool==1.1" in cache.installed_packages()
