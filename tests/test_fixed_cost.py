@@ -17,7 +17,7 @@ import pytest
 import weasyprint
 from weasyprint.text.ffi import harfbuzz, pango
 
-from lessonpack import fontfacts
+from lessonpack import flashcards, fontfacts
 from lessonpack.pdf import cache
 from lessonpack.slides import fontfaces
 
@@ -76,7 +76,7 @@ FONTS = Path(__file__).resolve().parent.parent / "book" / "_static" / "fonts"
 FACTS = """
 import json, sys
 from pathlib import Path
-from lessonpack import fontfacts
+from lessonpack import flashcards, fontfacts
 found = fontfacts.facts(Path(sys.argv[1]), sys.argv[2])
 print(json.dumps({
     "read": fontfacts.store(sys.argv[2]).read,
@@ -160,3 +160,27 @@ def test_another_version_of_a_package_is_another_key(tmp_path: Path, monkeypatch
     assert len({before, one, other, egg}) == 4
     assert "egg-tool==2.0" in cache.installed_packages()
     assert "some-tool==1.1" in cache.installed_packages()
+
+
+CARD = {"term": "cadre", "pinyin": "gànbù", "characters": "干部", "definition": "An official."}
+
+
+def test_the_anki_package_is_kept_and_made_again_when_what_it_is_made_of_changes(tmp_path):
+    epoch, cache_dir = 1700000000, str(tmp_path / "cache")
+
+    def made(cards: list[dict[str, str]], name: str, when: int = epoch) -> tuple[bool, bytes]:
+        path = tmp_path / f"{name}.apkg"
+        fresh = flashcards.write_kept_apkg(cards, path, "Course", when, cache_dir)
+        plain = tmp_path / f"{name}-plain.apkg"
+        flashcards.write_apkg(cards, plain, "Course", when)
+        assert path.read_bytes() == plain.read_bytes()  # a kept package is the bytes of a new one
+        return fresh, path.read_bytes()
+
+    first = made([CARD], "first")
+    assert first[0] is True
+    again = made([CARD], "again")
+    assert again == (False, first[1])
+    changed = made([{**CARD, "definition": "A Party official."}], "changed")
+    assert changed[0] is True and changed[1] != first[1]
+    later = made([CARD], "later", epoch + 86400)
+    assert later[0] is True and later[1] != first[1]
