@@ -17,7 +17,7 @@ import pytest
 import weasyprint
 from weasyprint.text.ffi import harfbuzz, pango
 
-from lessonpack import flashcards, fontfacts
+from lessonpack import flashcards, fontfacts, packages
 from lessonpack.pdf import cache
 from lessonpack.slides import fontfaces
 
@@ -76,7 +76,7 @@ FONTS = Path(__file__).resolve().parent.parent / "book" / "_static" / "fonts"
 FACTS = """
 import json, sys
 from pathlib import Path
-from lessonpack import flashcards, fontfacts
+from lessonpack import flashcards, fontfacts, packages
 found = fontfacts.facts(Path(sys.argv[1]), sys.argv[2])
 print(json.dumps({
     "read": fontfacts.store(sys.argv[2]).read,
@@ -142,9 +142,10 @@ def test_the_installed_packages_are_those_importlib_metadata_finds():
     from importlib import metadata
 
     found = {
-        f"{cache.canonical_name(d.metadata['Name'])}=={d.version}" for d in metadata.distributions()
+        f"{packages.canonical_name(d.metadata['Name'])}=={d.version}"
+        for d in metadata.distributions()
     }
-    assert cache.installed_packages() == sorted(found)
+    assert packages.installed_packages() == sorted(found)
 
 
 def test_another_version_of_a_package_is_another_key(tmp_path: Path, monkeypatch):
@@ -158,8 +159,8 @@ def test_another_version_of_a_package_is_another_key(tmp_path: Path, monkeypatch
     (tmp_path / "Egg_Tool.egg-info" / "PKG-INFO").write_text("Name: Egg-Tool\nVersion: 2.0\n")
     egg = cache.package_parts()["installed"]
     assert len({before, one, other, egg}) == 4
-    assert "egg-tool==2.0" in cache.installed_packages()
-    assert "some-tool==1.1" in cache.installed_packages()
+    assert "egg-tool==2.0" in packages.installed_packages()
+    assert "some-tool==1.1" in packages.installed_packages()
 
 
 CARD = {"term": "cadre", "pinyin": "gànbù", "characters": "干部", "definition": "An official."}
