@@ -6,9 +6,11 @@ processes of their own) never load it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pikepdf
@@ -72,7 +74,8 @@ def test_the_grading_helper_does_not_run_the_build_s_script_again(tmp_path):
     assert len(marker.read_text().split()) == 1  # the script ran once, in its own process
 
 
-FONTS = Path(__file__).resolve().parent.parent / "book" / "_static" / "fonts"
+ROOT = Path(__file__).resolve().parent.parent
+FONTS = ROOT / "book" / "_static" / "fonts"
 FACTS = """
 import json, sys
 from pathlib import Path
@@ -185,3 +188,43 @@ def test_the_anki_package_is_kept_and_made_again_when_what_it_is_made_of_changes
     assert changed[0] is True and changed[1] != first[1]
     later = made([CARD], "later", epoch + 86400)
     assert later[0] is True and later[1] != first[1]
+
+
+def test_a_make_after_a_make_starts_nothing(tmp_path: Path):
+    """Every build and the publish step up to date: `make` runs no command at all (a list of
+    formats that expanded to spaces once counted as a format missing from dist/)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('project = "T"\n')
+    (src / "index.md").write_text("# T\n")
+    build, dist = tmp_path / "build", tmp_path / "dist"
+    stamps = [
+        build / "conf.checked",
+        *(
+            build / e / f"{f}.stamp"
+            for e in ("student", "teacher")
+            for f in ("html", "pdf", "slides")
+        ),
+        build / "student" / "epub.stamp",
+        build / "lms.stamp",  # after the builds it reads
+    ]
+    formats = ["html", "teacher-html", "epub", "pdf", "slides", "lms"]
+    manifest = dist / ".manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"files": [{"format": f} for f in formats]}, indent=1))
+    for stamp in stamps:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+    later = time.time() + 60
+    for number, path in enumerate([*stamps, manifest]):
+        os.utime(path, (later + number, later + number))
+    where = [f"SRCDIR={src}", f"CONFDIR={src}", "SOURCE_DIRS=.", f"BUILDDIR={build}"]
+    done = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), *where, f"DISTDIR={dist}", "--no-print-directory"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LESSONPACK_LOCKED": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    commands = [line for line in done.stdout.splitlines() if "Nothing to be done" not in line]
+    assert commands == [], done.stdout
