@@ -146,7 +146,8 @@ lms: $(STAMPS_lms) $(MANIFEST)
 # dist/'s other formats) and swaps it in. Never deleted by make: dist/ is the publisher's.
 # Also published when dist/ lacks a format the goals ask for, though its builds are up to date
 # (dist/ was removed, then another format published).
-UNPUBLISHED := $(foreach format,$(PUBLISHED),$(if $(shell grep -s -l '"format": "$(format)"' $(MANIFEST)),,$(format)))
+# (stripped: a list of formats all found is spaces, which $(if) counts as a format missing)
+UNPUBLISHED := $(strip $(foreach format,$(PUBLISHED),$(if $(shell grep -s -l '"format": "$(format)"' $(MANIFEST)),,$(format))))
 .PRECIOUS: $(MANIFEST)
 .PHONY: unpublished
 unpublished:

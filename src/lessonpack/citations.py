@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pybtex.database import Entry
@@ -31,6 +32,7 @@ from pybtex.style import FormattedEntry
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.template import field, sentence
 
+from .formatted import FormattedStore, entry_key
 from .typography import settings, typographic_runs
 
 if TYPE_CHECKING:
@@ -54,10 +56,24 @@ class TitleCaseStyle(PlainStyle):
 
     # The book's language and smartquotes action, set when the builder starts (``_settings``).
     language, action = "en", "qDe"
+    # Entries formatted by earlier builds (``formatted.py``), when the builds share a cache folder.
+    store: FormattedStore | None = None
 
     def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
         """The entry, its text set as smartquotes sets the book's text (sphinxcontrib-bibtex
-        adds it after smartquotes ran): "Mao’s", never the .bib file's "Mao's"."""
+        adds it after smartquotes ran): "Mao’s", never the .bib file's "Mao's". Kept across
+        builds by everything it is made from (``formatted.py``)."""
+        store = self.store if bib_data is None else None
+        if store is None:
+            return self._format(label, entry, bib_data)
+        key = entry_key(self, label, entry, self.language, self.action)
+        formatted = store.get(key)
+        if formatted is None:
+            formatted = self._format(label, entry, None)
+            store.put(key, formatted)
+        return formatted
+
+    def _format(self, label: str, entry: Entry, bib_data: Any) -> FormattedEntry:
         formatted = super().format_entry(label, entry, bib_data=bib_data)
         strings = list(_strings(formatted.text))
         runs = typographic_runs([s.value for s in strings], self.language, self.action)
@@ -77,6 +93,14 @@ def _strings(text: Any) -> Iterator[String]:
 
 def _settings(app: Sphinx) -> None:
     TitleCaseStyle.language, TitleCaseStyle.action = settings(app.config)
+    folder = app.config.lessonpack_cache_dir
+    TitleCaseStyle.store = FormattedStore(Path(folder)) if folder else None
+
+
+def _save_formatted(app: Sphinx, env: Any) -> None:
+    """env-updated, after sphinxcontrib-bibtex formatted the entries: keep the new ones."""
+    if TitleCaseStyle.store is not None:
+        TitleCaseStyle.store.save()
 
 
 def lettered_years(entries: list[Entry]) -> list[Entry]:
@@ -121,6 +145,7 @@ def _with_letter(entry: Entry, letter: str) -> Entry:
 def setup_citations(app: Sphinx) -> None:
     register_plugin("pybtex.style.formatting", STYLE_NAME, TitleCaseStyle)
     app.connect("builder-inited", _settings)
+    app.connect("env-updated", _save_formatted, priority=900)  # after sphinxcontrib-bibtex's
     # sphinxcontrib-bibtex looks up pybtex's plain-text backend for every citation it resolves,
     # and pybtex finds an installed plugin by scanning every package's entry points (about
     # 12 ms each: 11 of the 13 s the PDF build spent resolving references). A plugin

@@ -104,7 +104,8 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
         if self.config.epub_cover:
             image = self.config.epub_cover[0]
             fonts = [Path(self.confdir) / f for f in self.config.lessonpack_fonts]
-            serif = family(fonts[0]) if fonts and fonts[0].is_file() else None
+            cache_dir = self.config.lessonpack_cache_dir
+            serif = family(fonts[0], cache_dir) if fonts and fonts[0].is_file() else None
             # the SVG is left out below unless a page uses it
             self.cover_image = raster_cover(self.outdir, image, serif) or image
         keep = [self.cover_image] if self.cover_image else []

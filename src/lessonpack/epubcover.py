@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import fontfacts
+
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc"}
 
 
-def family(font: Path) -> str | None:
-    """A font file's family name (its name table's ID 1)."""
-    from fontTools.ttLib import TTFont
+def family(font: Path, cache_dir: str = "") -> str | None:
+    """A font file's family name (its name table's ID 1; kept across builds: ``fontfacts.py``)."""
+    found = fontfacts.facts(font, cache_dir)
+    if found is None:
+        from fontTools.ttLib import TTFont  # not a font: fontTools says why
 
-    with TTFont(str(font), fontNumber=0, lazy=True) as tt:
-        name = tt["name"].getDebugName(1)
-    return name or None
+        with TTFont(str(font), fontNumber=0, lazy=True) as tt:
+            return tt["name"].getDebugName(1) or None
+    return found.family
 
 
 def raster_cover(outdir: Path, image: str, serif: str | None = None) -> str | None:

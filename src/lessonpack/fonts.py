@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.util import logging
 
+from . import fontfacts
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -67,8 +69,13 @@ def subset_font(src: Path, out: Path, codepoints: set[int], font_number: int = 0
 
 
 @cache
-def _cmap(path: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+def _cmap(path: str, cache_dir: str = "") -> frozenset[int]:
+    """The characters the font draws, kept across builds (``fontfacts.py``: no fontTools
+    imported when the font did not change)."""
+    found = fontfacts.facts(Path(path), cache_dir)
+    if found is not None:
+        return found.codepoints
+    from fontTools.ttLib import TTFont  # not a font: fontTools says why
 
     with TTFont(path, lazy=True) as font:
         return frozenset(font.getBestCmap() or {})
@@ -81,7 +88,7 @@ def check_coverage(app: Sphinx, doctree: nodes.document) -> None:
         return
     covered: set[int] = set()
     for name in files:
-        covered |= _cmap(str(Path(app.confdir) / name))
+        covered |= _cmap(str(Path(app.confdir) / name), app.config.lessonpack_cache_dir)
     reported: set[str] = set()
     for text in doctree.findall(nodes.Text):
         for char in str(text):

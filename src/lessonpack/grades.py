@@ -16,12 +16,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 CACHE_NAME = "reading-grades.json"
@@ -40,53 +40,60 @@ class Grader:
 
     textstat loads the CMU pronouncing dictionary (about 150 MB) once and keeps it; kept in the
     helper, it goes when the helper ends, after reading (:func:`release`), before the writers
-    need memory. A fresh process (``spawn``), not a fork: a fork of a build that has read many
-    lessons would count all of the build's memory as its own. ``starts`` counts the helpers
-    this process has started.
+    need memory. A fresh interpreter running this module (``python -m lessonpack.grades``), not a
+    fork: a fork of a build that has read many lessons would count all of the build's memory as
+    its own; and not multiprocessing's ``spawn`` either, which runs the parent's main script
+    again in the helper (``sphinx-build``: all of Sphinx imported, about 0.3 s of CPU, before
+    the first grade). Texts go to its standard input and grades come back on its output, one
+    JSON line each. ``starts`` counts the helpers this process has started.
 
     Each process that grades has its own helper: a parallel read (``sphinx-build -j``) forks
     workers that read documents, and a worker must not share the pipe of its parent's helper.
-    The helper is a daemon, so a worker that ends ends its helper too (a worker is never told
-    that reading is over; waiting for the helper there would hang the build).
+    A worker that ends closes its pipe, so its helper ends too (a worker is never told that
+    reading is over; waiting for the helper there would hang the build).
     """
 
     def __init__(self) -> None:
-        self.process: multiprocessing.process.BaseProcess | None = None
-        self.pipe: Connection | None = None
+        self.process: subprocess.Popen[str] | None = None
         self.owner = 0  # the process that started the helper
         self.starts = 0
 
     def grade(self, text: str) -> float:
         if self.process is None or self.owner != os.getpid():
-            context = multiprocessing.get_context("spawn")
-            self.pipe, child = context.Pipe()
-            self.process = context.Process(target=_serve, args=(child,), daemon=True)
-            self.process.start()
-            child.close()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", __name__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
             self.owner = os.getpid()
             self.starts += 1
-        assert self.pipe is not None
-        self.pipe.send(text)
-        return float(self.pipe.recv())
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(text) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the reading-grade helper ended (exit code {self.process.wait()})")
+        return float(json.loads(answer))
 
     def close(self) -> None:
         if self.process is not None and self.owner == os.getpid():
-            assert self.pipe is not None
-            self.pipe.close()  # the helper reads the end of its input and returns
-            self.process.join()
-        self.process = self.pipe = None
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.process.stdin.close()  # the helper reads the end of its input and returns
+            self.process.wait()
+            self.process.stdout.close()
+        self.process = None
 
 
-def _serve(pipe: Connection) -> None:
+def _serve() -> None:
     """The helper: a grade for every text it is sent, until the build closes the pipe."""
-    while True:
-        try:
-            text = pipe.recv()
-        except EOFError:
-            # Ends at once: tearing the pronouncing dictionary down object by object took the
-            # build that waits for the helper about 1.4 s, and the helper holds nothing to save.
-            os._exit(0)
-        pipe.send(_grade(text))
+    for line in sys.stdin:
+        sys.stdout.write(json.dumps(_grade(json.loads(line))) + "\n")
+        sys.stdout.flush()
+    # Ends at once: tearing the pronouncing dictionary down object by object took the build
+    # that waits for the helper about 1.4 s, and the helper holds nothing to save.
+    os._exit(0)
 
 
 GRADER = Grader()
@@ -151,3 +158,7 @@ def cached_grade(text: str, cache_dir: str) -> float:
             tmp.write_text(json.dumps(grades, sort_keys=True, indent=0) + "\n", encoding="utf-8")
             os.replace(tmp, path)
         return grades[key]
+
+
+if __name__ == "__main__":
+    _serve()

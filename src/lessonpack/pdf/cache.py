@@ -13,6 +13,8 @@ and figure PNGs here too (:class:`PageCache`).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -22,6 +24,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from ..packages import installed_packages
 from .render import Rendered
 
 RESOURCE_FOLDERS = ("_static", "_images")
@@ -31,51 +34,65 @@ RESOURCE_FOLDERS = ("_static", "_images")
 LOCK_VARIABLE = "LESSONPACK_LOCK"
 
 
-def library_versions() -> dict[str, str]:
-    """The Pango and HarfBuzz versions of the libraries WeasyPrint loaded (their shaping and
-    line breaking decide where every glyph goes)."""
-    import cffi
-    from weasyprint.text.ffi import pango
+# The names WeasyPrint tries for each library, in its order (weasyprint/text/ffi.py).
+LIBRARY_NAMES = {
+    "pango": ("libpango-1.0-0", "pango-1.0-0", "pango-1.0", "libpango-1.0.so.0"),
+    "harfbuzz": ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0"),
+}
 
-    own = cffi.FFI()
-    own.cdef("const char *hb_version_string (void);")
-    harfbuzz = "unknown"
-    # The names WeasyPrint tries, in its order: the same library, already loaded.
-    for name in ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0"):
+
+def _library(names: tuple[str, ...]) -> ctypes.CDLL | None:
+    """The first of ``names`` the dynamic linker loads, else the first found by
+    ``ctypes.util.find_library`` (as cffi's ``dlopen``, which WeasyPrint uses, finds them)."""
+    for name in names:
         try:
-            harfbuzz = own.string(own.dlopen(name).hb_version_string()).decode()
-            break
-        except (OSError, AttributeError):
+            return ctypes.CDLL(name)
+        except OSError:
             continue
-    return {"pango": str(pango.pango_version()), "harfbuzz": harfbuzz}
+    for name in names:
+        found = ctypes.util.find_library(name)
+        if found:
+            try:
+                return ctypes.CDLL(found)
+            except OSError:
+                continue
+    return None
+
+
+def library_versions() -> dict[str, str]:
+    """The Pango and HarfBuzz versions of the libraries WeasyPrint loads (their shaping and
+    line breaking decide where every glyph goes), asked of the libraries themselves: WeasyPrint
+    is not imported (about 0.4 s of CPU), so a build whose renders are all kept never loads it."""
+    versions = {"pango": "unknown", "harfbuzz": "unknown"}
+    pango = _library(LIBRARY_NAMES["pango"])
+    if pango is not None:
+        pango.pango_version.restype = ctypes.c_int
+        versions["pango"] = str(pango.pango_version())
+    harfbuzz = _library(LIBRARY_NAMES["harfbuzz"])
+    if harfbuzz is not None:
+        harfbuzz.hb_version_string.restype = ctypes.c_char_p
+        versions["harfbuzz"] = harfbuzz.hb_version_string().decode()
+    return versions
 
 
 def package_parts() -> dict[str, str]:
-    """The lock file and every installed package's version, read from package metadata (no
-    library imported: the HTML builds key their pages by this without loading WeasyPrint)."""
+    """The lock file and every installed package's version (no library imported: the HTML
+    builds key their pages by this without loading WeasyPrint)."""
     lock = os.environ.get(LOCK_VARIABLE)
-    # Each package once: a project installed in place may also be found by its build's
-    # metadata folder (src/*.egg-info), which a fresh copy does not have.
-    installed = sorted(
-        {f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions()}
-    )
     return {
         "lock": hashlib.sha256(Path(lock).read_bytes()).hexdigest() if lock else "",
-        "installed": hashlib.sha256("\n".join(installed).encode()).hexdigest(),
+        "installed": hashlib.sha256("\n".join(installed_packages()).encode()).hexdigest(),
     }
 
 
 def salt_parts() -> dict[str, str]:
     """Everything but the page that decides a render's bytes, each part by name."""
-    import pikepdf
-    import pydyf
-    import weasyprint
-
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         code.update(path.read_bytes())
     return {
-        "versions": f"{weasyprint.__version__} {pydyf.__version__} {pikepdf.__version__}",
+        # From the packages' metadata: importing them is for laying out only.
+        "versions": " ".join(metadata.version(name) for name in ("weasyprint", "pydyf", "pikepdf")),
         **package_parts(),
         **library_versions(),
         "code": code.hexdigest(),

@@ -86,7 +86,10 @@ class SlidesBuilder(Builder):
 
     def write_documents(self, _docnames: Set[str]) -> None:
         root = Path(self.outdir)
-        faces = fontfaces.faces(Path(self.confdir), self.config.lessonpack_fonts)
+        config = self.config
+        faces = fontfaces.faces(
+            Path(self.confdir), config.lessonpack_fonts, config.lessonpack_cache_dir
+        )
         (root / "_static").mkdir(parents=True, exist_ok=True)
         fontfaces.write_css(faces, root / "_static")
         shutil.copyfile(CSS, root / STYLES[1])

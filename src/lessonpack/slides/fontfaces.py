@@ -7,6 +7,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import fontfacts
+
 SUFFIXES = {".ttf", ".otf", ".ttc"}
 CSS_NAME = "slides-fonts.css"
 FOLDER = "slide-fonts"
@@ -20,30 +22,26 @@ class Face:
     italic: bool
 
 
-def _describe(path: Path) -> Face | None:
-    from fontTools.ttLib import TTFont
-
-    try:
-        font = TTFont(path, lazy=True, fontNumber=0)
-    except Exception:  # not a font: left out (fonts.py checks the listed ones)
+def _describe(path: Path, cache_dir: str = "") -> Face | None:
+    """The face of a font file (kept across builds: ``fontfacts.py``); None if it is no font
+    (left out: fonts.py checks the listed ones)."""
+    found = fontfacts.facts(path, cache_dir)
+    if found is None:
         return None
-    names = font["name"]
-    family = str(names.getDebugName(16) or names.getDebugName(1) or path.stem)
-    weight = int(font["OS/2"].usWeightClass) if "OS/2" in font else 400
-    italic = bool(font["head"].macStyle & 2)
-    font.close()
-    return Face(family, path, 700 if weight >= 600 else 400, italic)
+    family = found.preferred_family or found.family or path.stem
+    return Face(family, path, 700 if found.weight >= 600 else 400, found.italic)
 
 
-def faces(confdir: Path, listed: list[str]) -> list[Face]:
+def faces(confdir: Path, listed: list[str], cache_dir: str = "") -> list[Face]:
     """The faces of each listed font's family, the first listed family first."""
     out: list[Face] = []
     for name in listed:
-        main = _describe(confdir / name)
+        main = _describe(confdir / name, cache_dir)
         if main is None or any(f.family == main.family for f in out):
             continue
         siblings = sorted(p for p in (confdir / name).parent.iterdir() if p.suffix in SUFFIXES)
-        found = [f for f in map(_describe, siblings) if f is not None and f.family == main.family]
+        described = [_describe(p, cache_dir) for p in siblings]
+        found = [f for f in described if f is not None and f.family == main.family]
         out += found or [main]
     return out
 
