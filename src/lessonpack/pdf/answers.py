@@ -230,4 +230,5 @@ def answer_key_pieces(
 
 def setup_answers(app: Sphinx) -> None:
     """The continued key's HTML, for the print translator (an HTML builder's format)."""
-    app.add_node(answer_key_more, html=(visit_answer_key_more, depart_answer_key_more))
+    visitors = (visit_answer_key_more, depart_answer_key_more)
+    app.add_node(answer_key_more, override=True, html=visitors)  # again in a second app: no warning
