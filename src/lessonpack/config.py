@@ -45,6 +45,10 @@ class LessonpackConfig:
     # A book's front (contents lines and worksheets) with more entries than this is laid out in
     # pieces of at most this many, each from a new page (pdf/front.py); 0: always one piece.
     pdf_front_entries: int = 150
+    # A book's answer key with more entries (solutions) than this is laid out in pieces of at
+    # most this many, cut between the book's parts, each from a new page (pdf/answers.py); 0:
+    # always one piece.
+    pdf_answer_entries: int = 32
     # Processes that render PDFs at once; 0: one per available core. The environment variable
     # LESSONPACK_PDF_JOBS overrides it (the benchmark compares 1 with the default).
     pdf_jobs: int = 0

@@ -15,8 +15,10 @@ THEME_DIR = Path(__file__).parent.parent / "themes" / "print"
 
 
 def setup_pdf(app: Sphinx) -> None:
+    from .answers import setup_answers
     from .builder import THEME, PdfBuilder, keep_outputs
 
     app.add_builder(PdfBuilder)
     app.connect("build-finished", keep_outputs)
     app.add_html_theme(THEME, str(THEME_DIR))
+    setup_answers(app)

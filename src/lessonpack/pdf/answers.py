@@ -4,12 +4,20 @@ The Sphinx todolist pattern: every {solution} is taken out of its exercise and c
 book order, into one "Answer key" section at the end. Each entry names its exercise and the page
 it is on (a link whose number WeasyPrint fills in with ``target-counter``), and the exercise
 keeps a pointer to its entry, so a teacher can go both ways on paper.
+
+WeasyPrint holds every page of a piece until it writes it, and the key grows with the book (60
+pages at 64 lessons): a book's key with more entries than ``lessonpack_pdf_answer_entries`` is
+laid out in pieces of at most that many (:func:`split_entries`: cut between the parts of the
+book, a part with more entries between its worksheets). A piece after the first continues the
+key from a new page, without a heading of its own (one heading, one bookmark), and names the key
+in its running head as the first does (:class:`answer_key_more`, ``print.css``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 
@@ -17,6 +25,10 @@ from .. import nodes as lp
 from ..labels import N_, _
 from ..questions import EXERCISE_KINDS
 from .ids import walk_with_owner
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.writers.html5 import HTML5Translator
 
 ANSWER_KEY_ID = "lp-answer-key"
 
@@ -160,3 +172,63 @@ def answer_key(
     section += nodes.title(title, title)
     section.extend(entries)
     return section
+
+
+class answer_key_more(nodes.General, nodes.Element):
+    """The answer key continued in a piece of its own: its entries, no heading; written as a
+    ``<section>`` whose ``data-title`` is the key's title (the running head, ``print.css``)."""
+
+
+def visit_answer_key_more(self: HTML5Translator, node: answer_key_more) -> None:
+    self.body.append(self.starttag(node, "section", **{"data-title": node["title"]}))
+
+
+def depart_answer_key_more(self: HTML5Translator, _node: answer_key_more) -> None:
+    self.body.append("</section>\n")
+
+
+def split_entries(groups: list[list[nodes.Element]], limit: int) -> list[list[nodes.Element]]:
+    """The answer key's entries (one group per part of the book, in order) in pieces of at most
+    ``limit``: a part's entries go with the piece before while they fit, else start a piece,
+    and a part with more than ``limit`` is cut between its entries. One piece when every entry
+    fits (or ``limit`` is 0); none without entries."""
+    entries = [entry for group in groups for entry in group]
+    if not entries:
+        return []
+    if limit <= 0 or len(entries) <= limit:
+        return [entries]
+    pieces: list[list[nodes.Element]] = []
+    for group in groups:
+        if not group:
+            continue
+        if pieces and len(pieces[-1]) + len(group) <= limit:
+            pieces[-1].extend(group)
+        else:
+            pieces.extend(group[i : i + limit] for i in range(0, len(group), limit))
+    return pieces
+
+
+def answer_key_pieces(
+    groups: list[list[nodes.Element]], used: set[str], limit: int, title: str = ""
+) -> list[nodes.Element]:
+    """The answer key as the sections of its pieces (:func:`split_entries`): the key's section
+    with its heading and id first, then each continuation (:class:`answer_key_more`); none
+    without entries. In one piece, the section :func:`answer_key` makes."""
+    pieces = split_entries(groups, limit)
+    if not pieces:
+        return []
+    first = answer_key(pieces[0], used, title)
+    assert first is not None
+    title = first[0].astext()
+    found: list[nodes.Element] = [first]
+    for entries in pieces[1:]:
+        more = answer_key_more(classes=["lp-answer-key", "lp-answer-key-more"], title=title)
+        more.extend(entries)
+        found.append(more)
+    return found
+
+
+def setup_answers(app: Sphinx) -> None:
+    """The continued key's HTML, for the print translator (an HTML builder's format)."""
+    visitors = (visit_answer_key_more, depart_answer_key_more)
+    app.add_node(answer_key_more, override=True, html=visitors)  # again in a second app: no warning

@@ -38,7 +38,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import inline_all_toctrees
 
 from ..report import is_lesson_doc
-from .answers import Worksheet, answer_key, label_exercises, take_solutions
+from .answers import Worksheet, answer_key_pieces, label_exercises, take_solutions
 from .front import FrontPiece, contents_tree, piece_context, split_front
 from .ids import IdRenamer, fix_references, ids_in_order, set_ids, walk_with_owner
 from .pieces import ids_in, mark_links
@@ -202,6 +202,7 @@ class BookWriter:
         labels = self.builder.labels
         book.worksheets = label_exercises(front, self.root, labels, used)
         entries = take_solutions(front, used, 0, numbered=False)
+        groups = [list(entries)]  # the answer key's entries, per part (the front's first)
         # Pass 2: each part, kept or written, in order.
         written = []
         for index, part in enumerate(parts, 1):
@@ -223,14 +224,9 @@ class BookWriter:
                 used.update(entry["ids"])
             book.worksheets += sheets
             entries += part_entries
+            groups.append(part_entries)
             written.append(piece)
-        section = answer_key(entries, used)
-        if section is not None:
-            book.answer_key = section["ids"][0]
-            tree = front.copy()
-            tree += section
-            name = self.folder / f"{len(parts) + 1:03d}.html"
-            written.append(self._write_tree(tree, name, book))
+        written += self._write_answer_key(front, book, groups, used, len(parts) + 1)
         for piece in [*self._write_front(front, book), *written]:
             self.page.pieces.append(piece.html)
             self.page.recto.append(piece.recto)
@@ -351,6 +347,27 @@ class BookWriter:
         }
         self.kept.stage(key, name, record)
         return sheets, entries, piece
+
+    def _write_answer_key(
+        self,
+        front: nodes.document,
+        book: Book,
+        groups: list[list[nodes.Element]],
+        used: set[str],
+        number: int,
+    ) -> list[Written]:
+        """The answer key: one piece, or pieces of a bounded number of entries (answers.py), cut
+        between parts; ``book.answer_key`` its id (the first piece's section)."""
+        limit = self.builder.config.lessonpack_pdf_answer_entries
+        written = []
+        for n, section in enumerate(answer_key_pieces(groups, used, limit)):
+            if n == 0:
+                book.answer_key = section["ids"][0]
+            tree = front.copy()
+            tree += section
+            name = self.folder / (f"{number:03d}.html" if n == 0 else f"{number:03d}-{n:03d}.html")
+            written.append(self._write_tree(tree, name, book))
+        return written
 
     def _write_front(self, front: nodes.document, book: Book) -> list[Written]:
         """The front: one piece, or pieces of a bounded number of entries (front.py), the

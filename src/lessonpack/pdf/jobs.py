@@ -17,7 +17,7 @@ from .cache import RenderCache
 from .merge import merge_in_subprocess
 from .pieces import numbers_css
 from .progress import say
-from .render import Rendered, render_html
+from .render import render_html
 
 # Rounds of a book's layout before giving up on page numbers settling (two are the rule: the
 # front again once the rest has found its pages).
@@ -121,40 +121,47 @@ def run(job: Job) -> Outcome:
 
 
 def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
+    # Nothing kept of every piece grows with the book: each piece's HTML is read when it is laid
+    # out (held all at once, 35 MB at 128 lessons: a str of text beyond Latin-1 takes two bytes
+    # a character), and of the anchors only those some piece shows the page of.
     root = Path(job.root)
-    texts = [(root / p).read_text(encoding="utf-8") for p in job.pieces]
-    recto = job.recto or (False,) * len(texts)
-    shown = job.shown or ((),) * len(texts)
+    count = len(job.pieces)
+    recto = job.recto or (False,) * count
+    shown = job.shown or ((),) * count
+    wanted = {target for targets in shown for target in targets}
     numbers: dict[str, int] = {}
     for again in range(MAX_ROUNDS):
         parts: list[str | None] = []  # cache keys in order; None: a blank page
-        results: list[Rendered] = []
+        warnings: list[tuple[str, str]] = []
         used: list[str] = []  # per piece: the page numbers it was given
         found: dict[str, int] = {}
         page = 0  # pages so far
-        for index, text in enumerate(texts):
+        for index, piece in enumerate(job.pieces):
             if recto[index] and page % 2 == 1:
                 parts.append(None)  # the left-hand page before a lesson stays blank
                 page += 1
+            text = (root / piece).read_text(encoding="utf-8")
             # Numbers found earlier in this round are right for pieces before this one.
             known = {**numbers, **found}
             key, result, css = _render(job, cache, text, page + 1, out, index, known, again)
+            del text
             for name, at in result.anchors.items():
-                found.setdefault(name, page + 1 + at)
+                if name in wanted:
+                    found.setdefault(name, page + 1 + at)
             parts.append(key)
-            results.append(result)
+            warnings += [(piece, w) for w in result.warnings]
             used.append(css)
             page += result.pages
         # Settled when every piece was given the numbers its targets have now.
-        settled = all(numbers_css(shown[i], found) == used[i] for i in range(len(texts)))
+        settled = all(numbers_css(shown[i], found) == used[i] for i in range(count))
         numbers = found
         if settled:
             break
     else:
         raise RuntimeError(f"{job.target}: page numbers did not settle in {MAX_ROUNDS} rounds")
     out.pages = page
-    out.warnings = [(p, w) for p, r in zip(job.pieces, results, strict=True) for w in r.warnings]
-    say(f"{Path(job.target).name}: merging {len(texts)} pieces, {page} pages")
+    out.warnings = warnings
+    say(f"{Path(job.target).name}: merging {count} pieces, {page} pages")
     pauses.pause_for_tests(pauses.PDF)
     # Each piece's chunk of the book is kept beside its render (merge.py): after an edit, the
     # pieces that did not move are copied as they were written.

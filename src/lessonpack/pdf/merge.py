@@ -458,7 +458,9 @@ def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None
         parent_tree = end.reserve()
         nums.sort(key=lambda kv: kv[0])
         flat = b" ".join(b"%d %s" % (key, value) for key, value in nums)
+        nums.clear()  # the book's end holds one copy of what grows with the book at a time
         end.put(parent_tree, b"<< /Nums [ %s ] >>" % flat)
+        del flat
         end.put(
             tree_root,
             b"<< %s /K [ %d 0 R ] /ParentTree %d 0 R /ParentTreeNextKey %d >>"
@@ -468,7 +470,9 @@ def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None
         listed = b" ".join(
             pikepdf.String(name).unparse() + b" " + dests[name] for name in sorted(dests)
         )
+        dests.clear()
         end.put(names_obj, b"<< /Names [ %s ] >>" % listed)
+        del listed
         catalog_extra = b" /Names << /Dests %d 0 R >>" % names_obj
         if tops:
             outlines = end.reserve()
