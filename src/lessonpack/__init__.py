@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .charts import setup_charts
     from .choropleth import setup_choropleth
     from .citations import setup_citations
+    from .collector import setup_collector
     from .config import setup_config
     from .counts import setup_counts
     from .doctreefiles import setup_doctreefiles
@@ -58,6 +59,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .typography import setup_typography
 
     setup_labels(app)  # first: every label is translated while reading
+    setup_collector(app)
     setup_messages(app)
     setup_lean(app)
     setup_doctreefiles(app)
