@@ -16,7 +16,7 @@ NOTE = "Ask which \u201cquota\u201d the cadres feared most."
 def test_the_documents_are_written_one_at_a_time_as_the_whole_mapping(tmp_path: Path):
     records = {
         "b/two": {"lesson": True, "lessons": [{"line": 3, "objectives": True}], "title": "Two"},
-        "a": {"lesson": False, "lessons": [], "exercises": [], "title": "\u00c9t\u00e9 \"1959\""},
+        "a": {"lesson": False, "lessons": [], "exercises": [], "title": '\u00c9t\u00e9 "1959"'},
     }
     texts = {
         "a": {"public_text": "Line one\nline two \u2014 1959\u20131961", "teacher": []},
