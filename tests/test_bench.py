@@ -555,3 +555,79 @@ def test_sizes_up_to_128_print_and_judge_the_memory_rows(
     judged = {r["key"]: r.get("pass") for r in json.loads(where.read_text())["figures"]}
     assert (judged["scaling.64.peak_mb"], judged["scaling.128.peak_growth"]) == (True, False)
     assert "not met: peak memory at 128 lessons / at 64" in out
+
+
+# --no-layout: the Sphinx builds alone -----------------------------------------------------------
+
+
+def test_no_layout_runs_a_pdf_build_through_make_without_laying_out(tmp_path: Path):
+    """The PDF build's real command line (make's rule for its stamp) with the builder that lays
+    nothing out: every output's HTML written, each PDF its record names an empty file, no
+    rendering process started (no render cache); its Sphinx process measured."""
+    from lessonpack.bench import sphinxmem
+
+    run = sphinxmem.sphinx_builds(
+        ROOT, REAL, tmp_path, True, lambda _m: None, len(synth.real_lessons(REAL)), ("pdf-student",)
+    )
+    assert list(run["peak_mb"]) == ["pdf-student"] and run["peak_mb"]["pdf-student"] > 50
+    (build,) = tmp_path.glob("bench-sphinx-*/build")
+    record = json.loads((build / "student" / "pdf.outputs.json").read_text(encoding="utf-8"))
+    pdfs = [build / "student" / entry["source"] for entry in record["files"]]
+    assert len(pdfs) > 4 and all(p.suffix == ".pdf" and p.stat().st_size == 0 for p in pdfs)
+    assert list((build / "student" / "pdf" / "_book").glob("*.html"))  # the pieces' HTML
+    assert not (build / "student" / "pdf-doctrees" / "lessonpack-pdf").exists()
+
+
+def test_no_layout_rows_are_labelled_and_never_judged(tmp_path: Path, capsys):
+    from lessonpack.bench import __main__ as cli
+
+    def run(size: int, pdf: float) -> dict:
+        return {"lessons": size, "seconds": {"pdf-teacher": 1.0, "html-student": 1.0},
+                "peak_mb": {"pdf-teacher": pdf, "html-student": 150.0}}  # fmt: skip
+
+    results = {
+        "machine": {
+            "nproc": 2,
+            "cpu_model": "CPU",
+            "python": "3.11",
+            "git_commit": "abc",
+            "date": "2026-01-01",
+            "versions": {"weasyprint": "70", "sphinx": "9"},
+        },
+        "options": {"runs": 1, "no_layout": True},
+        "course": [],
+        "sphinx_memory": {"runs": {"64": [run(64, 200.0)], "128": [run(128, 300.0)]}},
+    }
+    saved = tmp_path / "results.json"
+    saved.write_text(json.dumps(results))
+    assert cli.main([*REAL_OPTIONS, "--from-json", str(saved)]) == 0
+    out = capsys.readouterr().out
+    rows = {row.key: row for row in cli.all_figures(results)}
+    assert rows["sphinx.128.pdf-teacher.peak_growth"].summary.median == pytest.approx(1.5)
+    assert rows["sphinx.128.html-student.peak_growth"].summary.median == pytest.approx(1.0)
+    assert all(row.target is None and "no layout" in row.label for row in rows.values())
+    assert "128 lessons, no layout: pdf-teacher, peak" in out and "300 MB" in out
+    assert "targets: 0 of 0 met" in out and "never judged" in out
+
+
+def test_no_layout_is_an_option_of_the_command_line():
+    from lessonpack.bench import __main__ as cli
+
+    args = cli.parse([*REAL_OPTIONS, "--no-layout", "--sizes", "64", "128"])
+    assert args.no_layout and args.builds == list(sphinx_names())
+    args = cli.parse([*REAL_OPTIONS, "--no-layout", "--builds", "pdf-teacher", "epub-student"])
+    assert args.builds == ["pdf-teacher", "epub-student"]
+    with pytest.raises(SystemExit):
+        cli.parse([*REAL_OPTIONS, "--no-layout", "--builds", "latex"])
+    # The seven Sphinx builds are make's: each one's stamp is a goal of the Makefile.
+    from lessonpack.bench.sphinxmem import BUILDS
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert len(BUILDS) == 7
+    assert all(f"$(BUILDDIR)/{stamp}" in makefile for _name, stamp in BUILDS)
+
+
+def sphinx_names() -> tuple[str, ...]:
+    from lessonpack.bench.sphinxmem import NAMES
+
+    return NAMES

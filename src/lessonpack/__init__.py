@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 # Bumped when what this package stores in the Sphinx environment changes shape: old environments
 # are then read again from scratch.
-ENV_VERSION = 1
+ENV_VERSION = 2  # 2: the report's texts in files beside the doctrees (report.py)
 STATIC = Path(__file__).parent / "static"
 
 

@@ -2,6 +2,11 @@
 
 A small Domain keeps them, so incremental and parallel builds merge them correctly; checks run
 when all documents are read, and the whole record is written as JSON beside the doctrees.
+
+The long texts of each document (its public text, its teacher passages) are not kept in the
+environment, which every build holds (and pickles, and merges from its reading processes) to the
+end: they go to a file per document beside the doctrees while it is read (``TEXT_FOLDER``), and
+the report is written from those files one document at a time, the same bytes as before.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from .teacher import document_files
 from .typography import settings
 
 if TYPE_CHECKING:
-    from collections.abc import Set
+    from collections.abc import Iterator, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -46,6 +51,9 @@ NOT_READING = (
     nodes.legend,  # a graphic's source line
 )
 REPORT_NAME = "lessonpack-report.json"
+TEXT_FOLDER = "lessonpack-report-text"  # beside the doctrees: one JSON file per document
+TEXT_KEYS = ("public_text", "teacher")  # the record's keys kept there, not in the environment
+DOCUMENTS_MARK = "\x00lessonpack-documents\x00"  # where the documents go in the report's JSON
 
 
 class LessonpackDomain(Domain):
@@ -132,7 +140,6 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         "exercises": [e.get("title", "") for e in doctree.findall(lp.exercise)],
         "unguided": [q.line for q in doctree.findall(lp.question) if not q.get("guided", True)],
         "unkeyed": [e.line for e in doctree.findall(lp.exercise) if not e.get("keyed", True)],
-        "teacher": teacher_passages(doctree),
     }
     # Each excerpt's reading grade, original and adapted (the directive checked them).
     record["source_grades"] = [
@@ -146,8 +153,10 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         for box in doctree.findall(lp.source_box)
         if "grades" in box
     ]
-    # Lets a leak test tell a sentence that is also student text from a leaked one.
-    record["public_text"] = public_text(doctree)
+    # The teacher passages, and the public text that lets a leak test tell a sentence that is
+    # also student text from a leaked one: in a file of the document's own, not the environment.
+    texts = {"teacher": teacher_passages(doctree), "public_text": public_text(doctree)}
+    keep_texts(Path(env.doctreedir), env.docname, texts)
     # The files whose text can reach the document's pages (its source, includes, data), relative
     # to the source folder: the leak gate scans them for teacher fences without the parser.
     record["files"] = [
@@ -176,6 +185,23 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         if grades_apply(app.config.language):
             record["grade"] = cached_grade(text, app.config.lessonpack_cache_dir)
     env.domains["lessonpack"].docs[env.docname] = record  # type: ignore[attr-defined]
+
+
+def text_file(doctreedir: Path, docname: str) -> Path:
+    return doctreedir / TEXT_FOLDER / f"{docname}.json"
+
+
+def keep_texts(doctreedir: Path, docname: str, texts: dict[str, Any]) -> None:
+    """A document's long texts (``TEXT_KEYS``), written while it is read."""
+    path = text_file(doctreedir, docname)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(texts, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def full_record(doctreedir: Path, docname: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A document's record as the report gives it: with its texts read back from their file."""
+    texts = json.loads(text_file(doctreedir, docname).read_text(encoding="utf-8"))
+    return {**record, **{key: texts[key] for key in TEXT_KEYS}}
 
 
 def check(app: Sphinx, env: BuildEnvironment) -> None:
@@ -261,7 +287,7 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
         "confdir": str(app.confdir),
         "source_dirs": source_dirs(app.config),
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
-        "documents": {name: docs[name] for name in sorted(docs)},
+        "documents": DOCUMENTS_MARK,
         # What an export of the course (lms/) names its files and modules by.
         "course": {
             "project": app.config.project,
@@ -272,9 +298,31 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
         },
     }
     path = Path(app.doctreedir) / REPORT_NAME
-    path.write_text(
-        json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    head, tail = dumps(report).split(dumps(DOCUMENTS_MARK))
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head)
+        for chunk in documents_json(Path(app.doctreedir), docs):
+            out.write(chunk)
+        out.write(tail + "\n")
+
+
+def dumps(value: Any) -> str:
+    """JSON as the report writes it."""
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
+
+
+def documents_json(doctreedir: Path, docs: dict[str, dict[str, Any]]) -> Iterator[str]:
+    """The report's ``documents`` (one level down in it), one document at a time, each with its
+    texts read back: the bytes ``dumps`` gives the whole mapping, never all of it in memory."""
+    if not docs:
+        yield "{}"
+        return
+    names = sorted(docs)
+    yield "{\n"
+    for index, name in enumerate(names):
+        record = dumps(full_record(doctreedir, name, docs[name])).replace("\n", "\n  ")
+        yield f"  {dumps(name)}: {record}{',' if index < len(names) - 1 else ''}\n"
+    yield " }"
 
 
 def setup_report(app: Sphinx) -> None:

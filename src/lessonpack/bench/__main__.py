@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import figures, machine, peers, report, scenarios, synth
+from . import figures, machine, peers, report, scenarios, sphinxmem, synth
 from .course import Course
 from .figures import Figure
 
@@ -38,6 +38,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--sizes", type=int, nargs="+", default=[4, 16, 64], help="lessons per synthetic course"
     )
     parser.add_argument("--skip-peers", action="store_true", help="no sphinx-simplepdf, no pandoc")
+    parser.add_argument(
+        "--no-layout",
+        action="store_true",
+        help="only the Sphinx builds' peak memory: each build alone and cold at --sizes, no PDF "
+        "laid out (minutes; never judged against the targets)",
+    )
+    parser.add_argument(
+        "--builds",
+        nargs="+",
+        choices=sphinxmem.NAMES,
+        default=list(sphinxmem.NAMES),
+        help="with --no-layout: the builds to measure (default: all seven)",
+    )
     parser.add_argument("--skip-scaling", action="store_true", help="no synthetic courses")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project (default: .)")
     parser.add_argument(
@@ -160,8 +173,29 @@ def run_scaling(
             save()
 
 
+def run_sphinx_memory(
+    args: argparse.Namespace, log: Progress, found: dict[str, Any], save: Callable[[], None]
+) -> None:
+    """--no-layout: each Sphinx build alone per course size into ``found``, saved after each."""
+    by_size: dict[str, list[dict[str, Any]]] = {}
+    found.update({"sizes": sorted(set(args.sizes)), "builds": args.builds, "runs": by_size})
+    for size in sorted(set(args.sizes)):
+        by_size[str(size)] = runs = []
+        for index in range(args.scaling_runs):
+            log(f"{size} lessons, each Sphinx build alone ({sphinxmem.LABEL}), run {index + 1}")
+            runs.append(
+                sphinxmem.sphinx_builds(
+                    args.root, args.course, args.workdir, args.keep, log, size, tuple(args.builds)
+                )
+            )
+            save()
+
+
 def all_figures(results: dict[str, Any]) -> list[Figure]:
-    rows = figures.course_figures(results["course"])
+    rows = figures.course_figures(results["course"]) if results["course"] else []
+    if results.get("sphinx_memory", {}).get("runs"):
+        runs = {int(size): r for size, r in results["sphinx_memory"]["runs"].items() if r}
+        rows += figures.sphinx_figures(runs)
     if "peers" in results:
         rows += figures.peer_figures(results["course"], results["peers"])
     if results.get("scaling", {}).get("runs"):
@@ -205,9 +239,19 @@ def main(argv: list[str] | None = None) -> int:
             "skip_peers": args.skip_peers,
             "skip_scaling": args.skip_scaling,
             "edit_lesson": args.edit_lesson,
+            "no_layout": args.no_layout,
         },
         "course": [],
     }
+    if args.no_layout:
+        results["sphinx_memory"] = {}
+        save = lambda: report.write_json(args.json, results, [])  # noqa: E731
+        run_sphinx_memory(args, log, results["sphinx_memory"], save)
+        results["elapsed_seconds"] = time.monotonic() - log.start
+        rows = all_figures(results)
+        report.write_json(args.json, results, rows)
+        print_table(results, rows, args.json)
+        return 0
     for index in range(args.runs):
         log(f"real course, run {index + 1} of {args.runs}")
         results["course"].append(

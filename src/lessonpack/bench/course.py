@@ -30,6 +30,7 @@ class Course:
     source_dirs: tuple[str, ...]
     lesson_patterns: tuple[str, ...]
     max_reading_words: int = 0  # a lesson's reading may have at most this many (0: no limit)
+    extensions: tuple[str, ...] = ()  # conf.py's, in order
 
     @classmethod
     def read(cls, src: Path, confdir: Path | None = None) -> Course:
@@ -49,6 +50,7 @@ class Course:
             source_dirs=tuple(source_dirs(config)),  # type: ignore[arg-type]
             lesson_patterns=tuple(patterns),
             max_reading_words=int(settings.get("lessonpack_max_reading_words", 0) or 0),
+            extensions=tuple(settings.get("extensions", [])),
         )
 
     @property

@@ -365,3 +365,44 @@ def scaling_figures(by_size: dict[int, Sequence[Run]]) -> list[Figure]:
             )
         )
     return rows
+
+
+SPHINX_NOTE = (
+    "--no-layout: each Sphinx build of make alone and cold, its PDFs not laid out (no rendering "
+    "process; the slide decks are, in the Sphinx process): the Sphinx processes' own peaks, "
+    "never judged against the targets (which count every process of a real build)"
+)
+
+
+def sphinx_figures(by_size: dict[int, Sequence[Run]]) -> list[Figure]:
+    """--no-layout: per size, each Sphinx build's peak; then each one's growth, largest size
+    over smallest. Never judged."""
+    sizes = sorted(by_size)
+    names = [name for name in by_size[sizes[0]][0]["peak_mb"]]
+    rows = []
+    for size in sizes:
+        for name in names:
+            rows.append(
+                figure(
+                    f"sphinx.{size}.{name}.peak_mb",
+                    f"{size} lessons, no layout: {name}, peak",
+                    "MB",
+                    by_size[size],
+                    lambda r, n=name: r["peak_mb"][n],
+                    note=SPHINX_NOTE if not rows else "",
+                )
+            )
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        pairs = list(zip(by_size[large], by_size[small], strict=False))
+        for name in names:
+            rows.append(
+                figure(
+                    f"sphinx.{large}.{name}.peak_growth",
+                    f"no layout: {name}, peak at {large} / at {small}",
+                    "x",
+                    pairs,
+                    lambda p, n=name: ratio(p[0]["peak_mb"][n], p[1]["peak_mb"][n]),
+                )
+            )
+    return rows
