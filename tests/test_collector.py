@@ -1,12 +1,10 @@
-"""lessonpack.collector: during a build what was alive at set-up is frozen and young objects are
-collected rarely; after it, nothing stays frozen and the thresholds are as they were."""
+"""lessonpack.collector: during a build what was alive at set-up is frozen, the thresholds are the
+interpreter's; after it, nothing stays frozen."""
 
 from __future__ import annotations
 
 import gc
 import json
-
-from lessonpack.collector import THRESHOLD
 
 PROBE = """
 import gc, json
@@ -26,6 +24,5 @@ def test_a_build_freezes_its_start_and_gives_the_collector_back(build, tmp_path)
     assert result.warnings == ""
     during = json.loads((tmp_path / "collector.json").read_text())
     assert during["frozen"] > 10_000  # Sphinx's, docutils' and the extensions' objects
-    assert tuple(during["threshold"]) == THRESHOLD
+    assert tuple(during["threshold"]) == before  # collecting rarely let the book's doctrees pile up
     assert gc.get_freeze_count() == 0
-    assert gc.get_threshold() == before
