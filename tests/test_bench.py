@@ -398,18 +398,22 @@ def test_figures_table_and_json_on_fixed_numbers(tmp_path: Path):
     assert next(r for r in data["figures"] if r["key"] == "simplepdf.ratio")["pass"] is False
 
 
+# The machine a saved results file names (tests that print a table from fixed figures).
+MACHINE = {
+    "nproc": 2,
+    "cpu_model": "CPU",
+    "python": "3.11",
+    "git_commit": "abc",
+    "date": "2026-01-01",
+    "versions": {"weasyprint": "70", "sphinx": "9"},
+}
+
+
 def test_a_saved_results_file_is_reported_again(tmp_path: Path, capsys: pytest.CaptureFixture):
     from lessonpack.bench.__main__ import main
 
     results = {
-        "machine": {
-            "nproc": 2,
-            "cpu_model": "CPU",
-            "python": "3.11",
-            "git_commit": "abc",
-            "date": "2026-01-01",
-            "versions": {"weasyprint": "70", "sphinx": "9"},
-        },
+        "machine": MACHINE,
         "options": {"runs": 2},
         "course": [fake_course_run(100.0, 10.0), fake_course_run(120.0, 15.0)],
         "scaling": {},
@@ -472,14 +476,7 @@ def test_a_saved_file_without_the_real_size_runs_is_repaired(
     course = [fake_course_run(100.0, 20.0)]
     bigger = {**course[0]["cold"], "lessons": 16, "total_seconds": 300.0}
     results = {
-        "machine": {
-            "nproc": 2,
-            "cpu_model": "CPU",
-            "python": "3.11",
-            "git_commit": "abc",
-            "date": "2026-01-01",
-            "versions": {"weasyprint": "70", "sphinx": "9"},
-        },
+        "machine": MACHINE,
         "options": {"runs": 1, "scaling_runs": 1},
         "course": course,
         "scaling": {"sizes": [4, 16, 64], "runs": {"4": [], "16": [bigger], "64": []}},
@@ -586,14 +583,7 @@ def test_no_layout_rows_are_labelled_and_never_judged(tmp_path: Path, capsys):
                 "peak_mb": {"pdf-teacher": pdf, "html-student": 150.0}}  # fmt: skip
 
     results = {
-        "machine": {
-            "nproc": 2,
-            "cpu_model": "CPU",
-            "python": "3.11",
-            "git_commit": "abc",
-            "date": "2026-01-01",
-            "versions": {"weasyprint": "70", "sphinx": "9"},
-        },
+        "machine": MACHINE,
         "options": {"runs": 1, "no_layout": True},
         "course": [],
         "sphinx_memory": {"runs": {"64": [run(64, 200.0)], "128": [run(128, 300.0)]}},
