@@ -41,3 +41,25 @@ def read_without_keeping(_app: Sphinx, builder: Builder) -> None:
 
 def setup_doctreefiles(app: Sphinx) -> None:
     app.connect("write-started", read_without_keeping)
+
+
+def write_without_keeping(builder: Builder, docname: str, doctree: nodes.document) -> None:
+    """What ``Builder.write_doctree`` does, without keeping the nodes for this run's writers.
+
+    Sphinx keeps every document a serial read made, as nodes, until it is written (its switch for
+    that is a private keyword). A builder whose writers read the pickles one at a time (the PDF
+    and slide builders) overrides ``write_doctree`` with this: the same pickle in the same file,
+    the nodes freed once read (hundreds of MB for a book of 64 lessons read cold).
+    """
+    # Made picklable as Sphinx makes it: no reporter, transformer or environment kept, and a copy
+    # of the settings shared with the other documents.
+    doctree.reporter = None  # type: ignore[assignment]
+    doctree.transformer = None  # type: ignore[assignment]
+    doctree.settings = doctree.settings.copy()
+    doctree.settings.warning_stream = None
+    doctree.settings.env = None
+    doctree.settings.record_dependencies = None
+    path = builder.doctreedir / f"{docname}.doctree"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as file:
+        pickle.dump(doctree, file, pickle.HIGHEST_PROTOCOL)

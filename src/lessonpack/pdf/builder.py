@@ -26,6 +26,7 @@ from sphinx.writers.html5 import HTML5Translator
 
 from ..confcheck import setting_location
 from ..config import pdf_subtitle
+from ..doctreefiles import write_without_keeping
 from ..images import shrink_copies
 from ..organiser import GridScopeMixin
 from ..records import failed
@@ -156,7 +157,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
         # Sphinx would keep every document it read in this run, as nodes, for the writers that
         # ask for them one by one; this builder reads the pickles instead (one tree at a time),
         # so the nodes would only hold memory (hundreds of MB for a book of 64 lessons).
-        super().write_doctree(docname, doctree, _cache=False)
+        write_without_keeping(self, docname, doctree)
 
     def assemble_document(self, docname: str, mode: str, version: str = "") -> Assembled:
         """One document and the documents its toctrees hold, as one tree (a pack or handout);

@@ -23,6 +23,7 @@ from sphinx.util import logging
 from sphinx.util.display import progress_message
 from sphinx.util.nodes import inline_all_toctrees
 
+from ..doctreefiles import write_without_keeping
 from ..pdf.cache import PageCache
 from ..records import failed
 from ..report import is_lesson_doc
@@ -82,7 +83,7 @@ class SlidesBuilder(Builder):
     def write_doctree(self, docname: str, doctree: nodes.document, **_kw: Any) -> None:
         # Sphinx would keep every document read in this run as nodes for the writers; the decks
         # read the pickles one at a time instead, so the nodes would only hold memory.
-        super().write_doctree(docname, doctree, _cache=False)
+        write_without_keeping(self, docname, doctree)
 
     def write_documents(self, _docnames: Set[str]) -> None:
         root = Path(self.outdir)
