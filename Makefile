@@ -208,7 +208,7 @@ $(BUILDDIR)/%/slides.stamp: $(INPUTS)
 # record (its pages) and the student PDF build's (the handouts). Published as the teacher's.
 $(BUILDDIR)/lms.stamp: $(BUILDDIR)/teacher/html.stamp $(BUILDDIR)/student/html.stamp $(BUILDDIR)/student/pdf.stamp
 	$(BIN)/python -m lessonpack.lms $(BUILDDIR)/teacher/html-doctrees/lessonpack-report.json \
-	  $(BUILDDIR)/student/html.outputs.json $(BUILDDIR)/student/pdf.outputs.json $(BUILDDIR)/lms
+	  $(BUILDDIR)/student/html.outputs.json $(BUILDDIR)/student/pdf.outputs.json $(BUILDDIR)/lms --cache $(BUILDDIR)/cache
 	touch $@
 
 # The gate's npm tools, pinned in package.json and package-lock.json: axe-core (injected by the

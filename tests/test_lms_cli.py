@@ -101,6 +101,31 @@ def test_the_same_builds_give_the_same_bytes(built, tmp_path, capsys, monkeypatc
     assert sorted(row["dist"] for row in record["files"]) == sorted(f"lms/{n}" for n in names)
 
 
+def test_a_run_with_a_cache_writes_the_same_bytes_and_keeps_each_stream(
+    built, tmp_path, capsys, monkeypatch
+):
+    """``--cache`` (as make runs it): the same files as a run without, and a second run takes
+    every deflated entry from the store (its files are not written again)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    report, site = built
+    cache = tmp_path / "cache"
+
+    def run(name: str, *more: str) -> dict[str, bytes]:
+        out = tmp_path / name / "lms"
+        args = [str(report), str(site), str(tmp_path / "no-pdf-record.json"), str(out), *more]
+        assert main(args) == 0
+        assert capsys.readouterr().err == ""
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
+
+    plain = run("plain")
+    assert run("first", "--cache", str(cache)) == plain
+    kept = sorted((cache / "lms-deflated").glob("*"))
+    assert len(kept) > 10
+    stamps = {p.name: p.stat().st_ino for p in kept}
+    assert run("second", "--cache", str(cache)) == plain
+    assert {p.name: p.stat().st_ino for p in sorted((cache / "lms-deflated").glob("*"))} == stamps
+
+
 def test_what_a_student_sees_has_no_key_feedback_or_grader_note(built, tmp_path, capsys):
     assert export(built, tmp_path, capsys) == (0, "")
     moodle = tmp_path / "lms" / "book-teacher-moodle.xml"

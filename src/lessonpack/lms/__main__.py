@@ -20,7 +20,7 @@ from ..labels import CATALOGUE, LOCALES, _
 from ..records import RecordError, read_record, record_path, write_record
 from . import cartridge, moodle, qti
 from .model import Course, CourseError, load_course
-from .zips import write_zip
+from .zips import Deflater, write_zip
 
 FOLDER = "lms"
 
@@ -36,8 +36,11 @@ def names(course: Course) -> dict[str, str]:
     return out
 
 
-def build(report: Path, site_record: Path, pdf_record: Path, outdir: Path) -> dict[str, Path]:
-    """Write every LMS file into ``outdir``; their paths in dist/ -> files."""
+def build(
+    report: Path, site_record: Path, pdf_record: Path, outdir: Path, cache: Path | None = None
+) -> dict[str, Path]:
+    """Write every LMS file into ``outdir``; their paths in dist/ -> files. ``cache``: the
+    folder where the zips' deflated entries are kept for the next run (:mod:`.zips`)."""
     data = json.loads(report.read_text(encoding="utf-8"))
     course = load_course(data)
     # locale.init merges into a catalogue already loaded (another course's language, in-process).
@@ -70,11 +73,12 @@ def build(report: Path, site_record: Path, pdf_record: Path, outdir: Path) -> di
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True)
     written: dict[str, Path] = {}
+    deflater = Deflater(cache)
 
     def put(name: str, entries: dict[str, bytes] | None = None, data: bytes = b"") -> None:
         path = outdir / name
         if entries is not None:
-            write_zip(path, entries)
+            write_zip(path, entries, deflater=deflater)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
@@ -88,6 +92,7 @@ def build(report: Path, site_record: Path, pdf_record: Path, outdir: Path) -> di
         put(f"qti/{quiz_names[quiz_ident]}-teacher-qti.zip", files_of.zip_entries())
     if course.quizzes:  # a course without quizzes has a cartridge of pages and handouts only
         put(f"{base}-moodle.xml", data=moodle.moodle_xml(course))
+    deflater.prune()
     return written
 
 
@@ -97,10 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site_record", type=Path)
     parser.add_argument("pdf_record", type=Path)
     parser.add_argument("outdir", type=Path)
+    parser.add_argument(
+        "--cache", type=Path, help="keep the zips' deflated entries here for the next run"
+    )
     args = parser.parse_args(argv)
     record_path(args.outdir).unlink(missing_ok=True)
     try:
-        written = build(args.report, args.site_record, args.pdf_record, args.outdir)
+        written = build(args.report, args.site_record, args.pdf_record, args.outdir, args.cache)
         write_record(args.outdir, "teacher", FOLDER, written)
     except (CourseError, RecordError, qti.QuizError, KeyError, OSError, ValueError) as error:
         print(f"lms: error: {error}", file=sys.stderr)
