@@ -27,6 +27,8 @@ import hashlib
 import json
 import os
 import shutil
+from json.encoder import encode_basestring_ascii
+from operator import itemgetter
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -50,29 +52,78 @@ def stable(value: Any, depth: int = 0) -> Any:
     and reprs of some objects carry addresses): nodes by their text, syntax trees by their
     dump, other objects by their attributes; lists in any order (a domain appends a document's
     entries when it reads it: after an edit, the edited document's come last, as they would
-    not in a clean build, which writes the same pages)."""
+    not in a clean build, which writes the same pages), sorted by their JSON text."""
+    return _plain(value, depth)[0]
+
+
+def _leaf(value: str | int | float | bool | None) -> str:
+    """``json.dumps(value)`` of a string, number, bool or None, without its wrapper's cost."""
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json.dumps(value)
+
+
+def _plain(value: Any, depth: int) -> tuple[Any, str]:
+    """:func:`stable`'s value and its JSON text, made together: each list sorted once by the
+    texts of its items (``sorted(..., key=json.dumps)`` encoded every item again at every
+    level above it: about 0.07 s of CPU a build for the citations' domain alone)."""
+    cls = type(value)
     if depth > 40:
-        return type(value).__name__
+        return cls.__name__, encode_basestring_ascii(cls.__name__)
+    if cls is str:  # the common cases first, by exact type
+        return value, encode_basestring_ascii(value)
+    if cls is int:
+        return value, int.__repr__(value)
+    if cls is tuple:
+        items = [_plain(v, depth + 1) for v in value]
+        return [p for p, _ in items], "[" + ", ".join([t for _, t in items]) + "]"
+    if cls is list:
+        return _sorted([_plain(v, depth + 1) for v in value])
     if value is None or isinstance(value, (str, int, float, bool)):
-        return value
+        return value, _leaf(value)
     if isinstance(value, bytes):
-        return value.hex()
+        text = value.hex()
+        return text, _leaf(text)
     if isinstance(value, nodes.Node):
-        return ["node", type(value).__name__, value.astext()]
+        made = ["node", type(value).__name__, value.astext()]
+        return made, json.dumps(made)
     if isinstance(value, ast.AST):
-        return ["ast", ast.dump(value)]
+        made = ["ast", ast.dump(value)]
+        return made, json.dumps(made)
     if isinstance(value, PurePath):
-        return str(value)
+        text = str(value)
+        return text, _leaf(text)
     if isinstance(value, dict):
-        items = [[stable(k, depth + 1), stable(v, depth + 1)] for k, v in value.items()]
-        return sorted(items, key=json.dumps)
+        pairs = []
+        for k, v in value.items():
+            (pk, tk), (pv, tv) = _plain(k, depth + 1), _plain(v, depth + 1)
+            pairs.append(([pk, pv], f"[{tk}, {tv}]"))
+        return _sorted(pairs)
     if isinstance(value, (set, frozenset, list)):
-        return sorted((stable(v, depth + 1) for v in value), key=json.dumps)
+        return _sorted([_plain(v, depth + 1) for v in value])
     if isinstance(value, tuple):
-        return [stable(v, depth + 1) for v in value]
+        items = [_plain(v, depth + 1) for v in value]
+        return [p for p, _ in items], "[" + ", ".join([t for _, t in items]) + "]"
     if hasattr(value, "__dict__"):
-        return [type(value).__name__, stable(vars(value), depth + 1)]
-    return type(value).__name__
+        name = type(value).__name__
+        made, text = _plain(vars(value), depth + 1)
+        return [name, made], f"[{_leaf(name)}, {text}]"
+    name = type(value).__name__
+    return name, _leaf(name)
+
+
+_second = itemgetter(1)
+
+
+def _sorted(items: list[tuple[Any, str]]) -> tuple[list[Any], str]:
+    items.sort(key=_second)
+    return [p for p, _ in items], "[" + ", ".join([t for _, t in items]) + "]"
 
 
 def _files(folder: Path) -> list[Path]:
