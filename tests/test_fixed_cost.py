@@ -17,6 +17,7 @@ import pikepdf
 import pydyf
 import pytest
 import weasyprint
+from packaging.utils import canonicalize_name
 from weasyprint.text.ffi import harfbuzz, pango
 
 from lessonpack import flashcards, fontfacts, packages
@@ -145,8 +146,7 @@ def test_the_installed_packages_are_those_importlib_metadata_finds():
     from importlib import metadata
 
     found = {
-        f"{packages.canonical_name(d.metadata['Name'])}=={d.version}"
-        for d in metadata.distributions()
+        f"{canonicalize_name(d.metadata['Name'])}=={d.version}" for d in metadata.distributions()
     }
     assert packages.installed_packages() == sorted(found)
 

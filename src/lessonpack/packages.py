@@ -8,10 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-
-def canonical_name(name: str) -> str:
-    """A package's name as PEP 503 compares them."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+from packaging.utils import canonicalize_name
 
 
 def _egg_info(path: Path) -> tuple[str, str] | None:
@@ -42,9 +39,9 @@ def installed_packages() -> list[str]:
         for name in names:
             if name.endswith(".dist-info"):
                 package, _, version = name.removesuffix(".dist-info").partition("-")
-                found.add(f"{canonical_name(package)}=={version}")
+                found.add(f"{canonicalize_name(package)}=={version}")
             elif name.endswith(".egg-info"):
                 declared = _egg_info(folder / name)
                 if declared is not None:
-                    found.add(f"{canonical_name(declared[0])}=={declared[1]}")
+                    found.add(f"{canonicalize_name(declared[0])}=={declared[1]}")
     return sorted(found)
