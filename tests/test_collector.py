@@ -26,3 +26,38 @@ def test_a_build_freezes_its_start_and_gives_the_collector_back(build, tmp_path)
     assert during["frozen"] > 10_000  # Sphinx's, docutils' and the extensions' objects
     assert tuple(during["threshold"]) == before  # collecting rarely let the book's doctrees pile up
     assert gc.get_freeze_count() == 0
+
+
+def test_two_applications_at_once_unfreeze_when_the_last_one_ends(tmp_path):
+    """A process that sets up a second application before the first has built: the first to
+    finish does not unfreeze what the other froze at its start; the last one does."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    from conftest import BASE_CONF, REFS, write_files
+
+    def app(name: str) -> Sphinx:
+        src = write_files(
+            tmp_path / name,
+            {"conf.py": BASE_CONF, "refs.bib": REFS, "index.md": f"# {name}\n\nText.\n"},
+        )
+        return Sphinx(
+            str(src),
+            str(src),
+            str(tmp_path / f"{name}-out"),
+            str(tmp_path / f"{name}-dt"),
+            "html",
+            status=None,
+            warning=None,
+            freshenv=True,
+        )
+
+    with docutils_namespace():
+        first = app("first")
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000
+        second = app("second")  # the same docutils namespace: the first one's nodes stay
+        second.build()
+        assert gc.get_freeze_count() > frozen // 2  # the first one's start stays frozen
+        first.build()
+    assert gc.get_freeze_count() == 0

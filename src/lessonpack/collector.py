@@ -11,7 +11,7 @@ as ``pdf/render.py`` does during a layout) saved more CPU but let the doctrees a
 drops pile up until the next full collection: the PDF builder's process of a 32-lesson course
 peaked at 236 MB instead of 164 MB (``bench --no-layout``). When the build ends
 (``build-finished``) nothing stays frozen: a process that runs several builds (the tests) frees
-what it no longer uses.
+what it no longer uses; with two applications at once, when the last one ends (``BUILDING``).
 """
 
 from __future__ import annotations
@@ -23,12 +23,32 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 
+# Sphinx applications set up in this process whose build has not finished. A process may set up
+# a second one before the first finishes (a test that holds one app while it builds another, a
+# process that prepares the next build): only the first freezes (a second freeze would also
+# freeze what the first build has made so far, its doctrees, until the last build ends), and
+# only the last to finish unfreezes (the first to finish would otherwise unfreeze the other's
+# start). An application set up and never built keeps the count up: nothing is unfrozen in
+# that process (what was frozen stays alive, as it would anyway: modules, classes).
+BUILDING = 0
+
+
 def freeze() -> None:
     """Collect what is garbage now and leave everything alive out of later collections."""
     gc.collect()
     gc.freeze()
 
 
+def _finished(_app: Sphinx, _exception: Exception | None) -> None:
+    global BUILDING
+    BUILDING = max(BUILDING - 1, 0)
+    if BUILDING == 0:
+        gc.unfreeze()
+
+
 def setup_collector(app: Sphinx) -> None:
-    freeze()
-    app.connect("build-finished", lambda _app, _exc: gc.unfreeze(), priority=900)
+    global BUILDING
+    if BUILDING == 0:
+        freeze()
+    BUILDING += 1
+    app.connect("build-finished", _finished, priority=900)

@@ -13,7 +13,8 @@ the notes' timestamps are ``SOURCE_DATE_EPOCH``, and the package is zipped here 
 The package is kept in the shared ``lessonpack_cache_dir`` by everything its bytes are made of
 (the cards, the title and labels, the date, the versions of genanki, SQLite and zlib, this
 module's source): a build whose glossary did not change copies it instead of making it again
-(genanki and an SQLite database, about 0.15 s of CPU on every edit of any page).
+(genanki and an SQLite database, about 0.15 s of CPU on every edit of any page). Kept in a
+:class:`~.keyed.KeyedStore`: a package spoiled since is made again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import io
 import json
 import os
 import re
-import shutil
 import sqlite3
 import tempfile
 import zipfile
@@ -36,6 +36,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.domains import Domain
 
+from .keyed import KeyedStore
 from .labels import _
 
 if TYPE_CHECKING:
@@ -189,22 +190,17 @@ def write_kept_apkg(
     cards: list[dict[str, str]], path: Path, title: str, epoch: int, cache_dir: str
 ) -> bool:
     """:func:`write_apkg`, or a copy of the package an earlier build made of the same; whether
-    it was made now. The cache folder keeps the last package made."""
+    it was made now. The cache folder keeps the last package made (:mod:`.keyed`)."""
     if not cache_dir:
         write_apkg(cards, path, title, epoch)
         return True
-    folder = Path(cache_dir) / FOLDER
-    kept = folder / f"{apkg_key(cards, title, epoch)}.apkg"
-    if kept.is_file():
-        shutil.copyfile(kept, path)
+    store = KeyedStore(Path(cache_dir) / FOLDER)
+    key = apkg_key(cards, title, epoch)
+    if store.copy(key, {".apkg": path}) is not None:
         return False
     write_apkg(cards, path, title, epoch)
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.apkg"):
-        old.unlink(missing_ok=True)
-    tmp = folder / f".{kept.name}.{os.getpid()}.tmp"
-    shutil.copyfile(path, tmp)
-    os.replace(tmp, kept)
+    store.put(key, {".apkg": path})
+    store.prune()
     return True
 
 

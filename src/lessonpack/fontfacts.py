@@ -4,26 +4,23 @@ imports no fontTools (about 0.2 s of CPU in each of the seven builds of an edit)
 Three readers ask a font file something: the coverage check (``fonts.py``: the characters it
 draws), the slide decks (``slides/fontfaces.py``: family, weight, italic) and the EPUB cover
 (``epubcover.py``: the family). Each asks :func:`facts`, which reads the file with fontTools once
-and keeps what it found in ``font-facts.json`` in the shared ``lessonpack_cache_dir``, by the
-SHA-256 of the file's bytes and fontTools' version (a changed font or fontTools is read again).
-A file that is not a font is kept as such. The file is written under an exclusive lock, merged
-with what another build wrote, replaced whole; entries of fonts no build asked for lately are
-pruned.
+and keeps what it found in ``font-facts/`` in the shared ``lessonpack_cache_dir`` (a
+:class:`~.keyed.KeyedStore`), by the file's bytes and fontTools' version (a changed font or
+fontTools is read again). A file that is not a font is kept as such. Entries of fonts no build
+asked for lately are pruned.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-FILE_NAME = "font-facts.json"
+from .keyed import KeyedStore
+
+FOLDER = "font-facts"
 # Entries kept beyond those this process used (fonts since replaced) before it prunes.
 SLACK = 8
 
@@ -87,61 +84,34 @@ class FactStore:
     """The kept facts of one cache folder (none: every font read, nothing kept)."""
 
     def __init__(self, folder: str) -> None:
-        self.path = Path(folder) / FILE_NAME if folder else None
-        self.kept: dict[str, Any] | None = None
-        self.used: set[str] = set()
+        self.store = KeyedStore(Path(folder) / FOLDER, _salt()) if folder else None
         self.seen: dict[Path, FontFacts | None] = {}  # by path: a process's fonts do not change
         self.read = 0  # fonts this process read with fontTools
-
-    def _load(self) -> dict[str, Any]:
-        if self.path is None:
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
 
     def facts(self, path: Path) -> FontFacts | None:
         """What ``path`` is as a font, or None if it is not one (or cannot be read)."""
         if path in self.seen:
             return self.seen[path]
-        key = hashlib.sha256(f"{_salt()}\0".encode() + path.read_bytes()).hexdigest()
-        self.used.add(key)
-        if self.kept is None:
-            self.kept = self._load()
-        if key in self.kept:
-            try:
-                self.seen[path] = _facts(self.kept[key])
-                return self.seen[path]
-            except (KeyError, TypeError, ValueError, AttributeError):
-                pass
+        store = self.store
+        key = store.key(path.read_bytes()) if store is not None else ""
+        if store is not None:
+            kept = store.record(key)
+            if kept is not None:
+                try:
+                    self.seen[path] = _facts(kept)
+                    return self.seen[path]
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    pass
         self.read += 1
         try:
             found: FontFacts | None = read_facts(path)
         except Exception:  # not a font (fontTools raises many kinds): kept as such
             found = None
-        self.kept[key] = _plain(found)
-        self._save(key)
+        if store is not None:
+            store.put(key, record=_plain(found))
+            store.prune(limit=SLACK + len(store.used))
         self.seen[path] = found
         return found
-
-    def _save(self, key: str) -> None:
-        if self.path is None or self.kept is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(f"{self.path.name}.lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                kept = {**self._load(), key: self.kept[key]}
-                if len(kept) > SLACK + len(self.used):
-                    kept = {k: v for k, v in kept.items() if k in self.used}
-                tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
-                os.replace(tmp, self.path)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-        self.kept = kept
 
 
 _STORES: dict[str, FactStore] = {}

@@ -11,23 +11,25 @@ versions of pybtex, sphinxcontrib-bibtex and docutils, and the source of the mod
 the text (``citations.py``, ``typography.py``, this one). A changed .bib entry or a new citation
 that changes an entry's label or year is a new key, formatted and kept.
 
-The store is one pickle file in the shared ``lessonpack_cache_dir`` (the builds of one ``make``
-read it; a build that formatted an entry writes it again, merged with what is on disk, under an
-exclusive lock, replaced whole). Each entry found is unpickled afresh (the caller owns it).
+The store is a :class:`~.keyed.KeyedStore` in the shared ``lessonpack_cache_dir``
+(``formatted-entries/``: a pickle per entry, which the builds of one ``make`` read; a build keeps
+the entries it formatted when the environment is updated). Each entry found is unpickled afresh
+(the caller owns it); a spoiled one is formatted again.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import pickle
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-FILE_NAME = "formatted-entries.pickle"
+from .keyed import KeyedStore
+
+FOLDER = "formatted-entries"
+SUFFIX = ".pickle"
 PACKAGES = ("pybtex", "sphinxcontrib-bibtex", "docutils")
 CODE = ("citations.py", "typography.py", "formatted.py")
 # Entries kept beyond those a build used (older versions of edited entries) before it prunes.
@@ -83,29 +85,22 @@ def entry_key(style: Any, label: str, entry: Any, language: str, action: str) ->
 
 
 class FormattedStore:
-    """The kept entries of one cache folder: read once, written when a build added some."""
+    """The kept entries of one cache folder; those a build formatted are kept when it saves."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / FILE_NAME
-        self.entries: dict[str, bytes] | None = None
-        self.used: set[str] = set()
+        self.store = KeyedStore(folder / FOLDER)
         self.added: dict[str, bytes] = {}
         self.formatted = 0  # entries this process formatted (found none kept)
 
-    def _load(self) -> dict[str, bytes]:
-        try:
-            data = pickle.loads(self.path.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, bytes)}
+    @property
+    def used(self) -> set[str]:
+        return self.store.used
 
     def get(self, key: str) -> Any | None:
-        if self.entries is None:
-            self.entries = self._load()
+        kept = self.added.get(key)
+        if kept is None:
+            kept = self.store.get(key, SUFFIX)
         self.used.add(key)
-        kept = self.added.get(key) or self.entries.get(key)
         if kept is None:
             return None
         try:
@@ -119,21 +114,10 @@ class FormattedStore:
         self.added[key] = pickle.dumps(formatted, protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self) -> None:
-        """Write the entries this build formatted, merged with those on disk (another build may
-        have written since); entries no build used lately are pruned."""
+        """Keep the entries this build formatted; entries no build used lately are pruned."""
         if not self.added:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(f"{self.path.name}.lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                entries = {**self._load(), **self.added}
-                if len(entries) > SLACK * max(len(self.used), 1):
-                    entries = {k: v for k, v in entries.items() if k in self.used}
-                tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(pickle.dumps(dict(sorted(entries.items())), protocol=4))
-                os.replace(tmp, self.path)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-        self.entries = entries
+        for key, data in sorted(self.added.items()):
+            self.store.put(key, {SUFFIX: data})
+        self.store.prune(limit=SLACK * max(len(self.used), 1))
         self.added = {}

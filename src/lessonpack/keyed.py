@@ -7,11 +7,11 @@ beside them (plain JSON data), with a hash of the record itself. An entry is fou
 a record that does not parse or whose hash is wrong, a file missing, or changed or cut short
 since it was kept (by hand, by a crash), is no entry: the caller makes it again.
 
-Writers take the folder's lock (``flock`` on ``.lock``) exclusively: each file is written beside
-and renamed into place, the record last, so no reader ever sees half an entry; pruning takes it
-too. Readers take it shared: an entry is never removed or replaced while it is read or copied.
-Two builds that make the same entry at once both write it, one after the other (the same bytes:
-the builds are reproducible).
+Writers take the folder's lock (``flock`` on ``.lock``): each file is written beside and renamed
+into place, the record last, so no reader ever sees half a file; two builds that make the same
+entry at once write it one after the other, never their files mixed; pruning takes it too.
+Readers take no lock (a build asks for a hundred small entries): what they read is checked
+against the record, so an entry replaced or pruned while it was read is a miss, made again.
 
 Every key asked for or kept by this process is in :attr:`KeyedStore.used`, which ``prune`` keeps.
 """
@@ -62,24 +62,18 @@ class KeyedStore:
         return self.folder / f"{key}{suffix}"
 
     @contextmanager
-    def locked(self, exclusive: bool = False) -> Iterator[None]:
-        """The folder's lock: shared to read, exclusive to write or prune."""
-        if exclusive:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            lock = open(self.folder / LOCK, "a")  # noqa: SIM115 - held across the yield
-        except FileNotFoundError:  # no folder yet: nothing kept, nothing to lock
-            yield
-            return
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+    def locked(self) -> Iterator[None]:
+        """The folder's lock, held to write or prune."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _record(self, key: str) -> tuple[Any, dict[str, str]] | None:
-        """The record of ``key`` and its files' hashes if it is whole (the lock held)."""
+        """The record of ``key`` and its files' hashes, if the record is whole."""
         try:
             data = json.loads((self.folder / f"{key}{RECORD}").read_text(encoding="utf-8"))
             record, files = data["record"], data["files"]
@@ -109,8 +103,7 @@ class KeyedStore:
         """The record of ``key`` and its files' bytes (by suffix), or None if it is not kept
         whole."""
         self.used.add(key)
-        with self.locked():
-            return self._read(key)
+        return self._read(key)
 
     def get(self, key: str, suffix: str = "") -> bytes | None:
         """The bytes of the kept file of ``key`` with ``suffix``, or None."""
@@ -137,10 +130,11 @@ class KeyedStore:
 
     def put(self, key: str, files: Mapping[str, bytes | Path] | None = None, record: Any = None):
         """Keep ``files`` (by suffix: bytes, or a file copied; a file already at
-        :meth:`path` is kept in place) and ``record`` (JSON data) under ``key``."""
+        :meth:`path` is kept in place) and ``record`` (JSON data, ``{}`` if None: a record
+        found is never None) under ``key``."""
         self.used.add(key)
         hashes = {}
-        with self.locked(exclusive=True):
+        with self.locked():
             for suffix, data in sorted((files or {}).items()):
                 kept = self.path(key, suffix)
                 if isinstance(data, Path) and data.resolve() == kept.resolve():
@@ -154,7 +148,7 @@ class KeyedStore:
                     tmp.write_bytes(data)
                 hashes[suffix] = hashlib.sha256(data).hexdigest()
                 os.replace(tmp, kept)
-            plain = json.loads(json.dumps(record))
+            plain = json.loads(json.dumps({} if record is None else record))
             text = json.dumps(
                 {"check": _digest(plain, hashes), "files": hashes, "record": plain},
                 sort_keys=True,
@@ -186,7 +180,7 @@ class KeyedStore:
         without record); how many entries went."""
         keep = set(self.used if keep is None else keep)
         removed = 0
-        with self.locked(exclusive=True):
+        with self.locked():
             keys = self.kept()
             if len(keys) <= limit:
                 return 0

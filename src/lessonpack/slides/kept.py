@@ -12,21 +12,22 @@ key is a hash of everything its two files are made from, known before any of tha
   documents that define glossary terms (a slide may show a definition), and the files of the
   images those documents show.
 
-Kept as ``<key>.pdf``, ``<key>.pptx`` and ``<key>.json`` (the number of slides) beside the
-doctrees, committed only when the build ends without a warning (a kept deck warns nothing: its
-checks passed when it was made), pruned of every deck the build did not ask for.
+Kept as ``<key>.pdf`` and ``<key>.pptx`` with their record (the number of slides) beside the
+doctrees (a :class:`~lessonpack.keyed.KeyedStore`: a deck spoiled since is made again), committed
+only when the build ends without a warning (a kept deck warns nothing: its checks passed when it
+was made), pruned of every deck the build did not ask for.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..keyed import KeyedStore
 from ..pagereuse import unlined
-from ..pdf.cache import checked_record, code_salt, write_record
+from ..pdf.cache import code_salt
 from ..pdf.reuse import build_key, documents_of, stable
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class DeckStore:
 
     def __init__(self, builder: Builder, extra: list[Path]) -> None:
         self.builder = builder
-        self.folder = Path(builder.doctreedir) / FOLDER
+        self.store = KeyedStore(Path(builder.doctreedir) / FOLDER)
         self.extra = extra  # files every deck is made from (the fonts)
         self.shared: str | None = None
         self.used: set[str] = set()
@@ -97,33 +98,17 @@ class DeckStore:
 
     def get(self, key: str, targets: dict[str, Path]) -> dict[str, Any] | None:
         """Copy the kept files of ``key`` to ``targets`` (by suffix); their record, or None."""
-        records = [
-            checked_record(self.folder / f"{key}{s}.json", self.folder / f"{key}{s}")
-            for s in SUFFIXES
-        ]
-        if any(record is None for record in records):
-            return None
-        for suffix in SUFFIXES:
-            targets[suffix].parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.folder / f"{key}{suffix}", targets[suffix])
-        return records[0]
+        return self.store.copy(key, {suffix: targets[suffix] for suffix in SUFFIXES})
 
     def stage(self, key: str, files: dict[str, Path], record: dict[str, Any]) -> None:
         """Keep ``files`` under ``key`` if the build ends well (:meth:`commit`)."""
         self.staged[key] = (files, record)
 
     def commit(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         for key, (files, record) in sorted(self.staged.items()):
-            for suffix in SUFFIXES:
-                kept = self.folder / f"{key}{suffix}"
-                shutil.copyfile(files[suffix], kept)
-                write_record(self.folder / f"{key}{suffix}.json", kept, record)
+            self.store.put(key, {suffix: files[suffix] for suffix in SUFFIXES}, record)
         self.staged = {}
 
     def prune(self) -> None:
         """Remove every kept deck this build did not ask for."""
-        if self.folder.is_dir():
-            for path in sorted(self.folder.iterdir()):
-                if path.name.split(".")[0] not in self.used:
-                    path.unlink(missing_ok=True)
+        self.store.prune(self.used)
