@@ -6,6 +6,8 @@ record to publish."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -124,6 +126,17 @@ def test_a_run_with_a_cache_writes_the_same_bytes_and_keeps_each_stream(
     stamps = {p.name: p.stat().st_ino for p in kept}
     assert run("second", "--cache", str(cache)) == plain
     assert {p.name: p.stat().st_ino for p in sorted((cache / "lms-deflated").glob("*"))} == stamps
+    # The quizzes' QTI kept too: a run whose quizzes did not change imports no text2qti.
+    out = tmp_path / "third" / "lms"
+    args = [str(report), str(site), str(tmp_path / "no-pdf-record.json"), str(out)]
+    script = (
+        "import sys\nfrom lessonpack.lms.__main__ import main\n"
+        f"code = main({[*args, '--cache', str(cache)]!r})\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith('text2qti')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.stdout, done.stderr) == ("0 []\n", "")
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")} == plain
 
 
 def test_what_a_student_sees_has_no_key_feedback_or_grader_note(built, tmp_path, capsys):

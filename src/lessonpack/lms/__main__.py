@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sphinx import locale
 
+from ..keyed import KeyedStore
 from ..labels import CATALOGUE, LOCALES, _
 from ..records import RecordError, read_record, record_path, write_record
 from . import cartridge, moodle, qti
@@ -40,7 +41,8 @@ def build(
     report: Path, site_record: Path, pdf_record: Path, outdir: Path, cache: Path | None = None
 ) -> dict[str, Path]:
     """Write every LMS file into ``outdir``; their paths in dist/ -> files. ``cache``: the
-    folder where the zips' deflated entries are kept for the next run (:mod:`.zips`)."""
+    folder where the zips' deflated entries (:mod:`.zips`) and the quizzes' QTI are kept for
+    the next run."""
     data = json.loads(report.read_text(encoding="utf-8"))
     course = load_course(data)
     # locale.init merges into a catalogue already loaded (another course's language, in-process).
@@ -62,6 +64,7 @@ def build(
             handouts[path] = pdfs[path].read_bytes()
     quiz_names = names(course)
     made: dict[str, tuple[str, qti.QtiFiles]] = {}
+    kept = KeyedStore(cache / qti.STORE_FOLDER, qti.salt()) if cache is not None else None
     # A quiz is named by its own title, or with its lesson's when two quizzes share a title.
     shared = len({q.title for q in course.quizzes}) < len(course.quizzes)
     for module in course.modules:
@@ -69,7 +72,7 @@ def build(
             title = quiz.title
             if shared:
                 title = _("{lesson}: {quiz}").format(lesson=module.title, quiz=quiz.title)
-            made[quiz.ident] = (title, qti.qti_of(quiz, title))
+            made[quiz.ident] = (title, qti.kept_qti(quiz, title, kept))
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True)
     written: dict[str, Path] = {}
@@ -93,6 +96,8 @@ def build(
     if course.quizzes:  # a course without quizzes has a cartridge of pages and handouts only
         put(f"{base}-moodle.xml", data=moodle.moodle_xml(course))
     deflater.prune()
+    if kept is not None:
+        kept.prune()
     return written
 
 
@@ -103,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pdf_record", type=Path)
     parser.add_argument("outdir", type=Path)
     parser.add_argument(
-        "--cache", type=Path, help="keep the zips' deflated entries here for the next run"
+        "--cache",
+        type=Path,
+        help="keep the zips' deflated entries and the QTI here for next time",
     )
     args = parser.parse_args(argv)
     record_path(args.outdir).unlink(missing_ok=True)
