@@ -71,6 +71,20 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
             item["refuri"] = posixpath.normpath(posixpath.join(root_dir, path)) + hash_ + fragment
         super().toc_add_files(refnodes)
 
+    def build_navigation_doc(self) -> None:
+        """nav.xhtml, made of the toctrees and titles (the build's inputs): copied from the
+        last build when they did not change (``pagereuse``), not resolved again."""
+        if self.kept_file("nav.xhtml"):
+            if "nav.xhtml" not in self.files:
+                self.files.append("nav.xhtml")
+            return
+        super().build_navigation_doc()
+
+    def build_toc(self) -> None:
+        """toc.ncx, as nav.xhtml."""
+        if not self.kept_file("toc.ncx"):
+            super().build_toc()
+
     def navigation_doc_metadata(self, navlist: list[Any]) -> dict[str, Any]:
         """nav.xhtml's entries with each number range unbroken, as the pages' titles have it
         (``typography.nowrap_ranges``; the template sets ``.lp-nowrap``). toc.ncx stays text."""

@@ -9,7 +9,13 @@ of a kept page besides its file (its images, its entries in the search index) co
 resolved doctree as the build that wrote it pickled it (``lessonpack-pages/<key>.pickle`` beside
 the doctrees), fed to the builder in the place a clean build feeds it (pages in name order, as
 Sphinx writes them). Everything else runs as in a clean build: images and static files are
-copied, the indices, the search page and the search index are written.
+copied, and the search index is written.
+
+The files a build writes besides its documents' pages (the search page, the general and domain
+indices, the pages of ``html-collect-pages`` handlers such as the website's front door, the
+EPUB's cover page, its nav.xhtml and toc.ncx) are kept the same way, each by the build's inputs,
+its name and what it is rendered from besides them (a page's template and context: the general
+index's entries, the front door's body); they are rendered again only when one of these changed.
 
 A page's key is a hash of what its bytes are made from:
 
@@ -96,6 +102,20 @@ def _unlined(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def ordered(value: Any, depth: int = 0) -> Any:
+    """``value`` as :func:`stable` plain data, but with lists and dicts in their order: what a
+    template iterates over is shown in that order (the general index's entries)."""
+    if depth > 40:
+        return type(value).__name__
+    if isinstance(value, (list, tuple)):
+        return [ordered(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return [[ordered(k, depth + 1), ordered(v, depth + 1)] for k, v in value.items()]
+    if hasattr(value, "__dict__") and not isinstance(value, (str, Path)):
+        return [type(value).__name__, ordered(vars(value), depth + 1)]
+    return stable(value, depth)
+
+
 def _files_digest(digest: Any, paths: list[Path]) -> None:
     for path in sorted(paths):
         if path.is_file():
@@ -112,16 +132,22 @@ class PageReuse:
         self.record = Path(builder.doctreedir) / RECORD_NAME
         self.previous = aside(Path(builder.outdir))
         self.kept: dict[str, dict[str, str]] = {}
+        # Other files the last build wrote (search page, indices, the EPUB's tables of
+        # contents), by their path in the output folder.
+        self.kept_files: dict[str, dict[str, str]] = {}
         try:
             data = json.loads(self.record.read_text(encoding="utf-8"))
             self.kept = {str(k): dict(v) for k, v in data["pages"].items()}
+            self.kept_files = {str(k): dict(v) for k, v in data.get("files", {}).items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.kept = {}
+            self.kept, self.kept_files = {}, {}
         # Nothing is reusable until this build ends well.
         self.record.unlink(missing_ok=True)
         self.shared: str | None = None
         self.keys: dict[str, str] = {}
         self.reused: set[str] = set()
+        self.file_keys: dict[str, str] = {}
+        self.reused_files: set[str] = set()
 
     def _shared(self) -> str:
         if self.shared is None:
@@ -144,6 +170,33 @@ class PageReuse:
         digest.update(json.dumps(stable(self.builder.env.metadata.get(docname, {}))).encode())
         self.keys[docname] = key = digest.hexdigest()
         return key
+
+    def file_key(self, name: str, *made_of: Any) -> str:
+        """The key of ``name`` (a file the build writes besides its documents' pages, by its
+        path in the output folder): the build's inputs and what else it is made of."""
+        digest = hashlib.sha256(f"{self._shared()}\0file\0{name}\0".encode())
+        digest.update(json.dumps(ordered(made_of)).encode())
+        self.file_keys[name] = key = digest.hexdigest()
+        return key
+
+    def keep_file(self, name: str, key: str) -> bool:
+        """The previous build's ``name`` copied when it was written with ``key`` and still has
+        the bytes recorded; False: it must be written."""
+        self.file_keys[name] = key
+        kept = self.kept_files.get(name)
+        if not kept or kept.get("key") != key:
+            return False
+        try:
+            data = (self.previous / name).read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(data).hexdigest() != kept.get("sha256"):
+            return False
+        target = Path(self.builder.outdir) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.reused_files.add(name)
+        return True
 
     def resolved(self, key: str) -> Path:
         """Where the resolved doctree of the page with this key is kept."""
@@ -227,8 +280,15 @@ class PageReuse:
             if path.is_file():
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
                 pages[docname] = {"key": key, "sha256": sha, "reused": docname in self.reused}
+        files = {}
+        for name, key in sorted(self.file_keys.items()):
+            path = Path(self.builder.outdir) / name
+            if path.is_file():
+                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                files[name] = {"key": key, "sha256": sha, "reused": name in self.reused_files}
         tmp = self.record.with_name(f".{self.record.name}.tmp")
-        tmp.write_text(json.dumps({"pages": pages}, indent=1, sort_keys=True) + "\n", "utf-8")
+        record = {"pages": pages, "files": files}
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", "utf-8")
         os.replace(tmp, self.record)
         # The resolved doctrees of pages no longer built as they were.
         wanted = {self.resolved(page["key"]).name for page in pages.values()}
@@ -272,6 +332,36 @@ class ReusingPages:
                 pages.remember(docname, doctree)
                 builder.write_doc_serialized(docname, doctree)
                 builder.write_doc(docname, doctree)
+
+    def handle_page(
+        self,
+        pagename: str,
+        addctx: dict[str, Any],
+        templatename: str = "page.html",
+        *,
+        outfilename: Path | None = None,
+        event_arg: Any = None,
+    ) -> None:
+        """A page other than a document's (``write_doc`` passes its doctree): copied when the
+        build's inputs, its template and its context are the last build's."""
+        pages, builder = self.pages, self
+        if pages is not None and event_arg is None:
+            target = Path(outfilename) if outfilename else builder.get_output_path(pagename)  # type: ignore[attr-defined]
+            name = Path(os.path.relpath(target, builder.outdir)).as_posix()  # type: ignore[attr-defined]
+            inside = not name.startswith("../")
+            if inside and pages.keep_file(
+                name, pages.file_key(name, pagename, templatename, addctx)
+            ):
+                return
+        super().handle_page(  # type: ignore[misc]
+            pagename, addctx, templatename, outfilename=outfilename, event_arg=event_arg
+        )
+
+    def kept_file(self, name: str, *made_of: Any) -> bool:
+        """Whether ``name`` (a path in the output folder, written by this build besides the
+        pages) was copied from the last build, as it is made of the same inputs."""
+        pages = self.pages
+        return pages is not None and pages.keep_file(name, pages.file_key(name, *made_of))
 
 
 class ReusingHTMLBuilder(ReusingPages, StandaloneHTMLBuilder):
