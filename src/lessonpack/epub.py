@@ -121,7 +121,7 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
             cache_dir = self.config.lessonpack_cache_dir
             serif = family(fonts[0], cache_dir) if fonts and fonts[0].is_file() else None
             # the SVG is left out below unless a page uses it
-            self.cover_image = raster_cover(self.outdir, image, serif) or image
+            self.cover_image = raster_cover(self.outdir, image, serif, cache_dir) or image
         keep = [self.cover_image] if self.cover_image else []
         prune_unreferenced(self.outdir, SHIPPED_IF_USED, keep)
         super().handle_finish()
