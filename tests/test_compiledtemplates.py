@@ -10,6 +10,7 @@ import jinja2
 from conftest import snapshot
 from lessonpack.compiledtemplates import FOLDER, compiler_key
 
+
 def written(outdir: Path) -> dict[str, bytes]:
     """The pages and files of a build (Sphinx's ``.buildinfo``: a hash of this process's
     settings; in-process builds into one folder leave a ``.bak`` of it)."""
