@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -11,7 +12,9 @@ from typing import NamedTuple
 import pytest
 
 from conftest import BASE_CONF, REFS, ROOT, snapshot, sphinx_app, sphinx_build, write_files
+from lessonpack import rawhtml
 from lessonpack.pagereuse import ASIDE_SUFFIX, RECORD_NAME, RESOLVED_DIR, aside, unlined
+from lessonpack.rawhtml import _scan_key as scan_key
 
 
 class CitationRef(NamedTuple):  # as sphinxcontrib-bibtex keeps a citation in its domain data
@@ -203,6 +206,14 @@ def test_pages_besides_the_documents_are_kept_until_what_they_show_changes(
         if builder == "html"
         else ["genindex.xhtml", "nav.xhtml", "toc.ncx"]
     )
+    # The scan of written pages (rawhtml) leaves the kept ones to this record: one record each.
+    scanned = set(json.loads((root / "doctrees" / rawhtml.CLEAN_RECORD).read_text("utf-8")))
+    code = hashlib.sha256(Path(rawhtml.__file__).read_bytes())
+    pages = {p.name: p for p in (root / builder).rglob("*") if p.suffix in rawhtml.PAGES}
+    in_scan = sorted(
+        n for n, p in pages.items() if scan_key(code, p.suffix, p.read_bytes()) in scanned
+    )
+    assert in_scan == [f"two.{'html' if builder == 'html' else 'xhtml'}"]  # written now
     web_build(src, tmp_path / "clean", builder)
     assert differences(root / builder, tmp_path / "clean" / builder) == []
     # A new index entry is shown by the general index: written again.

@@ -382,6 +382,18 @@ def _save(app: Sphinx, exception: Exception | None) -> None:
         pages.save()
 
 
+def kept_outputs(app: Sphinx) -> set[Path]:
+    """The files this build copied from the last one instead of writing them: their bytes are
+    those it recorded, and it recorded them only after ending without a warning (so after
+    every check of its written files: ``rawhtml``'s scan)."""
+    pages = getattr(app.builder, "pages", None)
+    if not isinstance(pages, PageReuse):
+        return set()
+    outdir = Path(app.builder.outdir)
+    kept = {outdir / pages.page_path(docname) for docname in pages.reused}
+    return kept | {outdir / name for name in pages.reused_files}
+
+
 def resolved_doctree(app: Sphinx, docname: str) -> nodes.document:
     """``docname``'s doctree resolved for this build: the one its page was written from or kept
     with, when the builder keeps pages (no second resolution), else resolved now."""
