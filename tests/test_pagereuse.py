@@ -13,7 +13,14 @@ import pytest
 
 from conftest import BASE_CONF, REFS, ROOT, snapshot, sphinx_app, sphinx_build, write_files
 from lessonpack import rawhtml
-from lessonpack.pagereuse import ASIDE_SUFFIX, RECORD_NAME, RESOLVED_DIR, aside, unlined
+from lessonpack.pagereuse import (
+    ASIDE_SUFFIX,
+    RECORD_NAME,
+    RESOLVED_DIR,
+    WORDS_SUFFIX,
+    aside,
+    unlined,
+)
 from lessonpack.rawhtml import _scan_key as scan_key
 
 
@@ -154,8 +161,10 @@ def test_a_kept_page_is_not_resolved_and_the_build_equals_a_clean_one(
     # EPUB resolves its root document again for its tables of contents.
     again = web_build(src, tmp_path / "edit", builder)
     assert [doc for doc in again if builder == "html" or doc != "index"] == ["two"]
-    resolved = list((tmp_path / "edit" / "doctrees" / RESOLVED_DIR).glob("*.pickle"))
-    assert len(resolved) == len(every)  # the old page's resolved doctree is dropped
+    kept = sorted(p.name for p in (tmp_path / "edit" / "doctrees" / RESOLVED_DIR).iterdir())
+    # the old page's resolved doctree and its skeleton are dropped
+    assert len([n for n in kept if n.endswith(WORDS_SUFFIX)]) == len(every)
+    assert len(kept) == 2 * len(every)
     web_build(src, tmp_path / "clean", builder)
     edited, clean = snapshot(tmp_path / "edit" / builder), snapshot(tmp_path / "clean" / builder)
     for files in (edited, clean):  # Sphinx's own record (a hash of this process's settings)

@@ -5,11 +5,12 @@ output folder, so that the search index and every shared file are made afresh, a
 build. `make` first moves the previous build's folder aside (``<outdir>.prev``); a page whose
 key is the one that build recorded for it is copied from there instead of being translated and
 rendered through the theme's templates again, and without being resolved: what the build needs
-of a kept page besides its file (its images, its entries in the search index) comes from its
-resolved doctree as the build that wrote it pickled it (``lessonpack-pages/<key>.pickle`` beside
-the doctrees), fed to the builder in the place a clean build feeds it (pages in name order, as
-Sphinx writes them). Everything else runs as in a clean build: images and static files are
-copied, and the search index is written.
+of a kept page besides its file (its images, its entries in the search index) comes from a
+skeleton of its resolved doctree that the build that wrote it pickled (``keptwords``:
+``lessonpack-pages/<key>.words.pickle`` beside the doctrees, beside the whole resolved doctree,
+``<key>.pickle``, for other steps that read a page's resolved doctree), fed to the builder in the
+place a clean build feeds it (pages in name order, as Sphinx writes them). Everything else runs
+as in a clean build: images and static files are copied, and the search index is written.
 
 The files a build writes besides its documents' pages (the search page, the general and domain
 indices, the pages of ``html-collect-pages`` handlers such as the website's front door, the
@@ -51,6 +52,7 @@ from sphinx.util.build_phase import BuildPhase
 from sphinx.util.display import status_iterator
 from sphinx.util.logging import pending_warnings
 
+from .keptwords import skeleton
 from .pdf.reuse import build_key, stable
 from .records import failed
 
@@ -62,6 +64,7 @@ RECORD_NAME = "lessonpack-pages.json"
 ASIDE_SUFFIX = ".prev"
 # Beside the doctrees: each written page's resolved doctree, named by the page's key.
 RESOLVED_DIR = "lessonpack-pages"
+WORDS_SUFFIX = ".words.pickle"
 
 
 def aside(outdir: Path) -> Path:
@@ -122,6 +125,21 @@ def _files_digest(digest: Any, paths: list[Path]) -> None:
             digest.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         elif path.is_dir():
             _files_digest(digest, [p for p in path.rglob("*") if p.is_file()])
+
+
+def _pickled(doctree: nodes.document) -> bytes:
+    """Pickled as Sphinx pickles a doctree: without the environment, reporter, transformer."""
+    saved = doctree.reporter, doctree.transformer, doctree.settings
+    settings = doctree.settings
+    doctree.reporter = doctree.transformer = None  # type: ignore[assignment]
+    doctree.settings = settings.copy()
+    doctree.settings.env = None
+    doctree.settings.warning_stream = None
+    doctree.settings.record_dependencies = None
+    try:
+        return pickle.dumps(doctree, pickle.HIGHEST_PROTOCOL)
+    finally:
+        doctree.reporter, doctree.transformer, doctree.settings = saved
 
 
 class PageReuse:
@@ -202,6 +220,11 @@ class PageReuse:
         """Where the resolved doctree of the page with this key is kept."""
         return Path(self.builder.doctreedir) / RESOLVED_DIR / f"{key}.pickle"
 
+    def words(self, key: str) -> Path:
+        """Where the skeleton of that doctree the builder takes from a kept page is kept
+        (``keptwords``: its words, titles, images and index entries)."""
+        return Path(self.builder.doctreedir) / RESOLVED_DIR / f"{key}{WORDS_SUFFIX}"
+
     def plan(self, docnames: Iterable[str]) -> set[str]:
         """Every page's key; the pages the previous build wrote with the same key and kept
         whole (its bytes, its resolved doctree)."""
@@ -209,7 +232,7 @@ class PageReuse:
         for docname in sorted(docnames):
             key = self.key(docname)
             kept = self.kept.get(docname)
-            if not kept or kept.get("key") != key or not self.resolved(key).is_file():
+            if not kept or kept.get("key") != key or not self.words(key).is_file():
                 continue
             source = self.previous / self.page_path(docname)
             try:
@@ -224,20 +247,26 @@ class PageReuse:
         target = Path(self.builder.get_outfilename(docname))
         return target.relative_to(self.builder.outdir)
 
-    def load_resolved(self, docname: str) -> nodes.document | None:
-        """The resolved doctree this build's page of ``docname`` was written from, as the build
-        that wrote it pickled it (None if there is none)."""
+    def _load(self, path: Path) -> nodes.document | None:
         try:
-            doctree = pickle.loads(self.resolved(self.keys[docname]).read_bytes())
-        except (OSError, KeyError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            doctree = pickle.loads(path.read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
             return None
         doctree.settings.env = self.builder.env
         return doctree
 
+    def load_resolved(self, docname: str) -> nodes.document | None:
+        """The resolved doctree this build's page of ``docname`` was written from, as the build
+        that wrote it pickled it (None if there is none)."""
+        key = self.keys.get(docname)
+        return None if key is None else self._load(self.resolved(key))
+
     def reuse(self, docname: str) -> nodes.document | None:
-        """The previous build's page for ``docname`` copied, and its resolved doctree (None:
-        not kept, the page must be written)."""
-        doctree = self.load_resolved(docname)
+        """The previous build's page for ``docname`` copied, and the skeleton of its resolved
+        doctree the builder takes its search entries and images from (None: not kept, the page
+        must be written)."""
+        key = self.keys.get(docname)
+        doctree = None if key is None else self._load(self.words(key))
         if doctree is None:
             return None
         target = Path(self.builder.outdir) / self.page_path(docname)
@@ -254,23 +283,11 @@ class PageReuse:
         key = self.keys.get(docname)
         if key is None:
             return
-        # Pickled as Sphinx pickles a doctree: without the environment, reporter, transformer.
-        saved = doctree.reporter, doctree.transformer, doctree.settings
-        settings = doctree.settings
-        doctree.reporter = doctree.transformer = None  # type: ignore[assignment]
-        doctree.settings = settings.copy()
-        doctree.settings.env = None
-        doctree.settings.warning_stream = None
-        doctree.settings.record_dependencies = None
-        try:
-            data = pickle.dumps(doctree, pickle.HIGHEST_PROTOCOL)
-        finally:
-            doctree.reporter, doctree.transformer, doctree.settings = saved
-        path = self.resolved(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        for path, tree in ((self.resolved(key), doctree), (self.words(key), skeleton(doctree))):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(_pickled(tree))
+            os.replace(tmp, path)
 
     def save(self) -> None:
         """The keys of every page this build wrote or kept, with its bytes' SHA-256."""
@@ -292,6 +309,7 @@ class PageReuse:
         os.replace(tmp, self.record)
         # The resolved doctrees of pages no longer built as they were.
         wanted = {self.resolved(page["key"]).name for page in pages.values()}
+        wanted |= {self.words(page["key"]).name for page in pages.values()}
         folder = Path(self.builder.doctreedir) / RESOLVED_DIR
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
             if path.name not in wanted:
