@@ -51,10 +51,17 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
     template_dir = Path(__file__).parent / "epub_templates"
 
     def get_toc(self) -> None:
-        doctree = self.env.get_and_resolve_doctree(
-            self.config.root_doc, self, tags=self.tags, prune_toctrees=False, includehidden=True
-        )
-        self.refnodes = self.get_refnodes(doctree, [])
+        """The book's contents (the spine's order) from the root document's toctrees, or the
+        last build's when the build's inputs did not change (``pagereuse``)."""
+
+        def contents() -> list[dict[str, Any]]:
+            doctree = self.env.get_and_resolve_doctree(
+                self.config.root_doc, self, tags=self.tags, prune_toctrees=False, includehidden=True
+            )
+            return self.get_refnodes(doctree, [])
+
+        refnodes = self.pages.value("refnodes", contents) if self.pages else contents()
+        self.refnodes = [dict(node) for node in refnodes]
         self.toc_add_files(self.refnodes)
 
     def toc_add_files(self, refnodes: list[dict[str, Any]]) -> None:

@@ -42,7 +42,7 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Set
+from collections.abc import Callable, Iterable, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,12 +153,16 @@ class PageReuse:
         # Other files the last build wrote (search page, indices, the EPUB's tables of
         # contents), by their path in the output folder.
         self.kept_files: dict[str, dict[str, str]] = {}
+        # What the build works out from the whole book (the EPUB's contents), as JSON data.
+        self.kept_data: dict[str, dict[str, Any]] = {}
+        self.data: dict[str, dict[str, Any]] = {}
         try:
             data = json.loads(self.record.read_text(encoding="utf-8"))
             self.kept = {str(k): dict(v) for k, v in data["pages"].items()}
             self.kept_files = {str(k): dict(v) for k, v in data.get("files", {}).items()}
+            self.kept_data = {str(k): dict(v) for k, v in data.get("data", {}).items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.kept, self.kept_files = {}, {}
+            self.kept, self.kept_files, self.kept_data = {}, {}, {}
         # Nothing is reusable until this build ends well.
         self.record.unlink(missing_ok=True)
         self.shared: str | None = None
@@ -215,6 +219,15 @@ class PageReuse:
         target.write_bytes(data)
         self.reused_files.add(name)
         return True
+
+    def value(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, a JSON value made of the build's inputs only, or the last build's
+        when they did not change."""
+        key = hashlib.sha256(f"{self._shared()}\0data\0{name}\0".encode()).hexdigest()
+        kept = self.kept_data.get(name)
+        value = kept["value"] if kept and kept.get("key") == key else compute()
+        self.data[name] = {"key": key, "value": value}
+        return value
 
     def resolved(self, key: str) -> Path:
         """Where the resolved doctree of the page with this key is kept."""
@@ -304,7 +317,7 @@ class PageReuse:
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
                 files[name] = {"key": key, "sha256": sha, "reused": name in self.reused_files}
         tmp = self.record.with_name(f".{self.record.name}.tmp")
-        record = {"pages": pages, "files": files}
+        record = {"pages": pages, "files": files, "data": self.data}
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", "utf-8")
         os.replace(tmp, self.record)
         # The resolved doctrees of pages no longer built as they were.
