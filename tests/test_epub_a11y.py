@@ -124,6 +124,36 @@ def test_raster_cover_is_drawn_with_the_book_fonts_and_is_reproducible(tmp_path:
     assert raster_cover(tmp_path / "a", "_static/missing.svg") is None
 
 
+def test_the_raster_cover_is_drawn_once_for_the_same_svg_and_fonts(tmp_path: Path, monkeypatch):
+    import resvg_py
+
+    drawn: list[str] = []
+    draw = resvg_py.svg_to_bytes
+
+    def counted(**kwargs):
+        drawn.append(kwargs["svg_path"])
+        return draw(**kwargs)
+
+    monkeypatch.setattr(resvg_py, "svg_to_bytes", counted)
+    cache = str(tmp_path / "cache")
+
+    def cover(run: str, svg: str = COVER) -> bytes:
+        out = tmp_path / run
+        (out / "_static").mkdir(parents=True)
+        (out / "_static" / "cover.svg").write_text(svg, encoding="utf-8")
+        shutil.copy(FONT, out / "_static" / FONT.name)
+        assert raster_cover(out, "_static/cover.svg", "Noto Serif", cache) == "_static/cover.png"
+        return (out / "_static" / "cover.png").read_bytes()
+
+    first = cover("a")
+    assert cover("b") == first and len(drawn) == 1  # the same files: copied, not drawn
+    # Another title is drawn again, as is a cover referring to another file (its bytes unknown).
+    assert cover("c", COVER.replace("A title", "Another title")) != first and len(drawn) == 2
+    linked = COVER.replace("</svg>", '<image href="photo.png" width="1" height="1"/></svg>')
+    cover("d", linked), cover("e", linked)
+    assert len(drawn) == 4
+
+
 def test_only_files_pages_reach_are_kept(tmp_path: Path):
     from conftest import write_files
     from lessonpack.epubfiles import prune_unreferenced

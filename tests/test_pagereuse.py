@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -10,7 +12,16 @@ from typing import NamedTuple
 import pytest
 
 from conftest import BASE_CONF, REFS, ROOT, snapshot, sphinx_app, sphinx_build, write_files
-from lessonpack.pagereuse import ASIDE_SUFFIX, RECORD_NAME, RESOLVED_DIR, aside, unlined
+from lessonpack import rawhtml
+from lessonpack.pagereuse import (
+    ASIDE_SUFFIX,
+    RECORD_NAME,
+    RESOLVED_DIR,
+    WORDS_SUFFIX,
+    aside,
+    unlined,
+)
+from lessonpack.rawhtml import _scan_key as scan_key
 
 
 class CitationRef(NamedTuple):  # as sphinxcontrib-bibtex keeps a citation in its domain data
@@ -86,6 +97,12 @@ def setup(app):
             f.write(docname + "\\n")
 
     app.connect("doctree-resolved", resolved)
+
+    def rendered(app, pagename, templatename, context, doctree):
+        with open(Path(app.outdir).parent / "rendered.txt", "a") as f:
+            f.write(pagename + "\\n")
+
+    app.connect("html-page-context", rendered)
 """
 
 
@@ -123,6 +140,7 @@ def web_build(src: Path, root: Path, builder: str = "html") -> list[str]:
     if out.exists():
         out.rename(aside(out))
     (root / "resolved.txt").unlink(missing_ok=True)
+    (root / "rendered.txt").unlink(missing_ok=True)
     _app, _status, warnings = sphinx_app(src, out, root / "doctrees", builder, freshenv=False)
     assert warnings == ""
     shutil.rmtree(aside(out), ignore_errors=True)
@@ -140,11 +158,13 @@ def test_a_kept_page_is_not_resolved_and_the_build_equals_a_clean_one(
     two = src / "two.md"
     two.write_text(two.read_text().replace("planted wheat.", "planted rice."))
     # Only the edited page is resolved (its neighbours show only its title, unchanged); the
-    # EPUB resolves its root document again for its tables of contents.
+    # EPUB keeps its contents and tables of contents, made of the toctrees and titles only.
     again = web_build(src, tmp_path / "edit", builder)
-    assert [doc for doc in again if builder == "html" or doc != "index"] == ["two"]
-    resolved = list((tmp_path / "edit" / "doctrees" / RESOLVED_DIR).glob("*.pickle"))
-    assert len(resolved) == len(every)  # the old page's resolved doctree is dropped
+    assert again == ["two"]
+    kept = sorted(p.name for p in (tmp_path / "edit" / "doctrees" / RESOLVED_DIR).iterdir())
+    # the old page's resolved doctree and its skeleton are dropped
+    assert len([n for n in kept if n.endswith(WORDS_SUFFIX)]) == len(every)
+    assert len(kept) == 2 * len(every)
     web_build(src, tmp_path / "clean", builder)
     edited, clean = snapshot(tmp_path / "edit" / builder), snapshot(tmp_path / "clean" / builder)
     for files in (edited, clean):  # Sphinx's own record (a hash of this process's settings)
@@ -162,3 +182,55 @@ def test_a_kept_page_is_not_resolved_and_the_build_equals_a_clean_one(
         path.unlink()
     two.write_text(two.read_text().replace("planted rice.", "planted wheat."))
     assert sorted(set(web_build(src, tmp_path / "edit", builder))) == every
+
+
+def differences(one: Path, other: Path) -> list[str]:
+    """The files of two output folders that differ (Sphinx's ``.buildinfo`` aside)."""
+    first, second = snapshot(one), snapshot(other)
+    for files in (first, second):
+        files.pop(".buildinfo", None)
+    return sorted(n for n in set(first) | set(second) if first.get(n) != second.get(n))
+
+
+@pytest.mark.parametrize("builder", ["html", "epub"])
+def test_pages_besides_the_documents_are_kept_until_what_they_show_changes(
+    tmp_path, builder, monkeypatch
+):
+    """The general index, the search page and the EPUB's tables of contents are copied after
+    an edit that changes nothing they show, and written again when it does (a new index
+    entry); the output is a clean build's, byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    src = kept_course(tmp_path / "src")
+    root = tmp_path / "edit"
+    web_build(src, root, builder)
+    two = src / "two.md"
+    two.write_text(two.read_text().replace("planted wheat.", "planted rice."))
+    web_build(src, root, builder)
+    # Only the edited document's page went through the templates.
+    assert (root / "rendered.txt").read_text().split() == ["two"]
+    record = json.loads((root / "doctrees" / RECORD_NAME).read_text("utf-8"))
+    kept = sorted(name for name, file in record["files"].items() if file["reused"])
+    assert kept == (
+        ["genindex.html", "search.html"]
+        if builder == "html"
+        else ["genindex.xhtml", "nav.xhtml", "toc.ncx"]
+    )
+    # The scan of written pages (rawhtml) leaves the kept ones to this record: one record each.
+    scanned = set(json.loads((root / "doctrees" / rawhtml.CLEAN_RECORD).read_text("utf-8")))
+    code = hashlib.sha256(Path(rawhtml.__file__).read_bytes())
+    pages = {p.name: p for p in (root / builder).rglob("*") if p.suffix in rawhtml.PAGES}
+    in_scan = sorted(
+        n for n, p in pages.items() if scan_key(code, p.suffix, p.read_bytes()) in scanned
+    )
+    assert in_scan == [f"two.{'html' if builder == 'html' else 'xhtml'}"]  # written now
+    web_build(src, tmp_path / "clean", builder)
+    assert differences(root / builder, tmp_path / "clean" / builder) == []
+    # A new index entry is shown by the general index: written again.
+    two.write_text(two.read_text() + "\n```{index} granary\n```\n\nGrain was stored.\n")
+    web_build(src, root, builder)
+    assert "genindex" in (root / "rendered.txt").read_text().split()
+    suffix = "html" if builder == "html" else "xhtml"
+    assert "granary" in (root / builder / f"genindex.{suffix}").read_text("utf-8")
+    shutil.rmtree(tmp_path / "clean")
+    web_build(src, tmp_path / "clean", builder)
+    assert differences(root / builder, tmp_path / "clean" / builder) == []

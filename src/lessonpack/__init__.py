@@ -25,6 +25,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .choropleth import setup_choropleth
     from .citations import setup_citations
     from .collector import setup_collector
+    from .compiledtemplates import setup_compiledtemplates
     from .config import setup_config
     from .counts import setup_counts
     from .doctreefiles import setup_doctreefiles
@@ -86,6 +87,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_pdf(app)
     setup_translators(app)
     setup_site(app)
+    setup_compiledtemplates(app)
     setup_teachersite(app)
     setup_sourcecheck(app)
     setup_records(app)

@@ -51,10 +51,17 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
     template_dir = Path(__file__).parent / "epub_templates"
 
     def get_toc(self) -> None:
-        doctree = self.env.get_and_resolve_doctree(
-            self.config.root_doc, self, tags=self.tags, prune_toctrees=False, includehidden=True
-        )
-        self.refnodes = self.get_refnodes(doctree, [])
+        """The book's contents (the spine's order) from the root document's toctrees, or the
+        last build's when the build's inputs did not change (``pagereuse``)."""
+
+        def contents() -> list[dict[str, Any]]:
+            doctree = self.env.get_and_resolve_doctree(
+                self.config.root_doc, self, tags=self.tags, prune_toctrees=False, includehidden=True
+            )
+            return self.get_refnodes(doctree, [])
+
+        refnodes = self.pages.value("refnodes", contents) if self.pages else contents()
+        self.refnodes = [dict(node) for node in refnodes]
         self.toc_add_files(self.refnodes)
 
     def toc_add_files(self, refnodes: list[dict[str, Any]]) -> None:
@@ -70,6 +77,20 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
             path, hash_, fragment = item["refuri"].partition("#")
             item["refuri"] = posixpath.normpath(posixpath.join(root_dir, path)) + hash_ + fragment
         super().toc_add_files(refnodes)
+
+    def build_navigation_doc(self) -> None:
+        """nav.xhtml, made of the toctrees and titles (the build's inputs): copied from the
+        last build when they did not change (``pagereuse``), not resolved again."""
+        if self.kept_file("nav.xhtml"):
+            if "nav.xhtml" not in self.files:
+                self.files.append("nav.xhtml")
+            return
+        super().build_navigation_doc()
+
+    def build_toc(self) -> None:
+        """toc.ncx, as nav.xhtml."""
+        if not self.kept_file("toc.ncx"):
+            super().build_toc()
 
     def navigation_doc_metadata(self, navlist: list[Any]) -> dict[str, Any]:
         """nav.xhtml's entries with each number range unbroken, as the pages' titles have it
@@ -107,7 +128,7 @@ class AccessibleEpubBuilder(ReusingPages, Epub3Builder):
             cache_dir = self.config.lessonpack_cache_dir
             serif = family(fonts[0], cache_dir) if fonts and fonts[0].is_file() else None
             # the SVG is left out below unless a page uses it
-            self.cover_image = raster_cover(self.outdir, image, serif) or image
+            self.cover_image = raster_cover(self.outdir, image, serif, cache_dir) or image
         keep = [self.cover_image] if self.cover_image else []
         prune_unreferenced(self.outdir, SHIPPED_IF_USED, keep)
         super().handle_finish()

@@ -12,9 +12,11 @@ checked where it enters:
   ``html_logo`` and ``html_favicon`` with a host stop the build with conf.py's line;
 - when an HTML-family build ends (website, EPUB, the PDF's HTML): every written page and
   stylesheet is scanned the same way (templates, themes and static files too), each load from
-  another host a warning naming the page; a page kept from the previous build (``pagereuse``:
-  the same bytes, scanned when that build wrote them, which ended without a warning) is not
-  scanned again.
+  another host a warning naming the page; a page or file kept from the previous build
+  (``pagereuse``: the same bytes, scanned when that build wrote them, which ended without a
+  warning) is not scanned again, nor is a file the last scan of the same build folder found
+  clean, byte for byte (the stylesheets, the PDF builder's HTML): pagereuse's record is the only
+  one of a kept page.
 
 A resource is what a browser fetches by itself: ``src``, ``srcset``, ``<link href>`` (but not
 ``rel="canonical"`` and other links that load nothing), ``<object data>``, ``poster``, CSS
@@ -38,6 +40,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from .nodes import located_line
+from .pagereuse import kept_outputs
 from .paths import conf_line
 
 if TYPE_CHECKING:
@@ -255,8 +258,9 @@ def check_config(app: Sphinx, config: Config) -> None:
         config[name] = kept if listing else (kept[0] if kept else None)
 
 
-# Beside a build's doctrees: the hashes of the pages and stylesheets its last scan found loading
-# nothing from another host. After an edit most pages are those bytes again, not parsed again.
+# Beside a build's doctrees: the hashes of the files its last scan found loading nothing from
+# another host (not those pagereuse kept: its record has them). After an edit most stylesheets
+# and the PDF builder's HTML are those bytes again, not parsed again.
 CLEAN_RECORD = "lessonpack-clean-pages.json"
 
 
@@ -281,8 +285,9 @@ def scan_output(app: Sphinx, exception: Exception | None) -> None:
         known = set()
     clean: set[str] = set()
     code = hashlib.sha256(Path(__file__).read_bytes())
+    kept = kept_outputs(app)  # recorded by pagereuse: not hashed nor recorded here again
     for path in sorted(outdir.rglob("*")):
-        if path.suffix not in PAGES | {".css"} or not path.is_file():
+        if path.suffix not in PAGES | {".css"} or path in kept or not path.is_file():
             continue
         data = path.read_bytes()
         key = _scan_key(code, path.suffix, data)
