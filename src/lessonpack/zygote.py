@@ -141,6 +141,7 @@ class Zygote:
 
     def run(self, command: list[str]) -> int | Request:
         """Run ``command`` and serve its builds: its exit status, or (in a child) the request."""
+        self.log(f"zygote {self.pid}: {' '.join(command)}")
         env = {**os.environ, ENV: self.path}
         make = os.posix_spawnp(command[0], command, env)
         make_fd = os.pidfd_open(make)
@@ -225,7 +226,7 @@ class Zygote:
         facts = message.get("facts", {})
         for key, mine in self.facts.items():
             if facts.get(key) != mine:
-                return f"{key} differs: {facts.get(key)!r}, the zygote's {mine!r}"
+                return f"other {key}: {facts.get(key)!r}, the zygote's {mine!r}"
         if not self.loaded:
             started = time.monotonic()
             failed = preload()
