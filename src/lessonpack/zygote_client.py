@@ -37,7 +37,9 @@ MAX_PATH = 100
 def startup_facts() -> dict[str, object]:
     """What a Python process is made of before it runs any code: a zygote started otherwise is
     not the process a fresh `sphinx-build` would be, and must not serve it."""
-    names = [n for n in os.environ if n.startswith("PYTHON") or n in ("LANG", "LC_ALL", "LC_CTYPE")]
+    names = [
+        n for n in os.environ if n.startswith("PYTHON") or n in ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
+    ]
     return {
         "executable": sys.executable,
         "version": sys.version,
