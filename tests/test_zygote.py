@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make, make_env, snapshot, sphinx_arguments, sphinx_build, write_files
-from lessonpack.zygote_client import ENV
+from lessonpack.zygote_client import ENV, open_unix
 from test_bad_input import FAULTS, course, full_course
 
 BIN = Path(sys.executable).parent
@@ -186,3 +186,22 @@ def test_a_killed_client_ends_its_build(tmp_path: Path, number: int):
     assert f"client: {128 + number}" in out, (out, err)
     assert run.returncode == 0 and not alive(build), err
     assert not (tmp_path / "z.sock").exists()
+
+
+def test_a_socket_path_longer_than_unix_sockets_allow_is_reached_through_its_folder(
+    tmp_path: Path,
+):
+    """A build folder deep in the file system: its socket's path is past the 108 bytes of a
+    unix socket address; zygote and client reach it through the folder's descriptor."""
+    folder = tmp_path / ("deep" * 30)
+    folder.mkdir()
+    path = str(folder / "z.sock")
+    assert len(path) > 108
+    with open_unix(path, "bind") as listener:
+        listener.listen(1)
+        with open_unix(path, "connect") as client:
+            conn, _ = listener.accept()
+            with conn:
+                client.send(b"argv")
+                assert conn.recv(16) == b"argv"
+    assert Path(path).exists()
