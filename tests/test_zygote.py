@@ -205,3 +205,29 @@ def test_a_socket_path_longer_than_unix_sockets_allow_is_reached_through_its_fol
                 client.send(b"argv")
                 assert conn.recv(16) == b"argv"
     assert Path(path).exists()
+
+
+def test_requests_at_once_are_each_served_with_their_own_streams_and_codes(tmp_path: Path):
+    """Four clients at once (two asking for the version, two with an unknown option): each
+    child writes to its own client's output and error, and exits with its own code."""
+    fresh = {
+        args: subprocess.run([str(BIN / "sphinx-build"), args], capture_output=True, text=True)
+        for args in ("--version", "--no-such-option")
+    }
+    client, at = " ".join(CLIENT), tmp_path
+    jobs = [
+        f"({client} {args} > {at}/{n}.out 2> {at}/{n}.err; echo $? > {at}/{n}.code) &"
+        for n, args in enumerate(["--version", "--no-such-option"] * 2)
+    ]
+    run = under_zygote(tmp_path, ["sh", "-c", " ".join(jobs) + " wait"])
+    _, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    assert len(served(tmp_path / "zygote.log")) == 4
+    for n, args in enumerate(["--version", "--no-such-option"] * 2):
+        result = (
+            int((tmp_path / f"{n}.code").read_text()),
+            (tmp_path / f"{n}.out").read_text(),
+            (tmp_path / f"{n}.err").read_text(),
+        )
+        assert result == (fresh[args].returncode, fresh[args].stdout, fresh[args].stderr)
+    assert fresh["--no-such-option"].returncode == 2 and fresh["--version"].stdout

@@ -157,7 +157,12 @@ class Zygote:
         """Run ``command`` and serve its builds: its exit status, or (in a child) the request."""
         self.log(f"zygote {self.pid}: {' '.join(command)}")
         env = {**os.environ, ENV: self.path}
-        make = os.posix_spawnp(command[0], command, env)
+        try:
+            make = os.posix_spawnp(command[0], command, env)
+        except OSError as error:
+            print(f"{command[0]}: {error.strerror}", file=sys.stderr)
+            self.close()
+            return 127
         make_fd = os.pidfd_open(make)
         self.selector.register(make_fd, selectors.EVENT_READ, "command")
         stop = _Forward(make)
