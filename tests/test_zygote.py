@@ -105,22 +105,31 @@ def under_zygote(tmp_path: Path, command: list[str], **popen) -> subprocess.Pope
     )
 
 
-def broken_course(base: Path) -> Path:
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A course with two faults, and `sphinx-build` of it in a process of its own (once)."""
     files = course()
     for kind in ("unknown directive", "broken cross-reference"):
         FAULTS[kind][0](files)
-    return write_files(base / "src", files)
+    src = write_files(tmp_path_factory.mktemp("broken") / "src", files)
+    alone = sphinx_build(src, src.parent / "alone")
+    assert alone.returncode == 1 and "Unknown directive type" in alone.stderr, alone.stderr
+    assert "undefined label" in alone.stderr
+    return src, alone
 
 
-def test_a_failing_build_passes_its_exit_code_and_messages_through(tmp_path: Path):
-    src = broken_course(tmp_path)
-    alone = sphinx_build(src, tmp_path / "alone")
-    run = under_zygote(tmp_path, [*CLIENT, *sphinx_arguments(src, tmp_path / "here")])
+def same_as_alone(out: str, err: str, alone: subprocess.CompletedProcess, here: Path) -> bool:
+    """What a build into ``here`` printed is what `sphinx-build` alone printed (its out folder)."""
+    return (out, err.replace(f"/{here.name}/", "/alone/")) == (alone.stdout, alone.stderr)
+
+
+def test_a_failing_build_passes_its_exit_code_and_messages_through(tmp_path: Path, broken):
+    src, alone = broken
+    here = src.parent / "here-served"
+    run = under_zygote(tmp_path, [*CLIENT, *sphinx_arguments(src, here)])
     out, err = run.communicate(timeout=300)
     assert len(served(tmp_path / "zygote.log")) == 1  # the build ran in the zygote's child
-    assert alone.returncode == run.returncode == 1, err
-    assert "Unknown directive type" in err and "undefined label" in err
-    assert (out, err.replace("/here/", "/alone/")) == (alone.stdout, alone.stderr)
+    assert run.returncode == 1 and same_as_alone(out, err, alone, here), err
 
 
 def stale_socket(path: Path) -> str:
@@ -131,10 +140,12 @@ def stale_socket(path: Path) -> str:
 
 
 @pytest.mark.parametrize("case", ["no zygote", "stale socket", "other hash seed"])
-def test_without_a_zygote_that_can_serve_it_the_client_runs_sphinx_build(tmp_path: Path, case: str):
-    src = broken_course(tmp_path)
-    alone = sphinx_build(src, tmp_path / "alone")
-    arguments = sphinx_arguments(src, tmp_path / "here")
+def test_without_a_zygote_that_can_serve_it_the_client_runs_sphinx_build(
+    tmp_path: Path, broken, case: str
+):
+    src, alone = broken
+    here = src.parent / f"here-{case.replace(' ', '-')}"
+    arguments = sphinx_arguments(src, here)
     if case == "other hash seed":  # a zygote, started with PYTHONHASHSEED=0, refuses it
         command = ["env", "PYTHONHASHSEED=1", *CLIENT, *arguments]
         run = under_zygote(tmp_path, command)
@@ -148,8 +159,7 @@ def test_without_a_zygote_that_can_serve_it_the_client_runs_sphinx_build(tmp_pat
             stderr=subprocess.PIPE,
         )
     out, err = run.communicate(timeout=300)
-    assert run.returncode == alone.returncode == 1, err
-    assert (out, err.replace("/here/", "/alone/")) == (alone.stdout, alone.stderr)
+    assert run.returncode == 1 and same_as_alone(out, err, alone, here), err
     if case == "other hash seed":
         log = (tmp_path / "zygote.log").read_text()
         assert served(tmp_path / "zygote.log") == [] and "refused: other flags" in log
