@@ -280,7 +280,7 @@ class Zygote:
         return None
 
     def reap(self, build: Build) -> None:
-        status = os.waitpid(build.pid, 0)[1]
+        _, status, usage = os.wait4(build.pid, 0)
         self.selector.unregister(build.pidfd)
         os.close(build.pidfd)
         del self.builds[build.pid]
@@ -289,7 +289,9 @@ class Zygote:
             if os.WIFSIGNALED(status)
             else {"exit": os.waitstatus_to_exitcode(status)}
         )
-        self.log(f"build {build.pid} ended: {json.dumps(end)}")
+        cpu = usage.ru_utime + usage.ru_stime
+        took = time.monotonic() - build.started
+        self.log(f"build {build.pid} ended: {json.dumps(end)} ({cpu:.2f} s CPU, {took:.2f} s)")
         if build.conn is not None:
             with contextlib.suppress(OSError):
                 build.conn.send(json.dumps(end).encode())
