@@ -241,3 +241,24 @@ def test_requests_at_once_are_each_served_with_their_own_streams_and_codes(tmp_p
         )
         assert result == (fresh[args].returncode, fresh[args].stdout, fresh[args].stderr)
     assert fresh["--no-such-option"].returncode == 2 and fresh["--version"].stdout
+
+
+def test_a_zygote_with_a_thread_forks_nothing(tmp_path: Path):
+    """A thread in the zygote (here started by a sitecustomize, as an import could) would be
+    copied into each child stopped, holding whatever lock it held: the zygote refuses, the
+    client runs `sphinx-build` itself."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+    )
+    env = zygote_env(PYTHONPATH=str(site))
+    fresh = subprocess.run(
+        [str(BIN / "sphinx-build"), "--version"], capture_output=True, text=True, env=env
+    )
+    run = under_zygote(tmp_path, [*CLIENT, "--version"], env=env)
+    out, err = run.communicate(timeout=300)
+    assert (run.returncode, out, err) == (0, fresh.stdout, fresh.stderr)
+    log = (tmp_path / "zygote.log").read_text()
+    assert "refused: an import started a thread" in log and not served(tmp_path / "zygote.log")

@@ -254,7 +254,7 @@ class Zygote:
             self.log(f"imported {count} modules in {time.monotonic() - started:.2f} s")
             if failed:
                 self.log(f"not imported (left to the builds): {' '.join(failed)}")
-        if threading.active_count() != 1:
+        if _threads() != 1:
             return "an import started a thread: a fork would copy it stopped"
         return ""
 
@@ -347,6 +347,14 @@ class _Forward:
     def restore(self) -> None:
         for number, handler in self.old.items():
             signal.signal(number, handler)
+
+
+def _threads() -> int:
+    """This process's threads, those of C libraries too (Linux), else Python's."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 def _kill(pid: int, number: int) -> None:
