@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import fcntl
 import gc
 import importlib
 import io
@@ -394,14 +395,21 @@ def become(request: Request) -> int:
     os.umask(request.umask)
     os.environ.clear()
     os.environ.update(request.env)
-    for fd in (0, 1, 2):
-        if fd in request.stdio:
-            os.dup2(request.stdio[fd], fd)
-        else:
-            os.close(fd)
+    # The descriptors received may be 0-2 themselves (the zygote's own were closed): each is
+    # moved above them first, then put in its place.
+    moved = {
+        fd: fcntl.fcntl(received, fcntl.F_DUPFD_CLOEXEC, 3)
+        for fd, received in request.stdio.items()
+    }
     for received in request.stdio.values():
-        if received > 2:
-            os.close(received)
+        os.close(received)
+    for fd in (0, 1, 2):
+        if fd in moved:
+            os.dup2(moved[fd], fd)
+            os.close(moved[fd])
+        else:
+            with contextlib.suppress(OSError):
+                os.close(fd)
     like = (sys.__stdin__, sys.__stdout__, sys.__stderr__)
     streams = [_stream(fd, fd > 0, like[fd]) if fd in request.stdio else None for fd in (0, 1, 2)]
     sys.stdin, sys.stdout, sys.stderr = streams
