@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SPHINX := $(BIN)/sphinx-build
+# (through the make run's zygote when there is one: see UNDER_ZYGOTE)
+SPHINX = $(if $(LESSONPACK_ZYGOTE),$(BIN)/python -m lessonpack.zygote_client )$(BIN)/sphinx-build
 STRICT := -W --keep-going -n -q
 # Sphinx reads SRCDIR (the repository root); its settings are in CONFDIR. The tests point these
 # at small projects in temporary folders, with their own BUILDDIR and DISTDIR.
@@ -29,6 +30,17 @@ PARALLEL_READ := -j $(SPHINX_READERS)
 # Inside the lock the four builds run side by side, JOBS at a time (one per core by default;
 # `make JOBS=1` runs them one after another), each build's log printed when it ends.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+# The builds of one make run are children of one process that imported Sphinx and the extensions
+# once (lessonpack.zygote, at the first build: a make with nothing to do imports nothing): the
+# inner make runs under it, its SPHINX is a small client (lessonpack.zygote_client) that asks it
+# for a build, or runs sphinx-build itself when no zygote answers. `make ZYGOTE=` turns it off;
+# so does a first make, before the virtual environment exists. The zygote starts with the hash
+# seed and byte-code setting the inner make gives its builds (it serves no client started
+# otherwise); it keeps its socket and the log of what it served in BUILDDIR.
+ZYGOTE ?= yes
+UNDER_ZYGOTE = $(if $(and $(ZYGOTE),$(wildcard $(VENV)/.installed)),\
+  env -u PYTHONDONTWRITEBYTECODE PYTHONHASHSEED=0 $(BIN)/python -m lessonpack.zygote \
+  --socket $(BUILDDIR)/.zygote --log $(BUILDDIR)/zygote.log --,env LESSONPACK_ZYGOTE=)
 ifndef LESSONPACK_LOCKED
 GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(filter-out serve lint fonts system-fonts bench gate-tools lock,$(GOALS)),)
@@ -36,7 +48,7 @@ ifneq ($(filter-out serve lint fonts system-fonts bench gate-tools lock,$(GOALS)
 $(firstword $(GOALS)):
 	@mkdir -p $(BUILDDIR)
 	$(if $(filter check test,$(GOALS)),@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(MAKE) --no-print-directory gate-tools)
-	@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(MAKE) -j$(JOBS) --output-sync=target --no-print-directory $(MAKECMDGOALS)
+	@LESSONPACK_LOCKED=1 flock $(BUILDDIR)/.lock $(UNDER_ZYGOTE) $(MAKE) -j$(JOBS) --output-sync=target --no-print-directory $(MAKECMDGOALS)
 $(wordlist 2,$(words $(GOALS)),$(GOALS)): $(firstword $(GOALS))
 	@:
 LESSONPACK_LOCKED := outer

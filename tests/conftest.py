@@ -190,6 +190,7 @@ SLOWEST_FIRST = (
     "test_venv.py",  # two virtual environments from the lock
     "test_nginx.py",
     "test_check.py",
+    "test_zygote.py",  # two `make`s of a small course, the zygote run by hand
     "test_leaks.py",  # the PDFs' text kept by the gate: read, not extracted
 )
 

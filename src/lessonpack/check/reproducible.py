@@ -27,6 +27,7 @@ from . import Outcome, Site
 GENERATED = {".git", ".venv", "build", "dist", "node_modules", "__pycache__"}
 # Make's own variables, and the build lock's, that must not reach a make of another project.
 MAKE_VARIABLES = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LESSONPACK_LOCKED"}
+MAKE_VARIABLES.add("LESSONPACK_ZYGOTE")  # the socket of a make run's zygote (lessonpack.zygote)
 
 
 def source_date_epochs(build: Path) -> dict[str, str]:
