@@ -76,6 +76,11 @@ class PrintTranslator(NumberRangeMixin, GridScopeMixin, CitationRoleMixin, HTML5
         self.docnames.append(node["docname"])
         self._saved_levels.append(self.section_level)
         self.section_level = 0
+        if node.get("continued"):
+            # The chapter a piece continues (bookparts.split_documents): the chapter's element
+            # again, for the stylesheet's nested-chapter rules, without its id or page side.
+            self.body.append('<div class="lp-chapter">\n')
+            return
         # Lessons get a class of their own: the full pack starts each on a right-hand page.
         lesson = " lp-lesson-chapter" if is_lesson_doc(self.builder.env, node["docname"]) else ""
         self.body.append(f'<div class="lp-chapter{lesson}" id="document-{node["docname"]}">\n')
@@ -103,6 +108,7 @@ class Page:
     recto: list[bool] = field(default_factory=list)
     links: list[tuple[str, ...]] = field(default_factory=list)
     shown: list[tuple[str, ...]] = field(default_factory=list)
+    continues: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -376,6 +382,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
                         recto=tuple(page.recto),
                         targets=tuple(page.links),
                         shown=tuple(page.shown),
+                        continues=tuple(page.continues),
                     )
                 )
         # What each PDF is made of, for a person (or a test) to lay out a piece as the jobs do.

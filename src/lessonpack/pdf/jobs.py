@@ -38,6 +38,9 @@ class Job:
     recto: tuple[bool, ...] = ()  # per piece: starts on a right-hand page (a book's lessons)
     targets: tuple[tuple[str, ...], ...] = ()  # per piece: the ids of other pieces it links to
     shown: tuple[tuple[str, ...], ...] = ()  # per piece: those whose page number it prints
+    # Per piece: it continues the chapter of the piece before (a lesson's worksheet after the
+    # lesson): its bookmarks go below that chapter's (merge.py).
+    continues: tuple[bool, ...] = ()
 
     @property
     def size(self) -> int:
@@ -132,6 +135,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     numbers: dict[str, int] = {}
     for again in range(MAX_ROUNDS):
         parts: list[str | None] = []  # cache keys in order; None: a blank page
+        nested: list[bool] = []  # per part: it continues the chapter before
         warnings: list[tuple[str, str]] = []
         used: list[str] = []  # per piece: the page numbers it was given
         found: dict[str, int] = {}
@@ -139,6 +143,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
         for index, piece in enumerate(job.pieces):
             if recto[index] and page % 2 == 1:
                 parts.append(None)  # the left-hand page before a lesson stays blank
+                nested.append(False)
                 page += 1
             text = (root / piece).read_text(encoding="utf-8")
             # Numbers found earlier in this round are right for pieces before this one.
@@ -149,6 +154,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
                 if name in wanted:
                     found.setdefault(name, page + 1 + at)
             parts.append(key)
+            nested.append(bool(job.continues and job.continues[index]))
             warnings += [(piece, w) for w in result.warnings]
             used.append(css)
             page += result.pages
@@ -166,7 +172,10 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     # Each piece's chunk of the book is kept beside its render (merge.py): after an edit, the
     # pieces that did not move are copied as they were written.
     chunks = merge_in_subprocess(
-        [cache.pdf(k) if k else None for k in parts], Path(job.target), cache.folder
+        [cache.pdf(k) if k else None for k in parts],
+        Path(job.target),
+        cache.folder,
+        nested,
     )
     out.keys |= chunks
     return out

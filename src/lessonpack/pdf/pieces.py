@@ -33,7 +33,7 @@ def ids_in(tree: nodes.Node) -> set[str]:
     found: set[str] = set()
     for node in tree.findall(nodes.Element):
         found.update(node.get("ids", []))
-        if isinstance(node, addnodes.start_of_file):
+        if isinstance(node, addnodes.start_of_file) and not node.get("continued"):
             found.add(CHAPTER_ID.format(node["docname"]))
     return found
 
