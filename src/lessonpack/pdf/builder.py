@@ -405,6 +405,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 outcome.rendered,
                 outcome.reused,
             )
+            logger.info("%s: %d pages laid out", name, outcome.rendered_pages)
         # Warnings in the order of the jobs, however the processes finished.
         for outcome in sorted(outcomes, key=lambda o: o.target):
             for where, message in outcome.warnings:
