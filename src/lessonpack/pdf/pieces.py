@@ -3,8 +3,9 @@
 WeasyPrint holds every page of a document in memory (about 1 MB a page) until it writes the
 PDF, and a change anywhere means laying out everything again. So the book is written as one
 HTML page per piece: the front (cover, contents, list of worksheets and the root page's own
-text), each document the root's toctrees inline (with the documents below it, such as a
-lesson's worksheets), and the answer key. Each piece is rendered with the page number it
+text), each document the root's toctrees inline (with the documents below it; those it ends
+with, such as a lesson's worksheets, pieces of their own: bookparts.split_documents), and the
+answer key. Each piece is rendered with the page number it
 starts on, and the PDFs are joined afterwards (merge.py).
 
 The pieces are assembled one at a time (bookparts.py). All of this is read from the doctrees
