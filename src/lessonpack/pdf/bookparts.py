@@ -179,18 +179,22 @@ def trailing_documents(
         chain = [*chain, node]
 
 
-def split_documents(tree: nodes.document, front: nodes.document) -> list[nodes.document]:
+def split_documents(
+    tree: nodes.document, front: nodes.document
+) -> list[tuple[nodes.document, bool]]:
     """A part's tree as one tree per document it ends with (see :func:`trailing_documents`),
-    each laid out as a piece of its own; the part's own text first.
+    each laid out as a piece of its own; the part's own text first. Each with whether it
+    continues the chapter before (its bookmarks go below the chapter's: merge.py).
 
     A document split off keeps its place in the part's elements: it is written inside copies of
     its ancestors, without their ids (each id is in one piece only), the chapter's marked
     ``continued`` (written without its id or right-hand page, :class:`.builder.PrintTranslator`),
     so what the stylesheet says of a chapter in a chapter still holds. Each starts a page
     anyway (every chapter does), so the pages are those of the part laid out whole. The
-    ancestors left empty in the part's own tree are taken out.
+    ancestors left empty in the part's own tree are taken out. What follows the chapter in the
+    tree (a pack's answer key, which starts a page) is a piece of its own, not continuing it.
     """
-    trees = [tree]
+    trees = [(tree, False)]
     for doc, chain in trailing_documents(tree.children[0]):
         piece = front.copy()
         at: nodes.Element = piece
@@ -208,7 +212,13 @@ def split_documents(tree: nodes.document, front: nodes.document) -> list[nodes.d
             if holder.children:
                 break
             above.remove(holder)  # a wrapper left empty
-        trees.append(piece)
+        trees.append((piece, True))
+    if len(trees) > 1 and len(tree.children) > 1:
+        rest = front.copy()
+        for node in list(tree.children[1:]):
+            tree.remove(node)
+            rest += node
+        trees.append((rest, False))
     return trees
 
 
@@ -423,7 +433,7 @@ class BookWriter:
                 node.document = front
         pieces = []
         trees = split_documents(tree, front)
-        for number, piece_tree in enumerate(trees):
+        for number, (piece_tree, _continues) in enumerate(trees):
             html = self._piece_name(name, number)
             if number:
                 piece = self._write_tree(piece_tree, html, book, continues=True)
@@ -432,7 +442,7 @@ class BookWriter:
                 piece = self._write_tree(piece_tree, html, book, recto=part.recto)
             pieces.append(piece)
         shows: dict[str, str] = {}  # the images its pieces show (written: copied to _images)
-        for piece_tree in trees:
+        for piece_tree, _continues in trees:
             shows.update(images_of(piece_tree, self.builder.images))
         images = dict(sorted(shows.items()))
         entries_key = self.kept.derived(key, "entries")

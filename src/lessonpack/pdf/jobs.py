@@ -9,13 +9,14 @@ pieces are laid out again (from cache, mostly) until every shown number is the r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pauses
-from .cache import RenderCache
+from .cache import RenderCache, checked_record, write_record
 from .merge import merge_in_subprocess
-from .pieces import numbers_css
+from .pieces import numbers_css, total_css
 from .progress import say
 from .render import render_html
 
@@ -41,6 +42,7 @@ class Job:
     # Per piece: it continues the chapter of the piece before (a lesson's worksheet after the
     # lesson): its bookmarks go below that chapter's (merge.py).
     continues: tuple[bool, ...] = ()
+    total: bool = False  # its pieces show the PDF's page count (a pack in pieces)
 
     @property
     def size(self) -> int:
@@ -70,14 +72,15 @@ def _render(
     index: int = 0,
     numbers: dict[str, int] | None = None,
     again: int = 0,
+    total: int | None = None,
 ):
     """Piece ``index`` of the job laid out from page ``first``, or found in the cache.
 
     ``numbers``: the page of every id of the book, as far as known; ``again``: the layout
-    round, from 0.
+    round, from 0; ``total``: the PDF's page count, as far as known.
     """
     targets = job.targets[index] if job.targets else ()
-    css = numbers_css(job.shown[index], numbers or {}) if job.shown else ""
+    css = _css(job, index, numbers or {}, total)
     # Everything that decides the bytes: the HTML, the stylesheets it gets, what it links to.
     material = "\0".join([text, *job.stylesheets, css, *targets])
     key = cache.key(material, job.paper, first)
@@ -109,6 +112,45 @@ def _render(
     return key, result, css
 
 
+def _css(job: Job, index: int, numbers: dict[str, int], total: int | None) -> str:
+    """What piece ``index`` is told of the other pieces: the page numbers it shows, and the
+    PDF's page count if it shows that (a stylesheet, part of the render's key)."""
+    rules = [numbers_css(job.shown[index], numbers) if job.shown else ""]
+    if job.total:
+        rules.append(total_css(total))
+    return "\n".join(rule for rule in rules if rule)
+
+
+def _seed_path(job: Job, cache: RenderCache) -> tuple[str, Path]:
+    """Where the page numbers a job's last build settled on are kept (its key, its file)."""
+    key = cache.key("\0".join(["numbers", Path(job.target).name, *job.pieces]), job.paper, 0)
+    return key, cache.folder / f"{key}.numbers"
+
+
+def _read_seed(job: Job, cache: RenderCache, out: Outcome) -> tuple[dict[str, int], int | None]:
+    """The page numbers and page count the last build of this PDF settled on: the first round
+    starts from them, so after an edit that moved nothing each piece is laid out once (the
+    round's result, not its start, decides the bytes: the numbers of where anchors landed)."""
+    key, path = _seed_path(job, cache)
+    out.keys.add(key)
+    if checked_record(cache.folder / f"{key}.json", path) is None:
+        return {}, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): int(v) for k, v in data["numbers"].items()}, data["total"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, None
+
+
+def _write_seed(job: Job, cache: RenderCache, numbers: dict[str, int], total: int) -> None:
+    _key, path = _seed_path(job, cache)
+    data = json.dumps({"numbers": numbers, "total": total}, sort_keys=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(data, encoding="utf-8")
+    tmp.replace(path)
+    write_record(path.with_suffix(".json"), path, {})
+
+
 def run(job: Job) -> Outcome:
     cache = RenderCache(Path(job.cache), job.salt)
     out = Outcome(job.target, 0)
@@ -132,7 +174,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     recto = job.recto or (False,) * count
     shown = job.shown or ((),) * count
     wanted = {target for targets in shown for target in targets}
-    numbers: dict[str, int] = {}
+    numbers, total = _read_seed(job, cache, out)
     for again in range(MAX_ROUNDS):
         parts: list[str | None] = []  # cache keys in order; None: a blank page
         nested: list[bool] = []  # per part: it continues the chapter before
@@ -148,7 +190,7 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
             text = (root / piece).read_text(encoding="utf-8")
             # Numbers found earlier in this round are right for pieces before this one.
             known = {**numbers, **found}
-            key, result, css = _render(job, cache, text, page + 1, out, index, known, again)
+            key, result, css = _render(job, cache, text, page + 1, out, index, known, again, total)
             del text
             for name, at in result.anchors.items():
                 if name in wanted:
@@ -159,12 +201,13 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
             used.append(css)
             page += result.pages
         # Settled when every piece was given the numbers its targets have now.
-        settled = all(numbers_css(shown[i], found) == used[i] for i in range(count))
-        numbers = found
+        settled = all(_css(job, i, found, page) == used[i] for i in range(count))
+        numbers, total = found, page
         if settled:
             break
     else:
         raise RuntimeError(f"{job.target}: page numbers did not settle in {MAX_ROUNDS} rounds")
+    _write_seed(job, cache, numbers, page)
     out.pages = page
     out.warnings = warnings
     say(f"{Path(job.target).name}: merging {count} pieces, {page} pages")

@@ -27,6 +27,7 @@ ELSEWHERE = "lp-elsewhere"  # the class of a link to another piece
 PAGE_REF = "lp-pageref"  # the class of a link followed by its target's page number
 CHAPTER_ID = "document-{}"  # the id the print translator gives each document's chapter
 PAGE_COUNTER = "lp-page"  # the counter print.css shows after a link to another piece
+TOTAL_COUNTER = "lp-pages"  # the counter print.css shows as the page count of a pack in pieces
 
 
 def ids_in(tree: nodes.Node) -> set[str]:
@@ -72,6 +73,12 @@ def mark_links(
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
+def total_css(total: int | None) -> str:
+    """The page count of the PDF a piece is part of, as the counter print.css shows (none if
+    not known yet: it shows 0 for this round)."""
+    return f"@page {{ counter-set: {TOTAL_COUNTER} {total}; }}" if total is not None else ""
 
 
 def numbers_css(shown: Iterable[str], numbers: Mapping[str, int]) -> str:
