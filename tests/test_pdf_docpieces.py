@@ -135,3 +135,33 @@ def test_a_worksheet_is_a_piece_of_its_own_nested_and_linked_as_in_one(tmp_path:
     assert sheet_page in link_pages(pdf, start)
     assert start in link_pages(pdf, sheet_page)
     assert PdfReader(pdf).pages[sheet_page - 1].extract_text().split()[-1] == str(sheet_page)
+
+
+PACK = "packs/01-x-teacher-a4.pdf"
+
+
+def test_a_pack_is_laid_out_a_piece_per_document(tmp_path: Path):
+    """Lesson 1's teacher pack: an edit of the lesson's reading lays out the reading's pages
+    only (the worksheet's and the answer key's renders are kept: each page shows the pack's
+    page count, which did not change), the pack is the one a clean build writes, its bookmarks
+    those of the pack laid out whole, and every page's footer counts the whole pack."""
+    src = course(tmp_path)
+    doctrees = tmp_path / "doctrees"
+    build(src, tmp_path / "one", doctrees, "lessonpdf", "teacher")
+    pdf = tmp_path / "one" / PACK
+    sheet = dest_page(pdf, "document-exercises/01-x")
+    total = len(PdfReader(pdf).pages)
+    assert 1 < sheet < total
+    lesson = src / LESSON
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace("## Section 1.1", "One more sentence.\n\n## Section 1.1"))
+    status = build(src, tmp_path / "two", doctrees, "lessonpdf", "teacher")
+    assert laid_out(status)[PACK] == sheet - 1, status
+    build(src, tmp_path / "clean", tmp_path / "fresh", "lessonpdf", "teacher")
+    assert outputs(tmp_path / "two") == outputs(tmp_path / "clean")
+    edited = tmp_path / "two" / PACK
+    marks = outline(edited)
+    assert marks[0][:2] == (0, "Lesson 1") and (1, "Worksheet 1", 0) in marks
+    assert marks[-1] == (0, "Answer key", 0)  # after the worksheet's piece, not below it
+    for number, page in enumerate(PdfReader(edited).pages, 1):
+        assert f"{number} / {total}" in page.extract_text(), number
