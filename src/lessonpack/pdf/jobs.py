@@ -10,12 +10,13 @@ pieces are laid out again (from cache, mostly) until every shown number is the r
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pauses
 from .cache import RenderCache, checked_record, write_record
-from .merge import merge_in_subprocess
+from .merge import BLANK, merge_in_subprocess
 from .pieces import numbers_css, total_css
 from .progress import say
 from .render import render_html
@@ -210,10 +211,24 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
     _write_seed(job, cache, numbers, page)
     out.pages = page
     out.warnings = warnings
+    # A PDF whose pieces are those of an earlier build (a pack of a lesson not edited) is that
+    # build's merge, copied; else merged, each piece's chunk kept beside its render (merge.py):
+    # after an edit, the pieces that did not move are copied as they were written.
+    material = "\0".join(["merged", *(k or BLANK for k in parts), *map(str, nested)])
+    merged_key = cache.key(material, job.paper, 0)
+    out.keys.add(merged_key)
+    merged = cache.folder / f"{merged_key}.merged"
+    record = checked_record(cache.folder / f"{merged_key}.json", merged)
+    if record is not None and isinstance(record.get("chunks"), list):
+        out.keys |= set(record["chunks"])
+        target = Path(job.target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.copyfile(merged, tmp)
+        tmp.replace(target)
+        return out
     say(f"{Path(job.target).name}: merging {count} pieces, {page} pages")
     pauses.pause_for_tests(pauses.PDF)
-    # Each piece's chunk of the book is kept beside its render (merge.py): after an edit, the
-    # pieces that did not move are copied as they were written.
     chunks = merge_in_subprocess(
         [cache.pdf(k) if k else None for k in parts],
         Path(job.target),
@@ -221,4 +236,6 @@ def _run_book(job: Job, cache: RenderCache, out: Outcome) -> Outcome:
         nested,
     )
     out.keys |= chunks
+    shutil.copyfile(job.target, merged)
+    write_record(cache.folder / f"{merged_key}.json", merged, {"chunks": sorted(chunks)})
     return out
