@@ -165,3 +165,53 @@ def test_a_pack_is_laid_out_a_piece_per_document(tmp_path: Path):
     assert marks[-1] == (0, "Answer key", 0)  # after the worksheet's piece, not below it
     for number, page in enumerate(PdfReader(edited).pages, 1):
         assert f"{number} / {total}" in page.extract_text(), number
+
+
+def test_a_pdf_of_pieces_lays_out_each_once_after_an_edit_and_copies_an_unchanged_merge(
+    tmp_path: Path, monkeypatch
+):
+    """A job of two pieces that show the PDF's page count (a pack in pieces): a cold run lays
+    each out until the count is known; run again, nothing is laid out or merged (the merge is
+    copied from the cache); after an edit of the second piece, only it is laid out, once (the
+    first round starts from the count the last run settled on), and merged."""
+    from lessonpack.pdf import jobs
+
+    merges: list[str] = []
+    merge = jobs.merge_in_subprocess
+
+    def counting(parts, target, cache, nested):
+        merges.append(target.name)
+        return merge(parts, target, cache, nested)
+
+    monkeypatch.setattr(jobs, "merge_in_subprocess", counting)
+    style = (
+        "<style>@page { @bottom-right { content: counter(page) ' / ' counter(lp-pages) } }"
+        "h1 { break-before: page }</style>"
+    )
+    page = '<!DOCTYPE html><html lang="en"><head><title>t</title>{}</head><body>{}</body></html>'
+    words = "<p>Words of a paragraph about the harvest.</p>" * 60
+    (tmp_path / "one.html").write_text(page.format(style, "<h1>One</h1>" + words))
+    second = tmp_path / "two.html"
+    second.write_text(page.format(style, "<h1>Two</h1>" + words))
+    job = jobs.Job(
+        root=str(tmp_path),
+        pieces=("one.html", "two.html"),
+        paper="a4",
+        target=str(tmp_path / "out" / "pack.pdf"),
+        cache=str(tmp_path / "cache"),
+        salt="salt",
+        continues=(False, True),
+        total=True,
+    )
+    cold = jobs.run(job)
+    assert cold.pages > 2 and cold.rendered == 4 and merges == ["pack.pdf"]  # two rounds
+    first = Path(job.target).read_bytes()
+    texts = [p.extract_text() for p in PdfReader(job.target).pages]
+    assert all(f"{n} / {cold.pages}" in t for n, t in enumerate(texts, 1)), texts
+    again = jobs.run(job)
+    assert (again.rendered, merges) == (0, ["pack.pdf"])
+    assert Path(job.target).read_bytes() == first
+    second.write_text(page.format(style, "<h1>Two, edited</h1>" + words))
+    edited = jobs.run(job)
+    assert edited.rendered == 1 and merges == ["pack.pdf", "pack.pdf"]
+    assert "Two, edited" in "".join(p.extract_text() for p in PdfReader(job.target).pages)
