@@ -1,10 +1,14 @@
 """The work of one rendering process: one PDF per job, from cache where nothing changed.
 
-A pack or handout is one HTML page, rendered whole. A book is a list of pieces (pieces.py)
-rendered one after another, each starting on the page after the last, and then merged: no more
-than one piece's pages are ever held in memory. Page numbers shown in the contents come from
-where the anchors landed, handed to the next round as a stylesheet (pieces.numbers_css); the
-pieces are laid out again (from cache, mostly) until every shown number is the right one.
+A handout or quiz paper is one HTML page, rendered whole. A book, or a pack, is a list of pieces
+(pieces.py; a piece per document: bookparts.split_documents) rendered one after another, each
+starting on the page after the last, and then merged: no more than one piece's pages are ever
+held in memory. Page numbers shown in the contents (and a pack's page count, in every footer)
+come from where the anchors landed, handed to the next round as a stylesheet
+(pieces.numbers_css, pieces.total_css); the pieces are laid out again (from cache, mostly) until
+every shown number is the right one. The first round starts from the numbers the PDF's last
+build settled on, so after an edit that moved nothing the edited piece is laid out once; a PDF
+whose pieces are all an earlier build's is that build's merge, copied.
 """
 
 from __future__ import annotations
