@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 
 from boxes import dest_page
 from test_edit_cache import build, outputs
-from test_incremental import course
+from test_incremental import course, sphinx
 
 BOOK = "t-teacher-a4.pdf"
 LESSON = Path("lessons") / "01-x.md"
@@ -165,6 +166,26 @@ def test_a_pack_is_laid_out_a_piece_per_document(tmp_path: Path):
     assert marks[-1] == (0, "Answer key", 0)  # after the worksheet's piece, not below it
     for number, page in enumerate(PdfReader(edited).pages, 1):
         assert f"{number} / {total}" in page.extract_text(), number
+    # Laid out whole (lessonpack_pdf_pack_pieces = False, as before pieces): the same pixels.
+    _, warnings = sphinx(
+        src,
+        tmp_path / "whole",
+        tmp_path / "whole-doctrees",
+        "lessonpdf",
+        lessonpack_edition="teacher",
+        lessonpack_pdf_pack_pieces=False,
+    )
+    assert warnings == ""
+    whole = pixels(tmp_path / "whole" / PACK)
+    assert len(whole) == total and whole == pixels(edited)
+
+
+def pixels(pdf: Path) -> list[bytes]:
+    """Every page of ``pdf`` as a PNG (poppler's pdftoppm, at 40 dpi)."""
+    folder = pdf.with_suffix(".pages")
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", pdf, folder / "p"], check=True)
+    return [p.read_bytes() for p in sorted(folder.glob("*.png"))]
 
 
 def test_a_pdf_of_pieces_lays_out_each_once_after_an_edit_and_copies_an_unchanged_merge(

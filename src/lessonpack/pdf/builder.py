@@ -251,7 +251,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
                     "images": images_of(book.tree, self.images),
                 }
                 key = self.kept.key(self, output.mode, docname, version)
-                if output.mode == "pack":
+                if output.mode == "pack" and self.config.lessonpack_pdf_pack_pieces:
                     record["pieces"] = self._write_pieces(page, book, html, key)
                 else:
                     self.write_html(page, book, book.tree, html)
