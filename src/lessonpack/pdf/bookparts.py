@@ -135,6 +135,11 @@ class Written:
     continues: bool = False
 
 
+def piece_name(html: Path, number: int) -> Path:
+    """The HTML of an output's or a part's piece ``number`` (the first has its own name)."""
+    return html if number == 0 else html.with_name(f"{html.stem}-{number:03d}.html")
+
+
 def _only_documents(node: nodes.Node) -> bool:
     """Whether ``node`` shows nothing but inlined documents (a toctree's wrapper of them)."""
     if isinstance(node, addnodes.start_of_file):
@@ -381,10 +386,6 @@ class BookWriter:
         self.env.resolve_references(piece, self.root, self.builder)
         return piece
 
-    def _piece_name(self, name: Path, number: int) -> Path:
-        """The HTML of a part's piece ``number`` (its own text is 0)."""
-        return name if number == 0 else name.with_name(f"{name.stem}-{number:03d}.html")
-
     def _reuse(
         self, key: str, name: Path, front: nodes.document
     ) -> tuple[list[Worksheet], list[nodes.Element], list[Written]] | None:
@@ -396,7 +397,7 @@ class BookWriter:
             return None
         pieces = []
         for number, piece in enumerate(record["pieces"]):
-            html = self._piece_name(name, number)
+            html = piece_name(name, number)
             if number and self.kept.get(self.kept.derived(key, "piece", str(number)), html) is None:
                 return None
             links, shown = tuple(piece["links"]), tuple(piece["shown"])
@@ -434,7 +435,7 @@ class BookWriter:
         pieces = []
         trees = split_documents(tree, front)
         for number, (piece_tree, _continues) in enumerate(trees):
-            html = self._piece_name(name, number)
+            html = piece_name(name, number)
             if number:
                 piece = self._write_tree(piece_tree, html, book, continues=True)
                 self.kept.stage(self.kept.derived(key, "piece", str(number)), html, {})

@@ -33,7 +33,7 @@ from ..records import failed
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin, NumberRangeMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
-from .bookparts import Book, BookWriter, scratch_folder, split_documents
+from .bookparts import Book, BookWriter, piece_name, scratch_folder, split_documents
 from .cache import RenderCache, code_salt, resources_digest
 from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
@@ -269,7 +269,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
         pieced = len(trees) > 1
         kept = []
         for number, (tree, continues) in enumerate(trees):
-            name = _piece_name(html, number)
+            name = piece_name(html, number)
             targets, shown = mark_links(tree, ids_in(tree)) if pieced else (set(), set())
             self.write_html(page, book, tree, name, pieced=pieced)
             if number:
@@ -314,13 +314,13 @@ class PdfBuilder(SingleFileHTMLBuilder):
         pieces = record.get("pieces", [])
         for number in range(1, len(pieces)):
             found = self.kept.derived(key, "piece", str(number))
-            if self.kept.get(found, _piece_name(html, number)) is None:
+            if self.kept.get(found, piece_name(html, number)) is None:
                 return False
         self.images.update(record["images"])  # copied into _images as for an assembled tree
         if not pieces:
             page.pieces.append(html)
         for number, piece in enumerate(pieces):
-            name = _piece_name(html, number)
+            name = piece_name(html, number)
             self._add_piece(page, name, piece["links"], piece["shown"], piece["continues"])
         page.total = bool(pieces)
         self._add_page(page, version)
@@ -472,11 +472,6 @@ class PdfBuilder(SingleFileHTMLBuilder):
             RenderCache(cache, salt).prune(keys)
         if self.kept is not None:
             self.kept.prune()
-
-
-def _piece_name(html: Path, number: int) -> Path:
-    """The HTML of an output's piece ``number`` (the first is the output's own name)."""
-    return html if number == 0 else html.with_name(f"{html.stem}-{number:03d}.html")
 
 
 def keep_outputs(app: Sphinx, exception: Exception | None) -> None:
