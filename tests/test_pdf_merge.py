@@ -110,3 +110,49 @@ def test_the_merge_and_the_rendering_processes_do_not_load_sphinx():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_piece_that_continues_a_chapter_puts_its_bookmarks_below_the_chapters(tmp_path: Path):
+    """A nested piece (a lesson's worksheet, laid out alone: its heading a top-level bookmark of
+    its piece) has its bookmarks merged below the chapter's, after the chapter's own kids, with
+    every bookmark's count right; merged from kept chunks, the same bytes."""
+    from lessonpack.pdf.merge import merge_pdfs
+    from test_pdf_docpieces import outline
+
+    page = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>{}</body></html>'
+    deep = '<h3 style="bookmark-level: 3">{}</h3>'
+    sources = {
+        "chapter": '<h1 id="c">Chapter</h1><h2>One</h2><h2>Two</h2>' + deep.format("Deep"),
+        "sheet": '<h1 id="w" style="bookmark-level: 2">Sheet</h1><h2 style="bookmark-level: 3">'
+        "Its part</h2>",
+        "next": '<h1 id="n">Next</h1><p><a href="#w">the sheet</a></p>',
+    }
+    parts = []
+    for name, body in sources.items():
+        parts.append(tmp_path / f"{name}.pdf")
+        render_html(tmp_path, page.format(body), "a4", parts[-1])
+    cache = tmp_path / "chunks"
+    cache.mkdir()
+    merge_pdfs(parts, tmp_path / "book.pdf", cache, [False, True, False])
+    assert outline(tmp_path / "book.pdf") == [
+        (0, "Chapter", 5),
+        (1, "One", 0),
+        (1, "Two", 1),
+        (2, "Deep", 0),
+        (1, "Sheet", 1),
+        (2, "Its part", 0),
+        (0, "Next", 0),
+    ]
+    with pikepdf.open(tmp_path / "book.pdf") as book:
+        assert int(book.Root.Outlines.Count) == 7 and book.check_pdf_syntax() == []
+    merge_pdfs(parts, tmp_path / "again.pdf", cache, [False, True, False])
+    merge_pdfs(parts, tmp_path / "fresh.pdf", None, [False, True, False])
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
+    assert (tmp_path / "book.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
+    # Not nested: the sheet's bookmark is a top-level one, as its piece has it.
+    merge_pdfs(parts, tmp_path / "flat.pdf", cache)
+    assert [m for m in outline(tmp_path / "flat.pdf") if m[0] == 0] == [
+        (0, "Chapter", 3),
+        (0, "Sheet", 1),
+        (0, "Next", 0),
+    ]

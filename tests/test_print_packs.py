@@ -162,7 +162,8 @@ def test_full_pack_lessons_start_on_odd_pages_and_no_heading_ends_a_page(teacher
     for n in (1, 2):
         assert dest_page(pdf, f"document-lessons/0{n}-x") % 2 == 1
     pieces = render_pieces(teacher.outdir)
-    assert len(pieces) == 6  # front, front.md, two lessons, bibliography, answer key
+    # front, front.md, two lessons and their worksheets, bibliography, answer key
+    assert len(pieces) == 8
     stranded = [
         (n, i) for n, d in enumerate(pieces) for i, p in enumerate(d.pages) if stranded_heading(p)
     ]
@@ -182,12 +183,16 @@ def test_answer_key_points_back_to_the_page_of_each_exercise(teacher):
 
 def test_each_pack_restarts_its_page_numbers_and_names_its_lesson(teacher):
     for n in (1, 2):
-        document = render(teacher.outdir, f"_pack/lessons/0{n}-x.html")
-        count = len(document.pages)
-        for number, page in enumerate(document.pages, 1):
-            assert margin_text(page, "@bottom-right") == f"{number} / {count}"
+        # A pack is laid out a piece per document, each told the pack's page count.
+        document = render(teacher.outdir, f"_pack/lessons/0{n}-x.html")  # the lesson's piece
+        for page in document.pages:
             footer = margin_text(page, "@bottom-left")  # the course (short title) and the lesson
             assert footer.startswith("Test course") and footer.endswith(f" · Lesson {n}")
+        pages = PdfReader(teacher.outdir / f"packs/0{n}-x-teacher-a4.pdf").pages
+        count = len(pages)
+        assert count > len(document.pages)
+        for number, page in enumerate(pages, 1):
+            assert f" {number} / {count}" in f" {page.extract_text()}", number
         text = normalise(
             "".join(
                 PdfReader(teacher.outdir / f"packs/0{n}-x-teacher-a4.pdf").pages[i].extract_text()

@@ -125,12 +125,106 @@ def _plain(text: str) -> str:
 
 @dataclass
 class Written:
-    """A written piece: its file, whether it starts on a right-hand page, what it links to."""
+    """A written piece: its file, whether it starts on a right-hand page, what it links to,
+    whether it continues the chapter of the piece before (a lesson's worksheet)."""
 
     html: Path
     recto: bool = False
     links: tuple[str, ...] = ()
     shown: tuple[str, ...] = ()
+    continues: bool = False
+
+
+def piece_name(html: Path, number: int) -> Path:
+    """The HTML of an output's or a part's piece ``number`` (the first has its own name)."""
+    return html if number == 0 else html.with_name(f"{html.stem}-{number:03d}.html")
+
+
+def _only_documents(node: nodes.Node) -> bool:
+    """Whether ``node`` shows nothing but inlined documents (a toctree's wrapper of them)."""
+    if isinstance(node, addnodes.start_of_file):
+        return True
+    return (
+        isinstance(node, nodes.Element)
+        and len(node.children) > 0
+        and all(_only_documents(kid) for kid in node.children)
+    )
+
+
+def _documents_in(
+    node: nodes.Node, chain: list[nodes.Element]
+) -> list[tuple[addnodes.start_of_file, list[nodes.Element]]]:
+    """The outermost inlined documents of a node that shows nothing else, each with the
+    elements that hold it (``chain``: from the chapter down; parents as found, not as recorded:
+    an assembled part's nodes may name another parent)."""
+    if isinstance(node, addnodes.start_of_file):
+        return [(node, chain)]
+    return [found for kid in node.children for found in _documents_in(kid, [*chain, node])]
+
+
+def trailing_documents(
+    chapter: nodes.Element,
+) -> list[tuple[addnodes.start_of_file, list[nodes.Element]]]:
+    """The documents inlined at the very end of a chapter, after all its own text (a lesson's
+    worksheet and quiz, its toctree's last): nothing of the chapter follows them. Each with
+    the elements that hold it, from the chapter down."""
+    found: list[tuple[addnodes.start_of_file, list[nodes.Element]]] = []
+    node: nodes.Element = chapter
+    chain = [chapter]
+    while True:
+        kids = node.children
+        start = len(kids)
+        while start > 0 and _only_documents(kids[start - 1]):
+            start -= 1
+        found = [doc for kid in kids[start:] for doc in _documents_in(kid, chain)] + found
+        last = kids[start - 1] if start else None
+        if not isinstance(last, nodes.Element) or isinstance(last, addnodes.start_of_file):
+            return found
+        node = last
+        chain = [*chain, node]
+
+
+def split_documents(
+    tree: nodes.document, front: nodes.document
+) -> list[tuple[nodes.document, bool]]:
+    """A part's tree as one tree per document it ends with (see :func:`trailing_documents`),
+    each laid out as a piece of its own; the part's own text first. Each with whether it
+    continues the chapter before (its bookmarks go below the chapter's: merge.py).
+
+    A document split off keeps its place in the part's elements: it is written inside copies of
+    its ancestors, without their ids (each id is in one piece only), the chapter's marked
+    ``continued`` (written without its id or right-hand page, :class:`.builder.PrintTranslator`),
+    so what the stylesheet says of a chapter in a chapter still holds. Each starts a page
+    anyway (every chapter does), so the pages are those of the part laid out whole. The
+    ancestors left empty in the part's own tree are taken out. What follows the chapter in the
+    tree (a pack's answer key, which starts a page) is a piece of its own, not continuing it.
+    """
+    trees = [(tree, False)]
+    for doc, chain in trailing_documents(tree.children[0]):
+        piece = front.copy()
+        at: nodes.Element = piece
+        for ancestor in chain:
+            copy = ancestor.copy()
+            copy["ids"] = []
+            copy["names"] = []
+            if isinstance(copy, addnodes.start_of_file):
+                copy["continued"] = True
+            at += copy
+            at = copy
+        chain[-1].remove(doc)
+        at += doc
+        for holder, above in zip(chain[:0:-1], chain[-2::-1], strict=True):
+            if holder.children:
+                break
+            above.remove(holder)  # a wrapper left empty
+        trees.append((piece, True))
+    if len(trees) > 1 and len(tree.children) > 1:
+        rest = front.copy()
+        for node in list(tree.children[1:]):
+            tree.remove(node)
+            rest += node
+        trees.append((rest, False))
+    return trees
 
 
 @dataclass
@@ -217,7 +311,7 @@ class BookWriter:
                 self.counts["assembled"] += 1
             else:
                 self.counts["kept"] += 1
-            sheets, part_entries, piece = found
+            sheets, part_entries, pieces = found
             for sheet in sheets:
                 used.add(sheet.id)
             for entry in part_entries:
@@ -225,13 +319,14 @@ class BookWriter:
             book.worksheets += sheets
             entries += part_entries
             groups.append(part_entries)
-            written.append(piece)
+            written += pieces
         written += self._write_answer_key(front, book, groups, used, len(parts) + 1)
         for piece in [*self._write_front(front, book), *written]:
             self.page.pieces.append(piece.html)
             self.page.recto.append(piece.recto)
             self.page.links.append(piece.links)
             self.page.shown.append(piece.shown)
+            self.page.continues.append(piece.continues)
         logger.info(
             "book: %d parts assembled, %d kept from an earlier build",
             self.counts["assembled"],
@@ -293,18 +388,24 @@ class BookWriter:
 
     def _reuse(
         self, key: str, name: Path, front: nodes.document
-    ) -> tuple[list[Worksheet], list[nodes.Element], Written] | None:
+    ) -> tuple[list[Worksheet], list[nodes.Element], list[Written]] | None:
         record = self.kept.get(key, name)
         if record is None:
             return None
         found = self.kept.find(record["entries"], ".pickle")
         if found is None:
             return None
+        pieces = []
+        for number, piece in enumerate(record["pieces"]):
+            html = piece_name(name, number)
+            if number and self.kept.get(self.kept.derived(key, "piece", str(number)), html) is None:
+                return None
+            links, shown = tuple(piece["links"]), tuple(piece["shown"])
+            pieces.append(Written(html, record["recto"] and not number, links, shown, number > 0))
         self.builder.images.update(record["images"])
         entries = load_nodes(found[0], front)
         sheets = [Worksheet(*sheet) for sheet in record["worksheets"]]
-        piece = Written(name, record["recto"], tuple(record["links"]), tuple(record["shown"]))
-        return sheets, entries, piece
+        return sheets, entries, pieces
 
     def _write_part(
         self,
@@ -316,7 +417,7 @@ class BookWriter:
         renamed: list[str],
         used: set[str],
         answers_before: int,
-    ) -> tuple[list[Worksheet], list[nodes.Element], Written]:
+    ) -> tuple[list[Worksheet], list[nodes.Element], list[Written]]:
         if part.tree is not None and part.tree.is_file():
             tree = front.copy()
             tree.extend(load_nodes(part.tree, tree))
@@ -331,22 +432,34 @@ class BookWriter:
         for entry in entries:  # kept for the answer key: not the part's tree with them
             for node in entry.findall(nodes.Node):
                 node.document = front
-        piece = self._write_tree(tree, name, book, recto=part.recto)
+        pieces = []
+        trees = split_documents(tree, front)
+        for number, (piece_tree, _continues) in enumerate(trees):
+            html = piece_name(name, number)
+            if number:
+                piece = self._write_tree(piece_tree, html, book, continues=True)
+                self.kept.stage(self.kept.derived(key, "piece", str(number)), html, {})
+            else:
+                piece = self._write_tree(piece_tree, html, book, recto=part.recto)
+            pieces.append(piece)
+        shows: dict[str, str] = {}  # the images its pieces show (written: copied to _images)
+        for piece_tree, _continues in trees:
+            shows.update(images_of(piece_tree, self.builder.images))
+        images = dict(sorted(shows.items()))
         entries_key = self.kept.derived(key, "entries")
         pickled = self.scratch / f"{entries_key}.pickle"
         save_nodes(entries, pickled)
         self.kept.stage(entries_key, pickled, {}, ".pickle")
         record = {
             "title": "",
-            "images": images_of(tree, self.builder.images),
+            "images": images,
             "worksheets": [[s.id, s.label] for s in sheets],
             "entries": entries_key,
             "recto": part.recto,
-            "links": list(piece.links),
-            "shown": list(piece.shown),
+            "pieces": [{"links": list(p.links), "shown": list(p.shown)} for p in pieces],
         }
         self.kept.stage(key, name, record)
-        return sheets, entries, piece
+        return sheets, entries, pieces
 
     def _write_answer_key(
         self,
@@ -390,6 +503,7 @@ class BookWriter:
         *,
         front: FrontPiece | None = None,
         recto: bool = False,
+        continues: bool = False,
     ) -> Written:
         """Write one piece's tree (its images recorded first) and say what it links to."""
         self.builder.write_doc_serialized(self.root, tree)
@@ -402,4 +516,4 @@ class BookWriter:
             shown |= more_shown
         self.builder.write_html(self.page, book, tree, name, **extra)
         self.counts["pieces laid out"] += 1
-        return Written(name, recto, tuple(sorted(targets)), tuple(sorted(shown)))
+        return Written(name, recto, tuple(sorted(targets)), tuple(sorted(shown)), continues)

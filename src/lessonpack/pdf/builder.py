@@ -33,12 +33,13 @@ from ..records import failed
 from ..report import is_lesson_doc
 from ..translator import CitationRoleMixin, NumberRangeMixin
 from .answers import Worksheet, collect_answer_key, exercise_labels, label_exercises
-from .bookparts import Book, BookWriter, scratch_folder
+from .bookparts import Book, BookWriter, piece_name, scratch_folder, split_documents
 from .cache import RenderCache, code_salt, resources_digest
 from .handout import add_writing_lines, keep_questions_only, unlink_missing
 from .ids import fix_references, make_ids_unique
 from .jobs import Job
 from .outputs import Output, parse_outputs
+from .pieces import ids_in, mark_links
 from .pool import job_count, run_jobs
 from .progress import say
 from .quizpaper import drop_quizzes, keep_quizzes_only, make_paper
@@ -76,6 +77,11 @@ class PrintTranslator(NumberRangeMixin, GridScopeMixin, CitationRoleMixin, HTML5
         self.docnames.append(node["docname"])
         self._saved_levels.append(self.section_level)
         self.section_level = 0
+        if node.get("continued"):
+            # The chapter a piece continues (bookparts.split_documents): the chapter's element
+            # again, for the stylesheet's nested-chapter rules, without its id or page side.
+            self.body.append('<div class="lp-chapter">\n')
+            return
         # Lessons get a class of their own: the full pack starts each on a right-hand page.
         lesson = " lp-lesson-chapter" if is_lesson_doc(self.builder.env, node["docname"]) else ""
         self.body.append(f'<div class="lp-chapter{lesson}" id="document-{node["docname"]}">\n')
@@ -103,6 +109,8 @@ class Page:
     recto: list[bool] = field(default_factory=list)
     links: list[tuple[str, ...]] = field(default_factory=list)
     shown: list[tuple[str, ...]] = field(default_factory=list)
+    continues: list[bool] = field(default_factory=list)
+    total: bool = False  # its pieces show the PDF's page count (a pack in pieces)
 
 
 @dataclass
@@ -238,12 +246,49 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 page = Page(output, docname, title)
                 self.write_doc_serialized(docname, book.tree)  # images are copied from here
                 html = self._html_path(output, docname, version)
-                self.write_html(page, book, book.tree, html)
-                page.pieces.append(html)
-                record = {"title": title, "images": images_of(book.tree, self.images)}
+                record: dict[str, Any] = {
+                    "title": title,
+                    "images": images_of(book.tree, self.images),
+                }
                 key = self.kept.key(self, output.mode, docname, version)
+                if output.mode == "pack" and self.config.lessonpack_pdf_pack_pieces:
+                    record["pieces"] = self._write_pieces(page, book, html, key)
+                else:
+                    self.write_html(page, book, book.tree, html)
+                    page.pieces.append(html)
                 self.kept.stage(key, html, record)
                 self._add_page(page, version)
+
+    def _write_pieces(
+        self, page: Page, book: Assembled, html: Path, key: str
+    ) -> list[dict[str, Any]]:
+        """A pack as a piece per document it ends with (bookparts.split_documents: a lesson's
+        worksheet and quiz), so an edit lays out only the edited document's pages; each piece
+        shows the pack's page count (``Page.total``). Returns what the kept record needs."""
+        trees = split_documents(book.tree, book.tree)
+        pieced = len(trees) > 1
+        kept = []
+        for number, (tree, continues) in enumerate(trees):
+            name = piece_name(html, number)
+            targets, shown = mark_links(tree, ids_in(tree)) if pieced else (set(), set())
+            self.write_html(page, book, tree, name, pieced=pieced)
+            if number:
+                self.kept.stage(self.kept.derived(key, "piece", str(number)), name, {})
+            links, shows = sorted(targets), sorted(shown)
+            self._add_piece(page, name, links, shows, continues)
+            kept.append({"links": links, "shown": shows, "continues": continues})
+        page.total = pieced
+        return kept if pieced else []
+
+    @staticmethod
+    def _add_piece(
+        page: Page, name: Path, links: list[str], shown: list[str], continues: bool
+    ) -> None:
+        page.pieces.append(name)
+        page.recto.append(False)
+        page.links.append(tuple(links))
+        page.shown.append(tuple(shown))
+        page.continues.append(continues)
 
     def _html_path(self, output: Output, docname: str, version: str) -> Path:
         name = f"{docname}-{version}" if version else docname
@@ -265,8 +310,19 @@ class PdfBuilder(SingleFileHTMLBuilder):
         record = self.kept.get(key, html)
         if record is None:
             return False
+        page = Page(output, docname, record["title"])
+        pieces = record.get("pieces", [])
+        for number in range(1, len(pieces)):
+            found = self.kept.derived(key, "piece", str(number))
+            if self.kept.get(found, piece_name(html, number)) is None:
+                return False
         self.images.update(record["images"])  # copied into _images as for an assembled tree
-        page = Page(output, docname, record["title"], pieces=[html])
+        if not pieces:
+            page.pieces.append(html)
+        for number, piece in enumerate(pieces):
+            name = piece_name(html, number)
+            self._add_piece(page, name, piece["links"], piece["shown"], piece["continues"])
+        page.total = bool(pieces)
         self._add_page(page, version)
         logger.info("%s: HTML kept from an earlier build", html.name)
         return True
@@ -313,6 +369,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
             answer_key=book.answer_key,
             front=False,
             elsewhere=set(),
+            pieced=False,
         )
         context.update(extra)
         self.handle_page(docname, context, event_arg=tree, outfilename=outfile)
@@ -376,6 +433,8 @@ class PdfBuilder(SingleFileHTMLBuilder):
                         recto=tuple(page.recto),
                         targets=tuple(page.links),
                         shown=tuple(page.shown),
+                        continues=tuple(page.continues),
+                        total=page.total,
                     )
                 )
         # What each PDF is made of, for a person (or a test) to lay out a piece as the jobs do.
@@ -398,6 +457,7 @@ class PdfBuilder(SingleFileHTMLBuilder):
                 outcome.rendered,
                 outcome.reused,
             )
+            logger.info("%s: %d pages laid out", name, outcome.rendered_pages)
         # Warnings in the order of the jobs, however the processes finished.
         for outcome in sorted(outcomes, key=lambda o: o.target):
             for where, message in outcome.warnings:

@@ -18,7 +18,9 @@ merge keeps it whole:
   pieces' numbers;
 - named destinations (every id): one sorted name tree of every piece's own; a link to another
   piece is already a link to a named destination (render.py), which this tree resolves;
-- bookmarks: each piece's outline, in order;
+- bookmarks: each piece's outline, in order; the first two levels are kept out of the chunks
+  and written at the end, with every link between them (a piece that continues a chapter, such
+  as a lesson's worksheet, puts its bookmarks below the chapter's: ``nested``);
 - the catalogue (language, title display, metadata, document information): the first piece's,
   which the template made for the whole book.
 """
@@ -227,8 +229,8 @@ class Chunk:
     part: int = 0  # its Document element, now a Part
     nums: list[tuple[int, str]] = field(default_factory=list)  # parent tree entries
     dests: list[tuple[str, str]] = field(default_factory=list)  # named destinations
-    tops: list[tuple[int, str]] = field(default_factory=list)  # top-level bookmarks
-    open_below: int = 0  # bookmarks shown open below the top-level ones
+    # Top-level bookmarks with their kids, without any link between them (:class:`Mark`).
+    tops: list[dict[str, Any]] = field(default_factory=list)
     size: str = ""  # its pages' MediaBox (a blank page after it gets the same)
     version: str = ""  # its PDF version
     # The book's catalogue, structure tree root and Document element, if it is the first piece.
@@ -245,6 +247,43 @@ class Chunk:
         chunk = cls(**data)
         chunk.entries = [tuple(e) for e in chunk.entries]  # type: ignore[misc]
         return chunk
+
+
+# What a bookmark kept out of its chunk is, as a dict (a chunk's record is JSON): ``number``,
+# ``body`` (its dictionary without Parent, Prev, Next, First, Last and Count), ``closed``, and
+# either ``kids`` (bookmarks kept out too) or ``below`` ([First, Last, Count] of kids that stay in
+# the chunk, whose Parent is this bookmark).
+Mark = dict[str, Any]
+_LINKS = ("/Parent", "/Prev", "/Next", "/First", "/Last", "/Count")
+
+
+def _shown_below(mark: Mark) -> int:
+    """The bookmarks below ``mark`` a reader sees when it is open (the PDF's /Count)."""
+    if mark.get("below"):
+        return int(mark["below"][2])
+    kids = mark.get("kids", [])
+    return len(kids) + sum(_shown_below(k) for k in kids if not k["closed"])
+
+
+def _write_marks(end: _Objects, marks: list[Mark], parent: int) -> None:
+    """``marks`` (one level, in order) written with their links, and their kids below them."""
+    for index, mark in enumerate(marks):
+        links = b" /Parent %d 0 R" % parent
+        if index:
+            links += b" /Prev %d 0 R" % marks[index - 1]["number"]
+        if index + 1 < len(marks):
+            links += b" /Next %d 0 R" % marks[index + 1]["number"]
+        count = _shown_below(mark)
+        sign = -1 if mark["closed"] else 1
+        if mark.get("below"):
+            first, last, _ = mark["below"]
+            links += b" /First %d 0 R /Last %d 0 R" % (first, last)
+        elif mark.get("kids"):
+            kids = mark["kids"]
+            links += b" /First %d 0 R /Last %d 0 R" % (kids[0]["number"], kids[-1]["number"])
+            _write_marks(end, kids, mark["number"])
+        links += b" /Count %d" % (sign * count)
+        end.put(mark["number"], _with(_bytes(mark["body"]), links))
 
 
 def _text(data: bytes) -> str:
@@ -275,6 +314,7 @@ def make_chunk(part: Path, first: int, shift: int) -> tuple[bytes, Chunk]:
             skip.add(names_dict.objgen)
         outline = root.get("/Outlines")
         piece_tops = list(_chain(outline.get("/First"))) if outline is not None else []
+        piece_kids = [list(_chain(top.get("/First"))) for top in piece_tops]
         numbers: dict[tuple[int, int], int] = {(_PAGES, 0): _PAGES}
         kept = []
         for obj in src.objects:
@@ -311,12 +351,26 @@ def make_chunk(part: Path, first: int, shift: int) -> tuple[bytes, Chunk]:
         document.S = pikepdf.Name.Part
         del document["/P"]
         chunk.part = numbers[document.objgen]
-        top_keys = {item.objgen for item in piece_tops}
-        for item in piece_tops:
-            chunk.open_below += max(int(item.get("/Count", 0)), 0)
-            for key in ("/Parent", "/Prev", "/Next"):
+        # The first two levels of bookmarks stay out of the chunk (see the module's text).
+        marks: dict[tuple[int, int], Mark] = {}
+        top_keys = {top.objgen for top in piece_tops}
+        for item in [*piece_tops, *(kid for kids in piece_kids for kid in kids)]:
+            mark: Mark = {"number": numbers[item.objgen], "closed": int(item.get("/Count", 0)) < 0}
+            marks[item.objgen] = mark
+            if item.objgen in top_keys:
+                mark["kids"] = []
+            elif "/First" in item:
+                mark["below"] = [
+                    numbers[item.First.objgen],
+                    numbers[item.Last.objgen],
+                    abs(int(item.Count)),
+                ]
+            for key in _LINKS:
                 if key in item:
                     del item[key]
+        for top, kids in zip(piece_tops, piece_kids, strict=True):
+            marks[top.objgen]["kids"] = [marks[kid.objgen] for kid in kids]
+            chunk.tops.append(marks[top.objgen])
         for obj in kept:
             number = numbers[obj.objgen]
             if isinstance(obj, pikepdf.Stream):
@@ -330,8 +384,8 @@ def make_chunk(part: Path, first: int, shift: int) -> tuple[bytes, Chunk]:
                 body = _with(body, b" /Parent %d 0 R" % _PAGES)
             elif obj.objgen == document.objgen:
                 body = _with(body, b" /P %d 0 R" % _DOCUMENT)
-            elif obj.objgen in top_keys:
-                chunk.tops.append((number, _text(body)))
+            elif obj.objgen in marks:
+                marks[obj.objgen]["body"] = _text(body)
                 continue
             objects.put(number, body)
         parent = tree.get("/ParentTree")
@@ -381,8 +435,16 @@ def cached_chunk(
     return data, chunk, key
 
 
-def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None) -> set[str]:
+def merge_pdfs(
+    parts: list[Path | None],
+    target: Path,
+    cache: Path | None = None,
+    nested: Sequence[bool] = (),
+) -> set[str]:
     """Write ``parts`` (piece PDFs, ``None`` for a blank page) as one PDF at ``target``.
+
+    ``nested``: per part, whether its top-level bookmarks go below the last top-level bookmark
+    of the parts before it (a piece continuing a chapter).
 
     Streaming: each piece's objects are renumbered and written to the file as a chunk (kept in
     ``cache``, if given, for a later merge with the piece at the same place); what stays in
@@ -397,16 +459,14 @@ def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None
     parts_elems: list[int] = []
     nums: list[tuple[int, bytes]] = []
     dests: dict[bytes, bytes] = {}
-    tops: list[bytes] = []  # top-level bookmarks, without Parent, Prev and Next
-    top_numbers: list[int] = []
+    tops: list[Mark] = []  # the bookmarks kept out of the chunks, to be linked at the end
     first: Chunk | None = None
-    open_below = 0
     next_key = 0
     size = b"[ 0 0 595.28 841.89 ]"
     used: set[str] = set()
     with tmp.open("wb") as file:
         writer: _Writer | None = None
-        for part in parts:
+        for place, part in enumerate(parts):
             if part is None:
                 if writer is None:
                     raise ValueError("a book cannot start with a blank page")
@@ -435,10 +495,10 @@ def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None
             nums += [(k, _bytes(v)) for k, v in chunk.nums]
             for name, dest in chunk.dests:
                 dests.setdefault(_bytes(name), _bytes(dest))
-            for number, body in chunk.tops:
-                top_numbers.append(number)
-                tops.append(_bytes(body))
-            open_below += chunk.open_below
+            if tops and place < len(nested) and nested[place]:
+                tops[-1]["kids"] += chunk.tops
+            else:
+                tops += chunk.tops
             size = _bytes(chunk.size)
         if writer is None or first is None:
             raise ValueError("nothing to merge")
@@ -476,17 +536,11 @@ def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None
         catalog_extra = b" /Names << /Dests %d 0 R >>" % names_obj
         if tops:
             outlines = end.reserve()
-            for index, (number, body) in enumerate(zip(top_numbers, tops, strict=True)):
-                links = b" /Parent %d 0 R" % outlines
-                if index:
-                    links += b" /Prev %d 0 R" % top_numbers[index - 1]
-                if index + 1 < len(top_numbers):
-                    links += b" /Next %d 0 R" % top_numbers[index + 1]
-                end.put(number, _with(body, links))
+            _write_marks(end, tops, outlines)
             end.put(
                 outlines,
                 b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
-                % (top_numbers[0], top_numbers[-1], len(tops) + open_below),
+                % (tops[0]["number"], tops[-1]["number"], _shown_below({"kids": tops})),
             )
             catalog_extra += b" /Outlines %d 0 R" % outlines
         catalog = end.reserve()
@@ -503,7 +557,10 @@ def merge_pdfs(parts: list[Path | None], target: Path, cache: Path | None = None
 
 
 def merge_in_subprocess(
-    parts: list[Path | None], target: Path, cache: Path | None = None
+    parts: list[Path | None],
+    target: Path,
+    cache: Path | None = None,
+    nested: Sequence[bool] = (),
 ) -> set[str]:
     """:func:`merge_pdfs` in a process of its own; returns the keys of the chunks it used.
 
@@ -515,7 +572,10 @@ def merge_in_subprocess(
     import subprocess
     import sys
 
-    args = [str(p) if p is not None else BLANK for p in parts]
+    args = [
+        BLANK if p is None else NESTED + str(p) if i < len(nested) and nested[i] else str(p)
+        for i, p in enumerate(parts)
+    ]
     command = [sys.executable, "-m", "lessonpack.pdf.merge", str(cache or ""), str(target), *args]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -524,10 +584,12 @@ def merge_in_subprocess(
 
 
 BLANK = "-"
+NESTED = "+"  # before a part's path: its bookmarks go below the chapter's before it
 
 if __name__ == "__main__":
     import sys
 
     folder = Path(sys.argv[1]) if sys.argv[1] else None
-    parts = [None if a == BLANK else Path(a) for a in sys.argv[3:]]
-    print("\n".join(sorted(merge_pdfs(parts, Path(sys.argv[2]), folder))))
+    parts = [None if a == BLANK else Path(a.removeprefix(NESTED)) for a in sys.argv[3:]]
+    nested = [a.startswith(NESTED) for a in sys.argv[3:]]
+    print("\n".join(sorted(merge_pdfs(parts, Path(sys.argv[2]), folder, nested))))

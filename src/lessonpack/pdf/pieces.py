@@ -3,8 +3,9 @@
 WeasyPrint holds every page of a document in memory (about 1 MB a page) until it writes the
 PDF, and a change anywhere means laying out everything again. So the book is written as one
 HTML page per piece: the front (cover, contents, list of worksheets and the root page's own
-text), each document the root's toctrees inline (with the documents below it, such as a
-lesson's worksheets), and the answer key. Each piece is rendered with the page number it
+text), each document the root's toctrees inline (with the documents below it; those it ends
+with, such as a lesson's worksheets, pieces of their own: bookparts.split_documents), and the
+answer key. Each piece is rendered with the page number it
 starts on, and the PDFs are joined afterwards (merge.py).
 
 The pieces are assembled one at a time (bookparts.py). All of this is read from the doctrees
@@ -26,6 +27,7 @@ ELSEWHERE = "lp-elsewhere"  # the class of a link to another piece
 PAGE_REF = "lp-pageref"  # the class of a link followed by its target's page number
 CHAPTER_ID = "document-{}"  # the id the print translator gives each document's chapter
 PAGE_COUNTER = "lp-page"  # the counter print.css shows after a link to another piece
+TOTAL_COUNTER = "lp-pages"  # the counter print.css shows as the page count of a pack in pieces
 
 
 def ids_in(tree: nodes.Node) -> set[str]:
@@ -33,7 +35,7 @@ def ids_in(tree: nodes.Node) -> set[str]:
     found: set[str] = set()
     for node in tree.findall(nodes.Element):
         found.update(node.get("ids", []))
-        if isinstance(node, addnodes.start_of_file):
+        if isinstance(node, addnodes.start_of_file) and not node.get("continued"):
             found.add(CHAPTER_ID.format(node["docname"]))
     return found
 
@@ -71,6 +73,12 @@ def mark_links(
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
+def total_css(total: int | None) -> str:
+    """The page count of the PDF a piece is part of, as the counter print.css shows (none if
+    not known yet: it shows 0 for this round)."""
+    return f"@page {{ counter-set: {TOTAL_COUNTER} {total}; }}" if total is not None else ""
 
 
 def numbers_css(shown: Iterable[str], numbers: Mapping[str, int]) -> str:
