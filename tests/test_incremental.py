@@ -72,25 +72,24 @@ def test_a_changed_lesson_lays_out_only_the_pieces_and_packs_that_hold_it(tmp_pa
     warm = renders(again)
     # The book: only lesson 2's piece is laid out again (its page count did not change).
     assert warm["t-teacher-a4.pdf"][0] == 1
-    # A pack is a piece per document: lesson 2's laid out again, its worksheet and key kept.
-    assert warm["packs/02-x-teacher-a4.pdf"] == (1, 2)
-    assert warm["packs/01-x-teacher-a4.pdf"] == (0, 3)
+    assert warm["packs/02-x-teacher-a4.pdf"] == (1, 0)
+    assert warm["packs/01-x-teacher-a4.pdf"] == (0, 1)
     one, two = tmp_path / "one", tmp_path / "two"
     same = (one / "packs/01-x-teacher-a4.pdf").read_bytes()
     assert (two / "packs/01-x-teacher-a4.pdf").read_bytes() == same
     book = PdfReader(two / "t-teacher-a4.pdf")
     assert "A new sentence." in "".join(page.extract_text() for page in book.pages)
     # Renders no build used any more are dropped from the cache: left are the book's eight
-    # pieces (each lesson's worksheet one of its own) and the packs' three each (lesson,
-    # worksheet, answer key), each laid out once: the first round started from the numbers the
-    # last build settled on; and per PDF of pieces those numbers and the merged PDF.
+    # pieces (each lesson's worksheet one of its own), each laid out once (the first round
+    # started from the numbers the last build settled on), and the two packs (laid out whole:
+    # lessonpack_pdf_pack_pieces is off); for the book, those numbers and the merged PDF.
     cache = doctrees / "lessonpack-pdf"
     records = [p for p in cache.glob("*.json") if not p.name.startswith("chunk-")]
-    assert len(list(cache.glob("*.pdf"))) == 8 + 2 * 3
-    assert len(list(cache.glob("*.numbers"))) == len(list(cache.glob("*.merged"))) == 3
-    assert len(records) == 8 + 2 * 3 + 3 + 3
-    # And the merge's chunk of each piece, as the book and the packs use them now.
-    assert len(list(cache.glob("chunk-*.chunk"))) == len(list(cache.glob("chunk-*.json"))) == 14
+    assert len(list(cache.glob("*.pdf"))) == 8 + 2
+    assert len(list(cache.glob("*.numbers"))) == len(list(cache.glob("*.merged"))) == 1
+    assert len(records) == 8 + 2 + 1 + 1
+    # And the merge's chunk of each of the book's pieces, as the book uses them now.
+    assert len(list(cache.glob("chunk-*.chunk"))) == len(list(cache.glob("chunk-*.json"))) == 8
 
 
 @pytest.mark.parametrize("edition", ["teacher", "student"])

@@ -141,6 +141,20 @@ def test_a_worksheet_is_a_piece_of_its_own_nested_and_linked_as_in_one(tmp_path:
 PACK = "packs/01-x-teacher-a4.pdf"
 
 
+def build_pieced(src: Path, out: Path, doctrees: Path) -> str:
+    """A teacher PDF build with its packs a piece per document (not the default)."""
+    status, warnings = sphinx(
+        src,
+        out,
+        doctrees,
+        "lessonpdf",
+        lessonpack_edition="teacher",
+        lessonpack_pdf_pack_pieces=True,
+    )
+    assert warnings == ""
+    return status
+
+
 def test_a_pack_is_laid_out_a_piece_per_document(tmp_path: Path):
     """Lesson 1's teacher pack: an edit of the lesson's reading lays out the reading's pages
     only (the worksheet's and the answer key's renders are kept: each page shows the pack's
@@ -148,7 +162,7 @@ def test_a_pack_is_laid_out_a_piece_per_document(tmp_path: Path):
     those of the pack laid out whole, and every page's footer counts the whole pack."""
     src = course(tmp_path)
     doctrees = tmp_path / "doctrees"
-    build(src, tmp_path / "one", doctrees, "lessonpdf", "teacher")
+    build_pieced(src, tmp_path / "one", doctrees)
     pdf = tmp_path / "one" / PACK
     sheet = dest_page(pdf, "document-exercises/01-x")
     total = len(PdfReader(pdf).pages)
@@ -156,9 +170,9 @@ def test_a_pack_is_laid_out_a_piece_per_document(tmp_path: Path):
     lesson = src / LESSON
     text = lesson.read_text(encoding="utf-8")
     lesson.write_text(text.replace("## Section 1.1", "One more sentence.\n\n## Section 1.1"))
-    status = build(src, tmp_path / "two", doctrees, "lessonpdf", "teacher")
+    status = build_pieced(src, tmp_path / "two", doctrees)
     assert laid_out(status)[PACK] == sheet - 1, status
-    build(src, tmp_path / "clean", tmp_path / "fresh", "lessonpdf", "teacher")
+    build_pieced(src, tmp_path / "clean", tmp_path / "fresh")
     assert outputs(tmp_path / "two") == outputs(tmp_path / "clean")
     edited = tmp_path / "two" / PACK
     marks = outline(edited)
@@ -166,7 +180,7 @@ def test_a_pack_is_laid_out_a_piece_per_document(tmp_path: Path):
     assert marks[-1] == (0, "Answer key", 0)  # after the worksheet's piece, not below it
     for number, page in enumerate(PdfReader(edited).pages, 1):
         assert f"{number} / {total}" in page.extract_text(), number
-    # Laid out whole (lessonpack_pdf_pack_pieces = False, as before pieces): the same pixels.
+    # Laid out whole (lessonpack_pdf_pack_pieces = False, the default): the same pixels.
     _, warnings = sphinx(
         src,
         tmp_path / "whole",
