@@ -17,7 +17,7 @@ BUILDDIR ?= build
 DISTDIR ?= dist
 SPHINXOPTS ?=
 SPHINX_ARGS := $(STRICT) -c $(CONFDIR) -D lessonpack_cache_dir=$(abspath $(BUILDDIR))/cache $(SPHINXOPTS)
-# The website, EPUB and slide builds read their documents in SPHINX_READERS worker processes
+# Every Sphinx build (website, EPUB, PDF, slides) reads its documents in SPHINX_READERS processes
 # (sphinx-build -j): a serial read keeps every doctree it read until it is written (a cold build
 # holds the whole book), a worker hands back only its environment; the same bytes either way.
 SPHINX_READERS ?= 2
@@ -197,14 +197,14 @@ $(BUILDDIR)/student/epub.stamp: $(INPUTS)
 
 $(BUILDDIR)/teacher/pdf.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/teacher/pdf
-	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/pdf-doctrees $(SRCDIR) $(BUILDDIR)/teacher/pdf
+	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=teacher -d $(BUILDDIR)/teacher/pdf-doctrees $(SRCDIR) $(BUILDDIR)/teacher/pdf
 	touch $@
 
 # The student book and the photocopiable handouts come from the student edition: no teacher text
 # is ever read into them.
 $(BUILDDIR)/student/pdf.stamp: $(INPUTS)
 	rm -rf $(BUILDDIR)/student/pdf
-	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/pdf-doctrees $(SRCDIR) $(BUILDDIR)/student/pdf
+	$(SPHINX) -b lessonpdf $(SPHINX_ARGS) $(PARALLEL_READ) $(FRESH) -D lessonpack_edition=student -d $(BUILDDIR)/student/pdf-doctrees $(SRCDIR) $(BUILDDIR)/student/pdf
 	touch $@
 
 # Slide decks, one per lesson (PDF and PowerPoint): the student decks from the student edition's

@@ -12,11 +12,19 @@ A few documents (an edit: ``SERIAL_READ_MAX`` or fewer) are read in the main pro
 would cost more than it saves (a fork, the whole environment pickled there and back, merged),
 and a few doctrees hold little memory. Sphinx's ``-j`` (``app.parallel``) is set to 1 for the
 read and given back when it ends.
+
+Once read, the environment lives until the build ends: it is frozen out of the cycle collector
+(``collector.freeze``, as what Sphinx made at set-up), so the full collections of the writing
+phase no longer walk it again and again: they grew with the book on both counts, more of them
+and each longer (a 64-lesson PDF build, read in one process: 16 of 55 s in full collections;
+frozen, 9 of 45 s).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from .collector import freeze
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -47,7 +55,14 @@ def restore_parallel(app: Sphinx, env: Any) -> None:
         delattr(app, _ASKED)
 
 
+def freeze_environment(_app: Sphinx, _env: Any) -> None:
+    """env-updated, last: what is alive now (the environment, read and merged) is left out of
+    later full collections; ``collector.py`` unfreezes everything when the build ends."""
+    freeze()
+
+
 def setup_lean(app: Sphinx) -> None:
     app.connect("builder-inited", write_one_at_a_time)
     app.connect("env-before-read-docs", read_few_serially)
     app.connect("env-updated", restore_parallel, priority=100)
+    app.connect("env-updated", freeze_environment, priority=950)

@@ -161,6 +161,26 @@ class PdfBuilder(SingleFileHTMLBuilder):
             logger.warning("%s", err, location=where, type="lessonpack", subtype="config")
             self.outputs = []
 
+    def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
+        """The single-page builder's page context without its ``toc``: that is the whole book's
+        toctree, resolved and rendered for every piece written (time and memory growing with
+        the book, for each of a number of pieces growing with it), and the print template
+        never shows it (the contents are ``pdf_toc``, front.py)."""
+        return {
+            "parents": [],
+            "prev": None,
+            "next": None,
+            "docstitle": None,
+            "title": self.config.html_title,
+            "meta": None,
+            "body": body,
+            "metatags": metatags,
+            "rellinks": [],
+            "sourcename": "",
+            "toc": "",
+            "display_toc": False,
+        }
+
     def write_doctree(self, docname: str, doctree: nodes.document, **_kw: Any) -> None:
         # Sphinx would keep every document it read in this run, as nodes, for the writers that
         # ask for them one by one; this builder reads the pickles instead (one tree at a time),
