@@ -61,3 +61,31 @@ def test_two_applications_at_once_unfreeze_when_the_last_one_ends(tmp_path):
         assert gc.get_freeze_count() > frozen // 2  # the first one's start stays frozen
         first.build()
     assert gc.get_freeze_count() == 0
+
+
+def test_an_application_that_fails_to_be_made_does_not_keep_later_builds_frozen(build, tmp_path):
+    """A conf.py whose setting is refused after the extensions were set up (collector.py froze):
+    the failed application never builds, and must not keep what the next build froze frozen
+    once that build ends (the tests' processes make many applications, some failing)."""
+    import pytest
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace
+
+    from conftest import BASE_CONF, REFS, write_files
+
+    bad = write_files(
+        tmp_path / "bad",
+        {
+            "conf.py": BASE_CONF + "\nlessonpack_edition = 'principal'\n",
+            "refs.bib": REFS,
+            "index.md": "# Bad\n\nText.\n",
+        },
+    )
+    with docutils_namespace(), pytest.raises(SphinxError):
+        Sphinx(str(bad), str(bad), str(tmp_path / "bad-out"), str(tmp_path / "bad-dt"), "html",
+               status=None, warning=None, freshenv=True)  # fmt: skip
+    assert gc.get_freeze_count() > 10_000  # frozen at set-up, before the setting was refused
+    result = build({"page.md": "# Page\n\nSome text.\n"}, conf=PROBE)
+    assert result.warnings == ""
+    assert gc.get_freeze_count() == 0

@@ -23,13 +23,15 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 
-# Sphinx applications set up in this process whose build has not finished. A process may set up
-# a second one before the first finishes (a test that holds one app while it builds another, a
-# process that prepares the next build): only the first freezes (a second freeze would also
-# freeze what the first build has made so far, its doctrees, until the last build ends), and
-# only the last to finish unfreezes (the first to finish would otherwise unfreeze the other's
-# start). An application set up and never built keeps the count up: nothing is unfrozen in
-# that process (what was frozen stays alive, as it would anyway: modules, classes).
+# Sphinx applications made in this process (set up through to `builder-inited`, the end of
+# their construction) whose build has not finished. A process may make a second one before the
+# first finishes (a test that holds one app while it builds another, a process that prepares
+# the next build): only the first freezes (a second freeze would also freeze what the first
+# build has made so far, its doctrees, until the last build ends), and only the last to finish
+# unfreezes (the first to finish would otherwise unfreeze the other's start). An application
+# whose construction failed (a bad conf.py) is not counted: it froze at set-up, and the next
+# build to finish in this process unfreezes it. One made and never built keeps the count up:
+# nothing is unfrozen in that process (what was frozen stays alive, as it would anyway).
 BUILDING = 0
 
 
@@ -37,6 +39,11 @@ def freeze() -> None:
     """Collect what is garbage now and leave everything alive out of later collections."""
     gc.collect()
     gc.freeze()
+
+
+def _made(_app: Sphinx) -> None:
+    global BUILDING
+    BUILDING += 1
 
 
 def _finished(_app: Sphinx, _exception: Exception | None) -> None:
@@ -47,8 +54,7 @@ def _finished(_app: Sphinx, _exception: Exception | None) -> None:
 
 
 def setup_collector(app: Sphinx) -> None:
-    global BUILDING
     if BUILDING == 0:
         freeze()
-    BUILDING += 1
+    app.connect("builder-inited", _made, priority=100)
     app.connect("build-finished", _finished, priority=900)

@@ -45,9 +45,23 @@ def startup_facts() -> dict[str, object]:
         "version": sys.version,
         "path": sys.path[1:],  # [0]: the folder `-m` was run in
         "flags": list(sys.flags),
-        "xoptions": sorted(map(str, sys._xoptions.items())),
+        "options": interpreter_options(sys.orig_argv),
         "environment": {n: os.environ[n] for n in sorted(names)},
     }
+
+
+def interpreter_options(argv: list[str]) -> list[str]:
+    """The interpreter's own options on its command line (``-X dev``, ``-W error``, ``-O``...):
+    those before ``-m``, ``-c`` or the script."""
+    options: list[str] = []
+    rest = iter(argv[1:])
+    for arg in rest:
+        if arg in ("-m", "-c", "-", "--") or not arg.startswith("-"):
+            break
+        options.append(arg)
+        if arg in ("-X", "-W"):  # their value is the next argument
+            options.append(next(rest, ""))
+    return options
 
 
 def open_unix(path: str, kind: str) -> socket.socket:
