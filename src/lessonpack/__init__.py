@@ -20,6 +20,7 @@ STATIC = Path(__file__).parent / "static"
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     # Imported here, so that the command-line tools (publish, fonts, sysdeps) start fast.
+    from .allocator import fix_thresholds
     from .bibcheck import setup_bibcheck
     from .charts import setup_charts
     from .choropleth import setup_choropleth
@@ -33,6 +34,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .flashcards import setup_flashcards
     from .fonts import setup_fonts
     from .graphics import setup_graphics
+    from .handback import setup_handback
     from .images import setup_images
     from .labels import setup_labels
     from .lean import setup_lean
@@ -59,10 +61,12 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .translator import setup_translators
     from .typography import setup_typography
 
+    fix_thresholds()  # before the build allocates: large blocks given back (allocator.py)
     setup_labels(app)  # first: every label is translated while reading
     setup_collector(app)
     setup_messages(app)
     setup_lean(app)
+    setup_handback(app)
     setup_doctreefiles(app)
     setup_config(app)
     setup_locations(app)
