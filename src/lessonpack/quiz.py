@@ -17,13 +17,17 @@ answer grid of every version.
 Everything is recorded in the build's report (``quizzes`` of each document: items with stem,
 stimulus, options, key, rationale or marking note; each version's order and key letters), so
 another builder (an LMS export) reads it without parsing MyST. The student edition's report
-has no keys, rationales or marking notes.
+has no keys, rationales or marking notes. Neither the quizzes nor the source boxes' texts (for
+the stimulus check) stay in the environment: each document's are kept in a file beside the
+doctrees (:func:`lessonpack.report.keep_texts`), read back when the report is written and when
+the stimuli are checked.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
@@ -38,6 +42,7 @@ from . import nodes as lp
 from .config import is_teacher
 from .labels import _
 from .questions import teacher_blocks
+from .report import add_texts, keep_texts, read_texts
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -53,6 +58,7 @@ OPTION = re.compile(r"^- \[(?P<mark>[ xX])\][ \t]+(?P<text>\S.*)$")
 FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,}|:{3,})")
 ITEMS_KEY = "lessonpack_quiz_items"
 SOURCES_KEY = "lessonpack_quiz"  # data of the quiz domain
+BOX_FOLDER = "lessonpack-quiz-sources"  # beside the doctrees: each document's box texts by label
 
 
 quiz = lp.quiz
@@ -425,8 +431,9 @@ def record_item(item: quiz_item, teacher: bool) -> dict[str, Any]:
 
 
 def record_quizzes(app: Sphinx, doctree: nodes.document) -> None:
-    """doctree-read, after the report's record: the document's quizzes as data; and the text of
-    its source boxes, for the stimulus check."""
+    """doctree-read, after the report's record: the document's quizzes as data, in the report's
+    file of the document; and the text of its source boxes, for the stimulus check, in a file of
+    their own (the environment keeps only their labels)."""
     env = app.env
     teacher = is_teacher(app.config)
     sources = {
@@ -435,7 +442,8 @@ def record_quizzes(app: Sphinx, doctree: nodes.document) -> None:
         if box.get("source_label")
     }
     if sources:
-        _data(env)["sources"][env.docname] = sources
+        keep_texts(Path(env.doctreedir), env.docname, sources, folder=BOX_FOLDER)
+        _data(env)["sources"][env.docname] = list(sources)
     quizzes = []
     for node in doctree.findall(quiz):
         items = items_of(node)
@@ -456,7 +464,7 @@ def record_quizzes(app: Sphinx, doctree: nodes.document) -> None:
         )
     docs = env.domains["lessonpack"].docs  # type: ignore[attr-defined]
     if quizzes and env.docname in docs:
-        docs[env.docname]["quizzes"] = quizzes
+        add_texts(Path(env.doctreedir), env.docname, {"quizzes": quizzes})
 
 
 def _compact(text: str) -> str:
@@ -467,15 +475,21 @@ def check_stimuli(app: Sphinx, env: BuildEnvironment) -> None:
     """env-check-consistency: every quotation of a stimulus is in the source box it names, word
     for word (ellipses may leave words out): a quiz never quotes what the lesson did not."""
     data = _data(env)
-    boxes = {label: text for doc in data["sources"].values() for label, text in doc.items()}
+    # Which document holds each label (the last read, as before); the texts of only the boxes
+    # a stimulus names are read, from the files of documents the environment lists.
+    owners = {label: doc for doc, labels in data["sources"].items() for label in labels}
+    texts: dict[str, dict[str, str]] = {}
     for docname in sorted(data["stimuli"]):
         for stimulus in data["stimuli"][docname]:
             where = (docname, stimulus["line"])
             label = stimulus["source"]
-            if label not in boxes:
+            if label not in owners:
                 _warn(f"{{stimulus}} :source: {label} is not the label of a {{source}} box", where)
                 continue
-            box = _compact(boxes[label])
+            owner = owners[label]
+            if owner not in texts:
+                texts[owner] = read_texts(Path(env.doctreedir), owner, folder=BOX_FOLDER)
+            box = _compact(texts[owner][label])
             for quote in stimulus["quotes"]:
                 for part in re.split(r"\.\.\.|…|\[[^\]]*\]", quote):
                     if _compact(part) and _compact(part) not in box:
@@ -487,7 +501,8 @@ def check_stimuli(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 class QuizDomain(Domain):
-    """Source boxes' text and stimuli per document, merged for parallel and incremental reads."""
+    """Source boxes' labels (their texts in files, ``BOX_FOLDER``) and stimuli per document,
+    merged for parallel and incremental reads."""
 
     name = "lessonpack_quiz"
     label = "lessonpack quiz"

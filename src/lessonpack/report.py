@@ -6,7 +6,10 @@ when all documents are read, and the whole record is written as JSON beside the 
 The long texts of each document (its public text, its teacher passages) are not kept in the
 environment, which every build holds (and pickles, and merges from its reading processes) to the
 end: they go to a file per document beside the doctrees while it is read (``TEXT_FOLDER``), and
-the report is written from those files one document at a time, the same bytes as before.
+the report is written from those files one document at a time, the same bytes as before. Other
+modules keep their documents' bulk the same way: the quizzes go into the same file
+(``add_texts``), a quiz's source-box texts into a folder of their own (``keep_texts`` with
+``folder``).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ NOT_READING = (
 REPORT_NAME = "lessonpack-report.json"
 TEXT_FOLDER = "lessonpack-report-text"  # beside the doctrees: one JSON file per document
 TEXT_KEYS = ("public_text", "teacher")  # the record's keys kept there, not in the environment
+# Kept there too when a document has them (quiz.py): every key of the file goes into the report.
+MORE_TEXT_KEYS = ("quizzes",)
 DOCUMENTS_MARK = "\x00lessonpack-documents\x00"  # where the documents go in the report's JSON
 
 
@@ -187,21 +192,34 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     env.domains["lessonpack"].docs[env.docname] = record  # type: ignore[attr-defined]
 
 
-def text_file(doctreedir: Path, docname: str) -> Path:
-    return doctreedir / TEXT_FOLDER / f"{docname}.json"
+def text_file(doctreedir: Path, docname: str, folder: str = TEXT_FOLDER) -> Path:
+    return doctreedir / folder / f"{docname}.json"
 
 
-def keep_texts(doctreedir: Path, docname: str, texts: dict[str, Any]) -> None:
-    """A document's long texts (``TEXT_KEYS``), written while it is read."""
-    path = text_file(doctreedir, docname)
+def keep_texts(
+    doctreedir: Path, docname: str, texts: dict[str, Any], folder: str = TEXT_FOLDER
+) -> None:
+    """A document's long texts (``TEXT_KEYS``), written while it is read (in the process that
+    reads it: a reading worker's file is the main process's): a new read replaces the file."""
+    path = text_file(doctreedir, docname, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(texts, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
+def read_texts(doctreedir: Path, docname: str, folder: str = TEXT_FOLDER) -> dict[str, Any]:
+    return json.loads(text_file(doctreedir, docname, folder).read_text(encoding="utf-8"))
+
+
+def add_texts(doctreedir: Path, docname: str, texts: dict[str, Any]) -> None:
+    """More of a document's report (``MORE_TEXT_KEYS``) into its file, by a doctree-read handler
+    after ``collect`` (which wrote the file in this read)."""
+    keep_texts(doctreedir, docname, {**read_texts(doctreedir, docname), **texts})
+
+
 def full_record(doctreedir: Path, docname: str, record: dict[str, Any]) -> dict[str, Any]:
-    """A document's record as the report gives it: with its texts read back from their file."""
-    texts = json.loads(text_file(doctreedir, docname).read_text(encoding="utf-8"))
-    return {**record, **{key: texts[key] for key in TEXT_KEYS}}
+    """A document's record as the report gives it: with its texts read back from their file
+    (the report's JSON sorts keys, so where they were kept does not change its bytes)."""
+    return {**record, **read_texts(doctreedir, docname)}
 
 
 def check(app: Sphinx, env: BuildEnvironment) -> None:
