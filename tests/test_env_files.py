@@ -1,10 +1,11 @@
 """A document's bulk stays out of the Sphinx environment, which every build holds to its end.
 
 Each document's quizzes go into its file of the report's texts (``report.add_texts``), the text
-of its source boxes into a file of their own (``quiz.BOX_FOLDER``); the environment keeps the
-boxes' labels. The report still has the quizzes, and the stimulus check still reads the boxes:
-after an edit of the quiz alone (the box's text from the unchanged lesson's file), and after a
-parallel read (files written by the workers), which gives the report a serial read gives.
+of its source boxes and its stimuli into a file of their own (``quiz.TEXT_FOLDER``); the
+environment keeps the boxes' labels and the number of stimuli. The report still has the
+quizzes, and the stimulus check still reads the boxes: after an edit of the quiz alone (the
+box's text from the unchanged lesson's file), and after a parallel read (files written by the
+workers), which gives the report a serial read gives.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def written(app: Sphinx) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_the_environment_holds_no_quiz_and_no_box_text(tmp_path: Path):
+def test_the_environment_holds_no_quiz_no_stimulus_and_no_box_text(tmp_path: Path):
     app, warnings = build(project(tmp_path / "src"), tmp_path / "out")
     assert warnings == "", warnings
     saved = pickle.loads((Path(app.doctreedir) / "environment.pickle").read_bytes())
@@ -81,8 +82,10 @@ def test_the_environment_holds_no_quiz_and_no_box_text(tmp_path: Path):
                 for text in (BOX.format(n=n, year=1958 + n % 3), STEM.format(n=n)):
                     assert text not in held, (domain, text)
                 assert RATIONALE.format(n=n) not in held
+            assert "seed grain" not in held  # a box's words, or a stimulus's quoting them
         assert all("quizzes" not in r for r in env.domaindata["lessonpack"]["docs"].values())
         assert env.domaindata["lessonpack_quiz"]["sources"]["units/l1"] == ["box-1"]
+        assert env.domaindata["lessonpack_quiz"]["stimuli"] == {"quizzes/q1": 1, "quizzes/q2": 1}
     # The report has them, as before.
     [record] = written(app)["documents"]["quizzes/q1"]["quizzes"]
     [item] = record["items"]
@@ -96,7 +99,7 @@ def test_an_edit_of_the_quiz_alone_is_checked_against_the_unchanged_lesson(tmp_p
     src = project(tmp_path / "src")
     app, warnings = build(src, tmp_path / "out")
     assert warnings == "", warnings
-    kept = Path(app.doctreedir) / "lessonpack-quiz-sources" / "units" / "l1.json"
+    kept = Path(app.doctreedir) / "lessonpack-quiz-texts" / "units" / "l1.json"
     before = kept.stat().st_mtime_ns
     (src / "quizzes" / "q1.md").write_text(quiz(1, MISQUOTE), encoding="utf-8")
     app, warnings = build(src, tmp_path / "out", freshenv=False)

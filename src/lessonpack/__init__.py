@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 # Bumped when what this package stores in the Sphinx environment changes shape: old environments
 # are then read again from scratch.
 ENV_VERSION = 3  # 2: the report's texts in files beside the doctrees (report.py); 3: the quizzes
-# there too, and a quiz's source boxes by label only (their texts in files: quiz.py)
+# there too; a quiz's source boxes by label and stimuli by number only (texts in files: quiz.py)
 STATIC = Path(__file__).parent / "static"
 
 

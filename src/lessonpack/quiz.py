@@ -17,10 +17,10 @@ answer grid of every version.
 Everything is recorded in the build's report (``quizzes`` of each document: items with stem,
 stimulus, options, key, rationale or marking note; each version's order and key letters), so
 another builder (an LMS export) reads it without parsing MyST. The student edition's report
-has no keys, rationales or marking notes. Neither the quizzes nor the source boxes' texts (for
-the stimulus check) stay in the environment: each document's are kept in a file beside the
-doctrees (:func:`lessonpack.report.keep_texts`), read back when the report is written and when
-the stimuli are checked.
+has no keys, rationales or marking notes. Neither the quizzes nor the stimuli and the source
+boxes' texts (for the stimulus check) stay in the environment: each document's are kept in a
+file beside the doctrees (:func:`lessonpack.report.keep_texts`), read back when the report is
+written and when the stimuli are checked.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ OPTION = re.compile(r"^- \[(?P<mark>[ xX])\][ \t]+(?P<text>\S.*)$")
 FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,}|:{3,})")
 ITEMS_KEY = "lessonpack_quiz_items"
 SOURCES_KEY = "lessonpack_quiz"  # data of the quiz domain
-BOX_FOLDER = "lessonpack-quiz-sources"  # beside the doctrees: each document's box texts by label
+# Beside the doctrees: each document's source-box texts by label and its stimuli, one file each.
+TEXT_FOLDER = "lessonpack-quiz-texts"
+STIMULI_KEY = "lessonpack_quiz_stimuli"  # the document's stimuli while it is read
 
 
 quiz = lp.quiz
@@ -237,7 +239,7 @@ class StimulusDirective(SphinxDirective):
                     f"{{stimulus}} names :source: {label} but quotes nothing (a '> ' block quote)",
                     (self.env.docname, self.lineno),
                 )
-            _data(self.env)["stimuli"].setdefault(self.env.docname, []).append(
+            self.env.current_document.setdefault(STIMULI_KEY, []).append(
                 {"line": self.lineno, "source": label, "quotes": quotes}
             )
         return [node]
@@ -432,8 +434,8 @@ def record_item(item: quiz_item, teacher: bool) -> dict[str, Any]:
 
 def record_quizzes(app: Sphinx, doctree: nodes.document) -> None:
     """doctree-read, after the report's record: the document's quizzes as data, in the report's
-    file of the document; and the text of its source boxes, for the stimulus check, in a file of
-    their own (the environment keeps only their labels)."""
+    file of the document; the text of its source boxes and its stimuli, for the stimulus check,
+    in a file of their own (the environment keeps the boxes' labels and how many stimuli)."""
     env = app.env
     teacher = is_teacher(app.config)
     sources = {
@@ -441,9 +443,14 @@ def record_quizzes(app: Sphinx, doctree: nodes.document) -> None:
         for box in doctree.findall(lp.source_box)
         if box.get("source_label")
     }
+    stimuli = env.current_document.get(STIMULI_KEY, [])
+    if sources or stimuli:
+        texts = {"boxes": sources, "stimuli": stimuli}
+        keep_texts(Path(env.doctreedir), env.docname, texts, folder=TEXT_FOLDER)
     if sources:
-        keep_texts(Path(env.doctreedir), env.docname, sources, folder=BOX_FOLDER)
         _data(env)["sources"][env.docname] = list(sources)
+    if stimuli:
+        _data(env)["stimuli"][env.docname] = len(stimuli)
     quizzes = []
     for node in doctree.findall(quiz):
         items = items_of(node)
@@ -475,21 +482,21 @@ def check_stimuli(app: Sphinx, env: BuildEnvironment) -> None:
     """env-check-consistency: every quotation of a stimulus is in the source box it names, word
     for word (ellipses may leave words out): a quiz never quotes what the lesson did not."""
     data = _data(env)
-    # Which document holds each label (the last read, as before); the texts of only the boxes
-    # a stimulus names are read, from the files of documents the environment lists.
+    # Which document holds each label (the last read, as before); the files read are those of
+    # documents the environment lists: with stimuli, and with the boxes they name.
     owners = {label: doc for doc, labels in data["sources"].items() for label in labels}
-    texts: dict[str, dict[str, str]] = {}
+    boxes: dict[str, dict[str, str]] = {}
     for docname in sorted(data["stimuli"]):
-        for stimulus in data["stimuli"][docname]:
+        for stimulus in _texts(env, docname)["stimuli"]:
             where = (docname, stimulus["line"])
             label = stimulus["source"]
             if label not in owners:
                 _warn(f"{{stimulus}} :source: {label} is not the label of a {{source}} box", where)
                 continue
             owner = owners[label]
-            if owner not in texts:
-                texts[owner] = read_texts(Path(env.doctreedir), owner, folder=BOX_FOLDER)
-            box = _compact(texts[owner][label])
+            if owner not in boxes:
+                boxes[owner] = _texts(env, owner)["boxes"]
+            box = _compact(boxes[owner][label])
             for quote in stimulus["quotes"]:
                 for part in re.split(r"\.\.\.|…|\[[^\]]*\]", quote):
                     if _compact(part) and _compact(part) not in box:
@@ -500,9 +507,13 @@ def check_stimuli(app: Sphinx, env: BuildEnvironment) -> None:
                         )
 
 
+def _texts(env: BuildEnvironment, docname: str) -> dict[str, Any]:
+    return read_texts(Path(env.doctreedir), docname, folder=TEXT_FOLDER)
+
+
 class QuizDomain(Domain):
-    """Source boxes' labels (their texts in files, ``BOX_FOLDER``) and stimuli per document,
-    merged for parallel and incremental reads."""
+    """Source boxes' labels and the number of stimuli per document (their texts in files,
+    ``TEXT_FOLDER``), merged for parallel and incremental reads."""
 
     name = "lessonpack_quiz"
     label = "lessonpack quiz"
