@@ -93,6 +93,7 @@ def sphinx_app(
     *,
     confdir: Path | None = None,
     freshenv: bool = True,
+    parallel: int = 1,
     **overrides: object,
 ) -> tuple[Sphinx, str, str]:
     """One in-process build (keep_going; ``freshenv=False`` keeps the environment in
@@ -114,6 +115,7 @@ def sphinx_app(
             warning=warnings,
             freshenv=freshenv,
             keep_going=True,
+            parallel=parallel,
         )
         app.build()
     return app, status.getvalue(), warnings.getvalue()

@@ -9,14 +9,12 @@ compared by test_parallel_read.py.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace
 
-from conftest import BASE_CONF, REFS, write_files
+from conftest import BASE_CONF, REFS, sphinx_app, write_files
 
 PAGES = 9  # with index and bibliography, 11 documents: chunks of 5, 5 and 1 for two workers
 
@@ -64,20 +62,8 @@ def project(root: Path) -> Path:
 
 
 def read(src: Path, out: Path, parallel: int) -> Sphinx:
-    with docutils_namespace():
-        app = Sphinx(
-            str(src),
-            str(src),
-            str(out / "html"),
-            str(out / "doctrees"),
-            "html",
-            status=io.StringIO(),
-            warning=(warnings := io.StringIO()),
-            freshenv=True,
-            parallel=parallel,
-        )
-        app.build()
-    assert warnings.getvalue() == ""
+    app, _status, warnings = sphinx_app(src, out / "html", out / "doctrees", parallel=parallel)
+    assert warnings == ""
     return app
 
 
