@@ -93,7 +93,7 @@ def sphinx_app(
     *,
     confdir: Path | None = None,
     freshenv: bool = True,
-    parallel: int = 1,
+    parallel: int = 0,  # Sphinx's own default: read in this process
     **overrides: object,
 ) -> tuple[Sphinx, str, str]:
     """One in-process build (keep_going; ``freshenv=False`` keeps the environment in
