@@ -8,11 +8,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
+import signal
+import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import pytest
 
 from conftest import ROOT, sphinx_app
@@ -266,6 +270,42 @@ def test_peak_memory_is_the_largest_process_and_does_not_accumulate():
     assert big.seconds > 0 and big.ok
     failed = measure([sys.executable, "-c", "raise SystemExit(3)"], check=False)
     assert failed.returncode == 3 and not failed.ok
+
+
+BENCH_STAND_IN = """
+import sys
+from lessonpack.bench.__main__ import exit_on_signals
+from lessonpack.bench.measure import measure
+exit_on_signals()
+measure(["sh", "-c", "sleep {0} & sleep {0} & wait"])
+"""
+
+
+def sleepers(marker: str) -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", marker]]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_benchmark_leaves_nothing_of_the_build_running(signum: int):
+    # Ctrl-C, `kill` or `kill -9` of the benchmark mid-build: the build it was measuring (here a
+    # shell and its two children) ends with it, not left running for minutes on the machine.
+    marker = f"{700 + os.getpid() % 200}.{signum}"
+    bench = subprocess.Popen([sys.executable, "-c", BENCH_STAND_IN.format(marker)])
+    try:
+        deadline = time.monotonic() + 30
+        while len(sleepers(marker)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(sleepers(marker)) == 2, "the measured command did not start"
+        bench.send_signal(signum)
+        bench.wait(60)
+        deadline = time.monotonic() + 10
+        while sleepers(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sleepers(marker) == []
+    finally:
+        bench.kill()
+        for process in sleepers(marker):
+            process.kill()
 
 
 # Statistics, targets, report ------------------------------------------------------------------

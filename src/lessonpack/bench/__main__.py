@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -219,7 +220,15 @@ def print_table(results: dict[str, Any], rows: list[Figure], where: Path) -> Non
     print(f"raw values: {where}  (the benchmark took {minutes:.0f} min)")
 
 
+def exit_on_signals() -> None:
+    """SIGTERM and SIGHUP end the benchmark as Ctrl-C does: an exception, on which the build
+    being measured is ended (``measure.stop``)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda signum, _frame: sys.exit(128 + signum))
+
+
 def main(argv: list[str] | None = None) -> int:
+    exit_on_signals()
     args = parse(argv)
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,15 +49,19 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="lessonpack-measure-") as tmp:
         result, log = Path(tmp) / "result.json", Path(tmp) / "output.log"
         with log.open("wb") as out:
-            subprocess.run(
+            wrapper = subprocess.Popen(
                 [sys.executable, "-m", "lessonpack.bench.wrapper", str(result), *command],
                 env=env,
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                check=False,
             )
+            try:
+                wrapper.wait()
+            except BaseException:  # interrupted: the wrapper ends the command's whole tree
+                stop(wrapper)
+                raise
         figures = json.loads(result.read_text(encoding="utf-8"))
         measurement = Measurement(
             seconds=figures["seconds"],
@@ -67,6 +72,17 @@ def measure(
     if check and not measurement.ok:
         raise CommandFailed(command, measurement)
     return measurement
+
+
+def stop(wrapper: subprocess.Popen[bytes], grace: float = 30) -> None:
+    """Ask ``wrapper`` to end its command (SIGTERM, passed to the command's process group);
+    SIGKILL if it has not after ``grace`` seconds (its command then gets SIGTERM from it dying)."""
+    wrapper.send_signal(signal.SIGTERM)
+    try:
+        wrapper.wait(grace)
+    except subprocess.TimeoutExpired:
+        wrapper.kill()
+        wrapper.wait()
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -7,12 +7,22 @@ it was forked from: here, this small one). The peak is the larger of two reading
 process among the descendants their parents reaped (``getrusage(RUSAGE_CHILDREN)``), and, for
 the PDF builder's rendering processes (children of a ``forkserver`` nobody waits for), the
 resident memory of every process of the command's tree, read by psutil every 50 ms.
+
+The command runs in a process group of its own, and nothing of it outlives the wrapper: a
+SIGINT, SIGTERM or SIGHUP is passed to the whole group, the wrapper gets SIGTERM when the
+benchmark that started it dies (even killed with SIGKILL: ``PR_SET_PDEATHSIG``), and whatever
+of the group is left when the command has ended (a rendering process whose parent is gone) is
+ended with it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
+import os
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +32,25 @@ from pathlib import Path
 import psutil
 
 POLL_SECONDS = 0.05
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def die_with_parent() -> None:
+    """SIGTERM to this process when its parent ends (Linux; elsewhere nothing)."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def end_group(group: int, signum: int = signal.SIGTERM) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # nobody left in the group
+        os.killpg(group, signum)
 
 
 class TreeWatch(threading.Thread):
@@ -51,15 +80,32 @@ def main(argv: list[str]) -> int:
     result, command = Path(argv[0]), argv[1:]
     start = time.perf_counter()
     watched = 0
+    # A signal before the group exists is passed to it once it does.
+    group: list[int] = []
+    pending: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        if group:
+            end_group(group[0], signum)
+        else:
+            pending.append(signum)
+
+    for signum in FORWARDED:
+        signal.signal(signum, forward)
+    die_with_parent()
     try:
-        process = subprocess.Popen(command)
+        process = subprocess.Popen(command, start_new_session=True)
     except OSError as error:  # the command itself could not start
         print(error, file=sys.stderr)
         code = 127
     else:
+        group.append(process.pid)
+        for signum in pending:
+            end_group(process.pid, signum)
         watch = TreeWatch(process.pid)
         watch.start()
         code = process.wait()
+        end_group(process.pid)  # what the command left running
         watch.running = False
         watch.join()
         watched = watch.peak
