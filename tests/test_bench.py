@@ -558,6 +558,29 @@ def test_peak_memory_counts_processes_of_a_forkserver(tmp_path: Path):
     assert measurement.peak_mb > 200
 
 
+def test_peak_memory_is_the_high_water_mark_of_a_process_that_no_parent_reaps(tmp_path: Path):
+    """A peak shorter than the 50 ms between two readings, in a forkserver process (which no
+    parent reaps, so getrusage never sees it), then a second at rest: still the peak."""
+    script = tmp_path / "spike.py"
+    script.write_text(
+        "import multiprocessing, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "def spike(_):\n"
+        "    x = b'1' * (250 * 1024 * 1024)\n"  # written through at once, then freed
+        "    del x\n"
+        "    time.sleep(1)\n"
+        "    return 0\n"
+        "if __name__ == '__main__':\n"
+        "    context = multiprocessing.get_context('forkserver')\n"
+        "    with ProcessPoolExecutor(1, mp_context=context) as pool:\n"
+        "        print(list(pool.map(spike, [1])))\n",
+        encoding="utf-8",
+    )
+    measurement = measure([sys.executable, str(script)])
+    assert measurement.ok
+    assert measurement.peak_mb > 250
+
+
 def test_sizes_up_to_128_print_and_judge_the_memory_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ):

@@ -94,9 +94,8 @@ def test_graphics_draw_text_from_data_typographic_and_in_the_chart_font(build):
 
 def map_drawn(name: str, result) -> bytes:
     """The test's map as draw_choropleth draws it with the place named ``name``."""
-    from matplotlib import font_manager
-
-    from lessonpack.choropleth import Place, draw_choropleth, read_boundaries
+    from lessonpack.choropleth import class_labels, read_boundaries
+    from lessonpack.draw.maps import Place, draw_choropleth
 
     src = Path(result.app.srcdir)
     return draw_choropleth(
@@ -106,7 +105,8 @@ def map_drawn(name: str, result) -> bytes:
         [Place(name, 111.0, 31.0, "place", "left"), Place("West", 107.0, 31.0, "region", "right")],
         unit="Deaths per 1,000 (the census’s)",
         note="Today’s boundaries.",
-        family=font_manager.FontProperties(fname=str(src / "NotoSans-Regular.ttf")).get_name(),
+        key_labels=[*class_labels([20.0, 30.0]), "no data"],
+        font=str(src / "NotoSans-Regular.ttf"),
     )
 
 

@@ -237,3 +237,29 @@ def test_one_column_reader_serves_every_chart(tmp_path: Path):
     with pytest.raises(DataError) as fault:
         read_table(path).texts("Name")
     assert (fault.value.line, fault.value.message) == (3, "column 'Name' is blank")
+
+
+# A build in a fresh interpreter, then what it holds: its exit code, whether matplotlib entered
+# it, how many drawing helpers it started and whether the last has ended.
+BUILD_THEN_LOOK = """
+import sys
+from sphinx.cmd.build import main
+code = main(sys.argv[1:])
+from lessonpack import graphics
+print(code, "matplotlib" in sys.modules, graphics.DRAWER.starts, graphics.DRAWER.process is None)
+"""
+
+
+def test_a_build_draws_in_a_helper_that_ends_with_reading(tmp_path: Path):
+    """matplotlib (about 55 MB) never enters the build: a worker of a parallel read that drew
+    would carry it for the rest of its chunk, and the largest process grew with the book."""
+    index = "# Index\n\n```{toctree}\ngraphs/line\ngraphs/map\nbibliography\n```\n"
+    files = {"conf.py": BASE_CONF + CONF, "refs.bib": REFS, "index.md": index}
+    files["bibliography.md"] = "# Bibliography\n\n```{bibliography}\n```\n"
+    src = write_files(tmp_path / "src", {**files, **files_with_font()})
+    command = [sys.executable, "-c", BUILD_THEN_LOOK, "-b", "html", "-q", "-j", "1", str(src)]
+    run = subprocess.run([*command, str(tmp_path / "out")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["0", "False", "1", "True"], run.stderr
+    drawn = sorted(p.name for p in (tmp_path / "out" / "_images").glob("*.svg"))
+    assert len(drawn) == 2, drawn  # the line chart and the map, each on its page

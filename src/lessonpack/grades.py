@@ -17,7 +17,7 @@ load, where the dictionary took 1 s in a helper process on every `make` that edi
 build beside waiting on the lock). The table is made once, by a helper process
 (``python -m lessonpack.grades --table``: the dictionary never enters a build); a word not in it
 gets its syllables from pyphen, as textstat does. Without a cache folder, a grade is computed
-by textstat itself in a helper process (:class:`Grader`). ``tests/test_grades.py`` compares the
+by textstat itself in a helper process (``helper.py``). ``tests/test_grades.py`` compares the
 two on every lesson of the course.
 """
 
@@ -36,6 +36,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+from .helper import Helper
 from .keyed import KeyedStore
 
 CACHE_NAME = "reading-grades.json"
@@ -52,68 +53,10 @@ def _grade(text: str) -> float:
     return round(float(textstat.flesch_kincaid_grade(text)), 1)
 
 
-class Grader:
-    """A helper process that computes reading grades, started at the first grade a build needs.
-
-    textstat loads the CMU pronouncing dictionary (about 150 MB) once and keeps it; kept in the
-    helper, it goes when the helper ends, after reading (:func:`release`), before the writers
-    need memory. A fresh interpreter running this module (``python -m lessonpack.grades``), not a
-    fork: a fork of a build that has read many lessons would count all of the build's memory as
-    its own; and not multiprocessing's ``spawn`` either, which runs the parent's main script
-    again in the helper (``sphinx-build``: all of Sphinx imported, about 0.3 s of CPU, before
-    the first grade). Texts go to its standard input and grades come back on its output, one
-    JSON line each. ``starts`` counts the helpers this process has started.
-
-    Each process that grades has its own helper: a parallel read (``sphinx-build -j``) forks
-    workers that read documents, and a worker must not share the pipe of its parent's helper.
-    A worker that ends closes its pipe, so its helper ends too (a worker is never told that
-    reading is over; waiting for the helper there would hang the build).
-    """
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen[str] | None = None
-        self.owner = 0  # the process that started the helper
-        self.starts = 0
-
-    def grade(self, text: str) -> float:
-        if self.process is None or self.owner != os.getpid():
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", __name__],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-            )
-            self.owner = os.getpid()
-            self.starts += 1
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps(text) + "\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
-        if not answer:
-            raise RuntimeError(f"the reading-grade helper ended (exit code {self.process.wait()})")
-        return float(json.loads(answer))
-
-    def close(self) -> None:
-        if self.process is not None and self.owner == os.getpid():
-            assert self.process.stdin is not None and self.process.stdout is not None
-            self.process.stdin.close()  # the helper reads the end of its input and returns
-            self.process.wait()
-            self.process.stdout.close()
-        self.process = None
-
-
-def _serve() -> None:
-    """The helper: a grade for every text it is sent, until the build closes the pipe."""
-    for line in sys.stdin:
-        sys.stdout.write(json.dumps(_grade(json.loads(line))) + "\n")
-        sys.stdout.flush()
-    # Ends at once: tearing the pronouncing dictionary down object by object took the build
-    # that waits for the helper about 1.4 s, and the helper holds nothing to save.
-    os._exit(0)
-
-
-GRADER = Grader()
+# Without a cache folder: textstat in a helper process. textstat loads the pronouncing dictionary
+# (about 150 MB) once and keeps it; kept in the helper, it goes when the helper ends, after
+# reading (:func:`release`), before the writers need memory.
+GRADER = Helper()
 
 
 class Table:
@@ -204,7 +147,7 @@ def release() -> None:
 
 def reading_grade(text: str) -> float:
     """The text's Flesch-Kincaid grade, computed in the helper (0 for a text of no words)."""
-    return GRADER.grade(text) if text.strip() else 0.0
+    return GRADER.call(_grade, text) if text.strip() else 0.0
 
 
 def grade_key(text: str) -> str:
@@ -259,8 +202,5 @@ def cached_grade(text: str, cache_dir: str) -> float:
         return grades[key]
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] == ["--table"]:
-        sys.stdout.buffer.write(marshal.dumps(syllable_table()))
-    else:
-        _serve()
+if __name__ == "__main__" and sys.argv[1:] == ["--table"]:
+    sys.stdout.buffer.write(marshal.dumps(syllable_table()))

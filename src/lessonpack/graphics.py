@@ -1,14 +1,18 @@
-"""What every graphic drawn from data shares: the bundled font, deterministic SVG bytes, the
-file beside the doctrees, and the figure with its caption, source line and data table.
+"""What every graphic drawn from data shares: the bundled font, the drawing helper, the file
+beside the doctrees, and the figure with its caption, source line and data table.
 
-The chart modules (``charts.py``, ``linechart.py``, ``choropleth.py``) draw; this module places.
+The directive modules (``charts.py``, ``linechart.py``, ``choropleth.py``) read the data; the
+``draw/`` modules draw it, in a helper process (``helper.py``) started at the first drawing a
+process needs and ended when reading ends: matplotlib (about 55 MB with its fonts and caches)
+never enters a build, so a worker of a parallel read is as large at the end of its chunk of
+documents as a worker that drew nothing; this module places what was drawn.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,26 +22,17 @@ from sphinx.util import logging
 from . import nodes as lp
 from .confcheck import setting_location
 from .csvdata import DataError
+from .helper import Helper
 from .labels import _
 from .locations import inline_line
 from .paths import refusal
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
     from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
-
-# Black-and-white styles: one per series, told apart by dash and marker, never by colour alone.
-LINE_STYLES = [
-    {"linestyle": "-", "marker": "o", "color": "#000000", "markerfacecolor": "#000000"},
-    {"linestyle": "--", "marker": "s", "color": "#4d4d4d", "markerfacecolor": "#ffffff"},
-    {"linestyle": ":", "marker": "^", "color": "#000000", "markerfacecolor": "#ffffff"},
-    {"linestyle": "-.", "marker": "D", "color": "#666666", "markerfacecolor": "#666666"},
-]
-
 
 # lessonpack_chart_font as set in conf.py -> the font file, resolved when the config is read.
 _FONT_FILES: dict[str, Path] = {}
@@ -61,38 +56,32 @@ def _resolve_font(app: Sphinx, config: Config) -> None:
     _FONT_FILES[name] = path
 
 
-def font_family(directive: SphinxDirective) -> str | None:
-    """The family of ``lessonpack_chart_font`` (a font file beside conf.py), made known to
-    matplotlib; None when unset (matplotlib's own DejaVu Sans)."""
+def font_file(directive: SphinxDirective) -> str | None:
+    """The path of ``lessonpack_chart_font`` (a font file beside conf.py), which the drawings
+    take; None when unset (matplotlib's own DejaVu Sans)."""
     path = _FONT_FILES.get(directive.config.lessonpack_chart_font)
-    if path is None:
-        return None
-    from matplotlib import font_manager
+    return None if path is None else str(path)
 
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
+
+DRAWER = Helper()
+
+
+def draw(function: Callable[..., bytes], /, *args: Any, **kwargs: Any) -> bytes:
+    """The SVG ``function`` (a function of ``draw/``) draws from its arguments, drawn in this
+    process's drawing helper."""
+    return DRAWER.call(function, *args, **kwargs)
+
+
+def release(*_args: object) -> list[str]:
+    """End this process's drawing helper (reading is over, or the build)."""
+    DRAWER.close()
+    return []
 
 
 def setup_graphics(app: Sphinx) -> None:
     app.connect("config-inited", _resolve_font)
-
-
-def rc(family: str | None) -> dict[str, Any]:
-    """matplotlib settings for reproducible SVG: fixed ids, text drawn as paths, no metadata."""
-    settings: dict[str, Any] = {"svg.hashsalt": "lessonpack", "svg.fonttype": "path"}
-    settings["font.size"] = 10
-    if family:
-        settings["font.family"] = family
-    return settings
-
-
-def svg_bytes(fig: Figure) -> bytes:
-    import matplotlib.pyplot as plt
-
-    out = io.StringIO()
-    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
-    return out.getvalue().encode()
+    app.connect("env-updated", release)
+    app.connect("build-finished", release)  # a build that stopped before env-updated
 
 
 def data_file(directive: SphinxDirective, name: str, argument: str) -> Path:
