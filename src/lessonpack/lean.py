@@ -13,6 +13,13 @@ would cost more than it saves (a fork, the whole environment pickled there and b
 and a few doctrees hold little memory. Sphinx's ``-j`` (``app.parallel``) is set to 1 for the
 read and given back when it ends.
 
+A worker keeps every log record of its chunk until it hands them back, debug records included,
+though the build shows none below its verbosity: Sphinx logs each event it emits at debug level,
+with the event's arguments (a document's whole source, for ``source-read``), some twenty records
+a document, 4.5 MB in a worker that read 44 documents. The ``sphinx`` logger is set to the lowest
+level any of its handlers shows (``drop_unshown_records``), so a record no handler would show is
+never made; every message shown or kept is as before.
+
 Once read, the environment lives until the build ends: it is frozen out of the cycle collector
 (``collector.freeze``, as what Sphinx made at set-up), so the full collections of the writing
 phase no longer walk it again and again: they grew with the book on both counts, more of them
@@ -22,7 +29,10 @@ frozen, 9 of 45 s).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
+
+from sphinx.util.logging import NAMESPACE
 
 from .collector import freeze
 
@@ -38,6 +48,14 @@ _ASKED = "lessonpack_parallel"  # the -j a build was started with, while it read
 def write_one_at_a_time(app: Sphinx) -> None:
     """builder-inited: a serial write, whatever ``-j`` says (reading stays parallel)."""
     app.builder.allow_parallel = False  # type: ignore[misc]
+
+
+def drop_unshown_records(app: Sphinx) -> None:
+    """builder-inited: the ``sphinx`` logger makes no record below what its handlers show."""
+    logger = logging.getLogger(NAMESPACE)
+    levels = [handler.level for handler in logger.handlers]
+    if levels and min(levels) > logger.level:
+        logger.setLevel(min(levels))
 
 
 def read_few_serially(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -63,6 +81,7 @@ def freeze_environment(_app: Sphinx, _env: Any) -> None:
 
 def setup_lean(app: Sphinx) -> None:
     app.connect("builder-inited", write_one_at_a_time)
+    app.connect("builder-inited", drop_unshown_records)
     app.connect("env-before-read-docs", read_few_serially)
     app.connect("env-updated", restore_parallel, priority=100)
     app.connect("env-updated", freeze_environment, priority=950)
