@@ -76,3 +76,24 @@ def test_a_render_is_written_compressed_once(render: Render):
         assert pdf.trailer.get("/Type") == "/XRef"  # a cross-reference stream
     assert b"/Type /ObjStm" in data or b"/Type/ObjStm" in data
     assert len(data) < 40_000, len(data)
+
+
+def test_a_process_keeps_few_of_the_sheets_a_book_s_pieces_bring(tmp_path: Path):
+    """Each piece of a book brings sheets of its own (its first page number, the page numbers it
+    shows): a rendering process that kept every one grew with the book. The paper's sheet, met
+    again, is the one parsed before."""
+    from weasyprint import CSS
+
+    from lessonpack.pdf.render import TEXT_SHEETS_KEPT, Styles, page_css
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, CSS) for o in gc.get_objects())
+
+    styles = Styles(tmp_path)
+    before = alive()
+    paper = styles.text(page_css("a4"))
+    for first in range(2, 200):
+        styles.text(page_css("a4", first))
+        assert styles.text(page_css("a4")) is paper  # the paper's sheet, kept
+    assert alive() - before <= TEXT_SHEETS_KEPT
