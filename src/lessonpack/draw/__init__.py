@@ -8,6 +8,7 @@ file's path) and gives the same SVG bytes for the same data on every build.
 from __future__ import annotations
 
 import io
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,9 +23,10 @@ LINE_STYLES = [
 ]
 
 
+@cache
 def family(font: str | None) -> str | None:
-    """The family of the font file ``font``, made known to matplotlib; None for None
-    (matplotlib's own DejaVu Sans)."""
+    """The family of the font file ``font``, made known to matplotlib once per process (every
+    drawing asks); None for None (matplotlib's own DejaVu Sans)."""
     if font is None:
         return None
     from matplotlib import font_manager
