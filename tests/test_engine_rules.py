@@ -136,3 +136,62 @@ def test_the_extension_declares_its_environment_version(build):
     result = build({"one.md": "# One\n\nText.\n"}, edition="student")
     assert result.app.extensions["lessonpack"].metadata["env_version"] == ENV_VERSION
     assert result.app.env.version["lessonpack"] == ENV_VERSION
+
+
+def _hashes_a_whole_file(call: ast.Call) -> bool:
+    """``hashlib.sha256(path.read_bytes())``, ``digest.update(path.read_bytes())`` and the like:
+    a file read whole only to be hashed (filehash.py reads it a block at a time)."""
+    func = call.func
+    hashing = (
+        isinstance(func, ast.Attribute)
+        and (
+            func.attr == "update"
+            or (isinstance(func.value, ast.Name) and func.value.id == "hashlib")
+        )
+    ) or (isinstance(func, ast.Name) and func.id in {"sha256", "md5", "sha1", "blake2b"})
+    if not hashing:
+        return False
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "read_bytes"
+        for arg in call.args
+        for n in ast.walk(arg)
+    )
+
+
+def test_no_file_is_read_whole_to_be_hashed():
+    """A file hashed may grow with the book (a merged book PDF, 34 MB at 128 lessons): a process
+    that read it whole to hash it peaked that much higher. Every file goes through filehash.py."""
+    found = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}: {ast.unparse(node)}"
+        for path, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _hashes_a_whole_file(node)
+    ]
+    assert found == []
+
+
+def test_the_rule_finds_a_file_read_whole_to_be_hashed():
+    """What the render cache, the page keys and the kept stores did fails the rule."""
+    bad = [
+        'record.get("sha256") != hashlib.sha256(path.read_bytes()).hexdigest()',
+        'digest.update((doctrees / f"{doc}.doctree").read_bytes())',
+        'digest.update(str(path).encode() + b"\\0" + path.read_bytes())',
+        "digest.update(name.encode() + hashlib.sha256(font.read_bytes()).digest())",
+    ]
+    fine = [
+        "hashlib.sha256(text.encode()).hexdigest()",
+        "digest.update(file_digest(path))",
+        "data = path.read_bytes()",
+    ]
+    for source in bad:
+        assert _reads_whole(source), source
+    for source in fine:
+        assert not _reads_whole(source), source
+
+
+def _reads_whole(source: str) -> bool:
+    return any(
+        isinstance(n, ast.Call) and _hashes_a_whole_file(n) for n in ast.walk(ast.parse(source))
+    )

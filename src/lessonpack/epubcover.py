@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import fontfacts
+from .filehash import feed, file_digest
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc"}
 KEPT = "epub-covers"
@@ -40,12 +41,12 @@ def cover_key(svg: bytes, fonts: list[Path], outdir: Path, serif: str | None) ->
     """What a drawing is made of, hashed; None when the SVG refers to another file."""
     if OTHER_FILE.search(svg):
         return None
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = feed(hashlib.sha256(), Path(__file__))
     digest.update(f"{metadata.version('resvg-py')}\0{serif}\0".encode())
     digest.update(hashlib.sha256(svg).digest())
     for font in fonts:
         name = font.relative_to(outdir).as_posix()
-        digest.update(name.encode() + b"\0" + hashlib.sha256(font.read_bytes()).digest())
+        digest.update(name.encode() + b"\0" + file_digest(font))
     return digest.hexdigest()
 
 

@@ -36,6 +36,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.domains import Domain
 
+from .filehash import sha256
 from .keyed import KeyedStore
 from .labels import _
 
@@ -181,7 +182,7 @@ def apkg_key(cards: list[dict[str, str]], title: str, epoch: int) -> str:
         "labels": [_("{title}: glossary").format(title=title), _("Term to definition")],
         "epoch": epoch,
         "versions": [metadata.version("genanki"), sqlite3.sqlite_version, zlib.ZLIB_VERSION],
-        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "code": sha256(Path(__file__)),
     }
     return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
 

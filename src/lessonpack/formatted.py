@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .filehash import feed
 from .keyed import KeyedStore
 
 FOLDER = "formatted-entries"
@@ -44,7 +45,7 @@ def salt() -> str:
         digest.update(f"{name}=={metadata.version(name)}\0".encode())
     here = Path(__file__).parent
     for name in CODE:
-        digest.update((here / name).read_bytes())
+        feed(digest, here / name)
     return digest.hexdigest()
 
 

@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .filehash import sha256
+
 RECORD = ".json"
 LOCK = ".lock"
 
@@ -138,15 +140,14 @@ class KeyedStore:
             for suffix, data in sorted((files or {}).items()):
                 kept = self.path(key, suffix)
                 if isinstance(data, Path) and data.resolve() == kept.resolve():
-                    hashes[suffix] = hashlib.sha256(kept.read_bytes()).hexdigest()
+                    hashes[suffix] = sha256(kept)
                     continue
                 tmp = self.folder / f".{kept.name}.{os.getpid()}.tmp"
                 if isinstance(data, Path):
                     shutil.copyfile(data, tmp)
-                    data = tmp.read_bytes()
                 else:
                     tmp.write_bytes(data)
-                hashes[suffix] = hashlib.sha256(data).hexdigest()
+                hashes[suffix] = sha256(tmp)
                 os.replace(tmp, kept)
             plain = json.loads(json.dumps({} if record is None else record))
             text = json.dumps(

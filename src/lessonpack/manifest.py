@@ -10,11 +10,12 @@ list.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from .filehash import sha256 as sha256  # the hash the manifest records
 
 MANIFEST = ".manifest.json"
 EDITIONS = ("student", "teacher")
@@ -32,14 +33,6 @@ class Entry:
     edition: str
     format: str
     sha256: str
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_manifest(dist: Path, entries: Iterable[Entry]) -> Path:

@@ -52,6 +52,7 @@ from sphinx.util.build_phase import BuildPhase
 from sphinx.util.display import status_iterator
 from sphinx.util.logging import pending_warnings
 
+from .filehash import feed, file_digest, sha256
 from .keptwords import skeleton
 from .pdf.reuse import build_key, stable
 from .records import failed
@@ -122,7 +123,7 @@ def ordered(value: Any, depth: int = 0) -> Any:
 def _files_digest(digest: Any, paths: list[Path]) -> None:
     for path in sorted(paths):
         if path.is_file():
-            digest.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            digest.update(str(path).encode() + b"\0" + file_digest(path))
         elif path.is_dir():
             _files_digest(digest, [p for p in path.rglob("*") if p.is_file()])
 
@@ -188,7 +189,7 @@ class PageReuse:
 
     def key(self, docname: str) -> str:
         digest = hashlib.sha256(f"{self._shared()}\0{docname}\0".encode())
-        digest.update((Path(self.builder.doctreedir) / f"{docname}.doctree").read_bytes())
+        feed(digest, Path(self.builder.doctreedir) / f"{docname}.doctree")
         digest.update(json.dumps(stable(self.builder.env.metadata.get(docname, {}))).encode())
         self.keys[docname] = key = digest.hexdigest()
         return key
@@ -249,7 +250,7 @@ class PageReuse:
                 continue
             source = self.previous / self.page_path(docname)
             try:
-                if hashlib.sha256(source.read_bytes()).hexdigest() == kept.get("sha256"):
+                if sha256(source) == kept.get("sha256"):
                     keep.add(docname)
             except OSError:
                 continue
@@ -308,13 +309,13 @@ class PageReuse:
         for docname, key in sorted(self.keys.items()):
             path = Path(self.builder.get_outfilename(docname))
             if path.is_file():
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                sha = sha256(path)
                 pages[docname] = {"key": key, "sha256": sha, "reused": docname in self.reused}
         files = {}
         for name, key in sorted(self.file_keys.items()):
             path = Path(self.builder.outdir) / name
             if path.is_file():
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                sha = sha256(path)
                 files[name] = {"key": key, "sha256": sha, "reused": name in self.reused_files}
         tmp = self.record.with_name(f".{self.record.name}.tmp")
         record = {"pages": pages, "files": files, "data": self.data}

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from docutils import nodes
 from sphinx.util import logging
 
+from .filehash import feed
 from .nodes import located_line
 from .pagereuse import kept_outputs
 from .paths import conf_line
@@ -284,7 +285,7 @@ def scan_output(app: Sphinx, exception: Exception | None) -> None:
     except (OSError, ValueError, TypeError):
         known = set()
     clean: set[str] = set()
-    code = hashlib.sha256(Path(__file__).read_bytes())
+    code = feed(hashlib.sha256(), Path(__file__))
     kept = kept_outputs(app)  # recorded by pagereuse: not hashed nor recorded here again
     for path in sorted(outdir.rglob("*")):
         if path.suffix not in PAGES | {".css"} or path in kept or not path.is_file():

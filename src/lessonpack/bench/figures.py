@@ -45,6 +45,17 @@ class Figure:
         return row
 
 
+def largest_process(runs: Sequence[dict[str, Any]]) -> str:
+    """Which process the largest peak of ``runs`` was (its build, its command line), if known."""
+    peaks = [
+        (r["peak_mb"][goal], goal, r.get("peak_process", {}).get(goal, ""))
+        for r in runs
+        for goal in r.get("peak_mb", {})
+    ]
+    peak, build, process = max(peaks, default=(0.0, "", ""))
+    return f"{peak:.0f} MB in the {build} build: {process}" if process else ""
+
+
 def figure(
     key: str,
     label: str,
@@ -294,6 +305,7 @@ def scaling_figures(by_size: dict[int, Sequence[Run]]) -> list[Figure]:
                 runs,
                 lambda r: r["peak_mb_max"],
                 peak_target,
+                note=largest_process(runs),
             ),
         ]
         # Which build the peak is in: each format's own largest process.

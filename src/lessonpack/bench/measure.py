@@ -19,12 +19,14 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Measurement:
-    """One command's wall-clock seconds, peak memory (MB) of its largest process, and output."""
+    """One command's wall-clock seconds, peak memory (MB) of its largest process, and output;
+    ``peak_process``: that process's command line (shortened)."""
 
     seconds: float
     peak_mb: float
     returncode: int
     output: str
+    peak_process: str = ""
 
     @property
     def ok(self) -> bool:
@@ -68,6 +70,7 @@ def measure(
             peak_mb=figures["peak_bytes"] / 1e6,
             returncode=figures["returncode"],
             output=log.read_text(encoding="utf-8", errors="replace"),
+            peak_process=figures.get("peak_process", ""),
         )
     if check and not measurement.ok:
         raise CommandFailed(command, measurement)

@@ -7,7 +7,6 @@ build and dist folders are empty at first. ``make -C ROOT`` with ``SRCDIR``, ``C
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from ..filehash import sha256
 from .course import Course
 from .measure import Measurement, clean_env, measure
 
@@ -69,9 +69,7 @@ def outputs(dist: Path) -> list[Path]:
 
 def hashes(dist: Path) -> dict[str, str]:
     """Every output's SHA-256, by path relative to dist/."""
-    return {
-        str(p.relative_to(dist)): hashlib.sha256(p.read_bytes()).hexdigest() for p in outputs(dist)
-    }
+    return {str(p.relative_to(dist)): sha256(p) for p in outputs(dist)}
 
 
 def mtimes(dist: Path) -> dict[str, int]:

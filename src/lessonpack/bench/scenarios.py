@@ -25,17 +25,18 @@ Log = Callable[[str], None]
 
 def cold_build(project: Project, log: Log) -> dict[str, Any]:
     """``make html``, ``make epub``, ``make pdf`` one after another into empty folders."""
-    seconds, peaks = {}, {}
+    seconds, peaks, largest = {}, {}, {}
     for goal in FORMATS:
         step = project.make(goal)
-        seconds[goal], peaks[goal] = step.seconds, step.peak_mb
-        log(f"    {goal}: {step.seconds:.1f} s, peak {step.peak_mb:.0f} MB")
+        seconds[goal], peaks[goal], largest[goal] = step.seconds, step.peak_mb, step.peak_process
+        log(f"    {goal}: {step.seconds:.1f} s, peak {step.peak_mb:.0f} MB ({step.peak_process})")
     files, pages = pdf_pages(project.dist)
     return {
         "seconds": seconds,
         "total_seconds": sum(seconds.values()),
         "peak_mb": peaks,
         "peak_mb_max": max(peaks.values()),
+        "peak_process": largest,
         "pdf_files": files,
         "pdf_pages": pages,
         "pages_per_second": pages / seconds["pdf"],
@@ -96,8 +97,8 @@ def one_lesson_edit(project: Project, cold_seconds: float, lesson: str) -> dict[
 def full_build(project: Project, log: Log) -> dict[str, Any]:
     """``make``: every format at once (the builds side by side, as an author runs it)."""
     step = project.make()
-    log(f"    make: {step.seconds:.1f} s, peak {step.peak_mb:.0f} MB")
-    return {"seconds": step.seconds, "peak_mb": step.peak_mb}
+    log(f"    make: {step.seconds:.1f} s, peak {step.peak_mb:.0f} MB ({step.peak_process})")
+    return {"seconds": step.seconds, "peak_mb": step.peak_mb, "peak_process": step.peak_process}
 
 
 def edit_lesson(course: Course) -> str:

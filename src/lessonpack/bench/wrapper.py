@@ -1,5 +1,6 @@
 """``python -m lessonpack.bench.wrapper RESULT COMMAND...``: run COMMAND; write its seconds, the
-peak memory of its largest process and its exit code to RESULT (JSON).
+peak memory of its largest process (and what that process was) and its exit code to RESULT
+(JSON).
 
 ``measure.py`` starts a fresh one for every measurement, so that figures never accumulate and no
 figure carries the benchmark's own memory (a forked process keeps the high-water mark of the one
@@ -69,13 +70,30 @@ def high_water(process: psutil.Process) -> int:
     return process.memory_info().rss
 
 
+# What a reaped process is called when it peaked above every process the readings saw.
+REAPED = "a process that ended between two readings"
+NAME_CHARACTERS = 160  # of a command line: enough to tell the processes of a build apart
+
+
+def name(process: psutil.Process) -> str:
+    """The process's command line, shortened (a forkserver's runs to kilobytes)."""
+    try:
+        words = process.cmdline() or [process.name()]
+    except psutil.Error:
+        return "?"
+    line = " ".join(words)
+    return line if len(line) <= NAME_CHARACTERS else line[: NAME_CHARACTERS - 1] + "…"
+
+
 class TreeWatch(threading.Thread):
-    """The largest peak resident memory (bytes) of any process of ``pid``'s tree, polled."""
+    """The largest peak resident memory (bytes) of any process of ``pid``'s tree, polled, and
+    that process's command line."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.largest = ""
         self.running = True
 
     def run(self) -> None:
@@ -86,16 +104,18 @@ class TreeWatch(threading.Thread):
                 tree = []
             for process in tree:
                 try:
-                    self.peak = max(self.peak, high_water(process))
+                    peak = high_water(process)
                 except psutil.Error:  # ended between the listing and the reading
                     continue
+                if peak > self.peak:
+                    self.peak, self.largest = peak, name(process)
             time.sleep(POLL_SECONDS)
 
 
 def main(argv: list[str]) -> int:
     result, command = Path(argv[0]), argv[1:]
     start = time.perf_counter()
-    watched = 0
+    watched, largest = 0, ""
     # A signal before the group exists is passed to it once it does.
     group: list[int] = []
     pending: list[int] = []
@@ -124,10 +144,15 @@ def main(argv: list[str]) -> int:
         end_group(process.pid)  # what the command left running
         watch.running = False
         watch.join()
-        watched = watch.peak
+        watched, largest = watch.peak, watch.largest
     seconds = time.perf_counter() - start
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    figures = {"seconds": seconds, "peak_bytes": max(reaped, watched), "returncode": code}
+    figures = {
+        "seconds": seconds,
+        "peak_bytes": max(reaped, watched),
+        "peak_process": largest if watched >= reaped else REAPED,
+        "returncode": code,
+    }
     result.write_text(json.dumps(figures), encoding="utf-8")
     return 0
 

@@ -18,6 +18,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from ..filehash import feed
+
 # Running heads and page numbers sit in the page margins; the body lies between these heights.
 BODY_BOTTOM_PT = 55
 BODY_TOP_MARGIN_PT = 50
@@ -91,8 +93,8 @@ def _kept_file(path: Path) -> Path | None:
         return None
     import pypdf
 
-    digest = hashlib.sha256(path.read_bytes())
-    digest.update(Path(__file__).read_bytes() + pypdf.__version__.encode())
+    digest = feed(feed(hashlib.sha256(), path), Path(__file__))
+    digest.update(pypdf.__version__.encode())
     return _kept[0] / f"{digest.hexdigest()}.json"
 
 

@@ -15,7 +15,6 @@ The cartridge's assessment is the same XML with the Common Cartridge profile of 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from ..filehash import sha256
 from ..keyed import KeyedStore
 from .model import Item, Quiz
 
@@ -153,7 +153,7 @@ def qti_of(quiz: Quiz, title: str) -> QtiFiles:
 def salt() -> str:
     """What a quiz's QTI is made with beside the quiz: text2qti's and lxml's versions, this
     module's source."""
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    code = sha256(Path(__file__))
     return f"text2qti=={metadata.version('text2qti')}\0lxml=={metadata.version('lxml')}\0{code}"
 
 

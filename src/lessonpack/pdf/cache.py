@@ -24,6 +24,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from ..filehash import feed, file_digest, sha256
 from ..packages import installed_packages
 from .render import Rendered
 
@@ -80,7 +81,7 @@ def package_parts() -> dict[str, str]:
     builds key their pages by this without loading WeasyPrint)."""
     lock = os.environ.get(LOCK_VARIABLE)
     return {
-        "lock": hashlib.sha256(Path(lock).read_bytes()).hexdigest() if lock else "",
+        "lock": sha256(Path(lock)) if lock else "",
         "installed": hashlib.sha256("\n".join(installed_packages()).encode()).hexdigest(),
     }
 
@@ -89,7 +90,7 @@ def salt_parts() -> dict[str, str]:
     """Everything but the page that decides a render's bytes, each part by name."""
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
-        code.update(path.read_bytes())
+        feed(code, path)
     return {
         # From the packages' metadata: importing them is for laying out only.
         "versions": " ".join(metadata.version(name) for name in ("weasyprint", "pydyf", "pikepdf")),
@@ -122,7 +123,7 @@ def resources_digest(root: Path) -> str:
         base = root / folder
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
             digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(file_digest(path))
     return digest.hexdigest()
 
 
@@ -131,7 +132,7 @@ def checked_record(meta: Path, path: Path) -> dict | None:
     or cut short since, by hand or by a crash, is a miss, made again."""
     try:
         record = json.loads(meta.read_text(encoding="utf-8"))
-        if record.get("sha256") != hashlib.sha256(path.read_bytes()).hexdigest():
+        if record.get("sha256") != sha256(path):
             return None
     except (OSError, ValueError, AttributeError):
         return None
@@ -141,7 +142,7 @@ def checked_record(meta: Path, path: Path) -> dict | None:
 
 def write_record(meta: Path, path: Path, record: dict) -> None:
     """Record a kept file (complete at ``path``) with its SHA-256, in one step."""
-    record = {**record, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    record = {**record, "sha256": sha256(path)}
     tmp = meta.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
     tmp.replace(meta)
@@ -234,7 +235,7 @@ class PageCache:
         """``code``: more source files whose text decides the bytes (beside the PDF code)."""
         digest = hashlib.sha256(code_salt().encode())
         for path in sorted(code):
-            digest.update(path.read_bytes())
+            feed(digest, path)
         self.cache = RenderCache(folder, digest.hexdigest())
         self.keys: set[str] = set()
 

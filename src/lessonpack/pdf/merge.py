@@ -38,6 +38,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..filehash import sha256
+
 # A reference in a PDF object as qpdf writes it, or a string (whose text must be left alone).
 _TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|(\d+) (\d+) R")
 _PAGES, _DOCUMENT = 1, 2  # object numbers the pieces refer to before the book's end is written
@@ -407,7 +409,7 @@ def make_chunk(part: Path, first: int, shift: int) -> tuple[bytes, Chunk]:
 def _chunk_key(part: Path, first: int, shift: int) -> str:
     """A kept chunk's key: the piece's file (named by its render's key, whose salt holds this
     module's code) and where its numbers start."""
-    material = f"{part.name}\0{hashlib.sha256(part.read_bytes()).hexdigest()}\0{first}\0{shift}"
+    material = f"{part.name}\0{sha256(part)}\0{first}\0{shift}"
     return "chunk-" + hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
+from ..filehash import feed
 from .cache import checked_record, package_salt, write_record
 
 if TYPE_CHECKING:
@@ -156,10 +157,11 @@ def build_key(
     }
     for folder in sorted(folders):
         for path in _files(folder):
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+            digest.update(str(path).encode() + b"\0")
+            feed(digest, path)
     conf = Path(builder.confdir) / "conf.py"
     if conf.is_file():
-        digest.update(conf.read_bytes())
+        feed(digest, conf)
     digest.update(_settings(builder).encode())
     for files in ("css_files", "script_files"):
         names = [str(getattr(f, "filename", f)) for f in builder.globalcontext.get(files, [])]
@@ -219,7 +221,7 @@ class OutputStore:
         doctrees = Path(builder.doctreedir)
         for doc in documents_of(builder, docname):
             digest.update(b"\0" + doc.encode() + b"\0")
-            digest.update((doctrees / f"{doc}.doctree").read_bytes())
+            feed(digest, doctrees / f"{doc}.doctree")
             digest.update(json.dumps(stable(builder.env.metadata.get(doc, {}))).encode())
         key = digest.hexdigest()
         self.used.add(key)

@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..filehash import feed
 from ..keyed import KeyedStore
 from ..pagereuse import unlined
 from ..pdf.cache import code_salt
@@ -58,7 +59,8 @@ class DeckStore:
             bibs = [confdir / name for name in getattr(builder.config, "bibtex_bibfiles", [])]
             for path in sorted({*bibs, *self.extra}):
                 digest.update(str(path).encode() + b"\0")
-                digest.update(path.read_bytes() if path.is_file() else b"")
+                if path.is_file():
+                    feed(digest, path)
             std = env.domains.standard_domain
             defining = sorted(
                 {doc for (kind, _), (doc, _) in std.objects.items() if kind == "term"}
@@ -74,14 +76,15 @@ class DeckStore:
         doctrees = Path(self.builder.doctreedir)
         for doc in docnames:
             digest.update(b"\0" + doc.encode() + b"\0")
-            digest.update((doctrees / f"{doc}.doctree").read_bytes())
+            feed(digest, doctrees / f"{doc}.doctree")
             digest.update(json.dumps(stable(env.metadata.get(doc, {}))).encode())
         srcdir = Path(self.builder.srcdir)
         for image, (users, _name) in sorted(env.images.items()):
             if users & set(docnames):
                 path = srcdir / image
                 digest.update(image.encode() + b"\0")
-                digest.update(path.read_bytes() if path.is_file() else b"")
+                if path.is_file():
+                    feed(digest, path)
         return digest.hexdigest()
 
     def key(self, docname: str) -> str:
