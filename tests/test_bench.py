@@ -692,3 +692,21 @@ def sphinx_names() -> tuple[str, ...]:
     from lessonpack.bench.sphinxmem import NAMES
 
     return NAMES
+
+
+def test_a_process_that_named_itself_is_shown_by_its_name(tmp_path: Path):
+    """A build forked by the zygote keeps the zygote's command line; the benchmark shows the
+    name the build gave itself before it."""
+    from lessonpack.bench.wrapper import name
+
+    script = "from lessonpack.zygote import name_process; name_process('epub teacher'); input()"
+    child = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while psutil.Process(child.pid).name() != "epub teacher":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert name(psutil.Process(child.pid)).startswith(f"[epub teacher] {sys.executable} -c")
+        assert not name(psutil.Process(os.getpid())).startswith("[")  # not renamed
+    finally:
+        child.communicate(b"\n", timeout=30)

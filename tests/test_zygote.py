@@ -191,6 +191,8 @@ def test_a_killed_client_ends_its_build(tmp_path: Path, number: int):
         time.sleep(0.05)
     build = int(marker.read_text())
     assert alive(build) and build in served_pids(tmp_path / "zygote.log")
+    # A forked build keeps the zygote's command line: its name says which build it is.
+    assert Path(f"/proc/{build}/comm").read_text().strip() == "html"
     os.kill(int(client.read_text()), number)
     out, err = run.communicate(timeout=60)
     assert f"client: {128 + number}" in out, (out, err)
@@ -262,3 +264,12 @@ def test_a_zygote_with_a_thread_forks_nothing(tmp_path: Path):
     assert (run.returncode, out, err) == (0, fresh.stdout, fresh.stderr)
     log = (tmp_path / "zygote.log").read_text()
     assert "refused: an import started a thread" in log and not served(tmp_path / "zygote.log")
+
+
+def test_a_build_is_named_by_its_builder_and_edition():
+    from lessonpack.zygote import build_name
+
+    argv = ["sphinx-build", "-b", "lessonpdf", "-W", "-D", "lessonpack_edition=student", "a", "b"]
+    assert build_name(argv) == "lessonpdf student"
+    assert build_name(["sphinx-build", "-M", "html", "a", "b"]) == "sphinx"
+    assert build_name(["sphinx-build", "a", "-b"]) == "sphinx"

@@ -76,12 +76,16 @@ NAME_CHARACTERS = 160  # of a command line: enough to tell the processes of a bu
 
 
 def name(process: psutil.Process) -> str:
-    """The process's command line, shortened (a forkserver's runs to kilobytes)."""
+    """The process's command line, shortened (a forkserver's runs to kilobytes), after the name
+    it gave itself if it has one (a build forked by the zygote: ``[lessonpdf student]``)."""
     try:
         words = process.cmdline() or [process.name()]
+        own = process.name()
     except psutil.Error:
         return "?"
     line = " ".join(words)
+    if line and not os.path.basename(words[0]).startswith(own):
+        line = f"[{own}] {line}"
     return line if len(line) <= NAME_CHARACTERS else line[: NAME_CHARACTERS - 1] + "…"
 
 
