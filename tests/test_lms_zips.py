@@ -100,3 +100,42 @@ def test_a_run_keeps_only_the_streams_it_used(tmp_path: Path):
     assert sorted(os.listdir(cache / zips.STORE_FOLDER)) == sorted(
         [".lock"] + [f"{k}{s}" for k in store.kept() for s in (".json", zips.SUFFIX)]
     )
+
+
+def test_entries_given_as_files_are_read_one_at_a_time(tmp_path: Path):
+    """A cartridge holds the whole website and every handout: given as files, the zip is
+    written holding one entry (and its stream) at a time, in both cartridges of a run, so three
+    times the files take no more memory; the bytes are those of the same entries as bytes."""
+    small, large = written(tmp_path / "small", 4), written(tmp_path / "large", 12)
+    # Each entry held to the end would be 2 MB of file and 2 MB of stream more.
+    assert large < small + EACH, (small, large)
+
+
+EACH = 2 * 1024 * 1024  # incompressible: each stream as large as its file
+
+
+def written(folder: Path, count: int) -> int:
+    """The most memory (bytes, Python's own) two zips of ``count`` files took (the two
+    cartridges of a run), their bytes checked."""
+    import tracemalloc
+
+    folder.mkdir()
+    files = {}
+    for n in range(count):
+        path = folder / f"page-{n}.pdf"
+        path.write_bytes(random.Random(n).randbytes(EACH))
+        files[f"web_resources/handouts/{n}.pdf"] = path
+    deflater = zips.Deflater(folder / "cache")
+    tracemalloc.start()
+    try:
+        for name in ("a.zip", "b.zip"):
+            zips.write_zip(folder / name, files, 1700000000, deflater)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert deflater.deflated == count  # once, for both
+    as_bytes = {name: path.read_bytes() for name, path in files.items()}
+    expected = zipfile_bytes(folder, as_bytes, 1700000000)
+    assert (folder / "a.zip").read_bytes() == expected
+    assert (folder / "b.zip").read_bytes() == expected
+    return peak

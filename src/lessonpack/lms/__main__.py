@@ -12,6 +12,7 @@ import argparse
 import json
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from sphinx import locale
@@ -21,7 +22,7 @@ from ..labels import CATALOGUE, LOCALES, _
 from ..records import RecordError, read_record, record_path, write_record
 from . import cartridge, moodle, qti
 from .model import Course, CourseError, load_course
-from .zips import Deflater, write_zip
+from .zips import Data, Deflater, write_zip
 
 FOLDER = "lms"
 
@@ -49,11 +50,9 @@ def build(
     locale.translators.pop(("general", CATALOGUE), None)
     locale.init([str(LOCALES)], course.language, CATALOGUE)
     site = read_record(site_record)
-    pages = {
-        o.dist.split("/", 1)[1]: o.source.read_bytes()
-        for o in site.files
-        if o.dist.startswith(f"{site.format}/")
-    }
+    # Each file is read when its entry is written (zips.py): the course is never held whole.
+    folder = f"{site.format}/"
+    pages = {o.dist.split("/", 1)[1]: o.source for o in site.files if o.dist.startswith(folder)}
     wanted = [path for module in course.modules for _paper, path in module.handouts]
     pdfs = {o.dist: o.source for o in read_record(pdf_record).files} if wanted else {}
     handouts = {}
@@ -61,7 +60,7 @@ def build(
         for _paper, path in module.handouts:
             if path not in pdfs:
                 raise CourseError(f"{pdf_record}: no handout {path} of {module.doc}")
-            handouts[path] = pdfs[path].read_bytes()
+            handouts[path] = pdfs[path]
     quiz_names = names(course)
     made: dict[str, tuple[str, qti.QtiFiles]] = {}
     kept = KeyedStore(cache / qti.STORE_FOLDER, qti.salt()) if cache is not None else None
@@ -78,7 +77,7 @@ def build(
     written: dict[str, Path] = {}
     deflater = Deflater(cache)
 
-    def put(name: str, entries: dict[str, bytes] | None = None, data: bytes = b"") -> None:
+    def put(name: str, entries: Mapping[str, Data] | None = None, data: bytes = b"") -> None:
         path = outdir / name
         if entries is not None:
             write_zip(path, entries, deflater=deflater)

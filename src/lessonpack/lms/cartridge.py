@@ -12,6 +12,7 @@ resource; identifiers are hashes of names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
@@ -19,6 +20,7 @@ from ..labels import N_, _
 from ..typography import typographic
 from .model import Course, ident
 from .qti import QtiFiles
+from .zips import Data
 
 WEB = "web_resources"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -76,17 +78,18 @@ def page_path(doc: str) -> str:
 def cartridge(
     course: Course,
     version: Version,
-    site: dict[str, bytes],
-    handouts: dict[str, bytes],
+    site: Mapping[str, Data],
+    handouts: Mapping[str, Data],
     quizzes: dict[str, tuple[str, QtiFiles]],
-) -> dict[str, bytes]:
-    """Every entry of the cartridge: ``site`` (path below the website -> bytes), ``handouts``
-    (path in dist/ -> bytes) and ``quizzes`` (quiz ident -> (title, QTI))."""
+) -> dict[str, Data]:
+    """Every entry of the cartridge: ``site`` (path below the website -> bytes or file),
+    ``handouts`` (path in dist/ -> bytes or file) and ``quizzes`` (quiz ident -> (title, QTI)).
+    A file is read when the zip is written (``zips.py``), one at a time."""
     ET.register_namespace("", version.cp_ns)
     ET.register_namespace("lomimscc", version.lom_ns)
     ET.register_namespace("xsi", XSI)
     cp, lom = f"{{{version.cp_ns}}}", f"{{{version.lom_ns}}}"
-    files: dict[str, bytes] = {f"{WEB}/{name}": data for name, data in site.items()}
+    files: dict[str, Data] = {f"{WEB}/{name}": data for name, data in site.items()}
     files.update({f"{WEB}/{name}": data for name, data in handouts.items()})
 
     manifest = ET.Element(

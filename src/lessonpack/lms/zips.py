@@ -8,6 +8,11 @@ by the SHA-256 of the entry's bytes and zlib's version. ``zipfile`` has no publi
 data deflated beforehand, and the two cartridges of every ``make`` hold the same website, fonts
 and handouts: deflating them again took about 0.9 s of CPU on every edit. A zip too large for
 the plain format (ZIP64) is written by ``zipfile``, deflating everything.
+
+An entry is bytes, or the path of a file read when its entry is written: a cartridge holds the
+whole website and every handout, and the process that wrote it held them all at once (the
+course's size in memory); now it holds one entry at a time, and of the streams deflated for
+both cartridges only their keys (the streams stay in the store).
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ import struct
 import time
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..keyed import KeyedStore
+
+Data = bytes | Path  # an entry's bytes, or the file that holds them
 
 ZIP_EPOCH = 315532800  # 1980-01-01: the first date a zip entry can hold
 # Everything that decides a deflated stream's bytes beside the data.
@@ -45,6 +53,15 @@ def epoch() -> int:
     return int(os.environ.get("SOURCE_DATE_EPOCH", str(ZIP_EPOCH)))
 
 
+def read(data: Data) -> bytes:
+    """An entry's bytes (a file's read now)."""
+    return data.read_bytes() if isinstance(data, Path) else data
+
+
+def size(data: Data) -> int:
+    return data.stat().st_size if isinstance(data, Path) else len(data)
+
+
 def deflate(data: bytes) -> bytes:
     """``data`` as ``zipfile`` deflates an entry."""
     compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
@@ -52,27 +69,30 @@ def deflate(data: bytes) -> bytes:
 
 
 class Deflater:
-    """Deflated streams: from this run (the same file in both cartridges), else from the store
-    in ``cache`` (an earlier run), else deflated now and kept there. ``deflated`` counts the
-    streams this one deflated."""
+    """Deflated streams: from the store in ``cache`` (an earlier run, or this one: the same
+    file in both cartridges), else deflated now and kept there; without a store, from this
+    run's own. ``deflated`` counts the streams this one deflated."""
 
     def __init__(self, cache: Path | None = None) -> None:
         self.store = KeyedStore(cache / STORE_FOLDER, SALT) if cache is not None else None
-        self.made: dict[str, bytes] = {}
+        self.made: dict[str, bytes] = {}  # without a store only
         self.deflated = 0
 
     def __call__(self, data: bytes) -> bytes:
         store = self.store
-        key = store.key(data) if store is not None else hashlib.sha256(data).hexdigest()
-        if key not in self.made:
-            kept = store.get(key, SUFFIX) if store is not None else None
-            if kept is None:
-                kept = deflate(data)
+        if store is None:
+            key = hashlib.sha256(data).hexdigest()
+            if key not in self.made:
+                self.made[key] = deflate(data)
                 self.deflated += 1
-                if store is not None:
-                    store.put(key, {SUFFIX: kept})
-            self.made[key] = kept
-        return self.made[key]
+            return self.made[key]
+        key = store.key(data)
+        kept = store.get(key, SUFFIX)
+        if kept is None:
+            kept = deflate(data)
+            self.deflated += 1
+            store.put(key, {SUFFIX: kept})
+        return kept
 
     def prune(self) -> None:
         """Keep in the store the streams this run used, no other."""
@@ -94,15 +114,16 @@ def _name(name: str) -> tuple[bytes, int]:
 
 def write_zip(
     path: Path,
-    entries: dict[str, bytes],
+    entries: Mapping[str, Data],
     stamp: int | None = None,
     deflater: Deflater | None = None,
 ) -> None:
-    """``entries`` (name -> bytes) as a zip at ``path``, byte for byte the same on every build."""
+    """``entries`` (name -> bytes, or a file's path) as a zip at ``path``, byte for byte the
+    same on every build."""
     moment = epoch() if stamp is None else stamp
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    total = sum(len(data) for data in entries.values())
+    total = sum(size(data) for data in entries.values())
     if total * 1.05 > PLAIN_LIMIT or len(entries) > COUNT_LIMIT:
         _write_zip64(tmp, entries, moment)
     else:
@@ -110,13 +131,13 @@ def write_zip(
     os.replace(tmp, path)
 
 
-def _write_plain(tmp: Path, entries: dict[str, bytes], stamp: int, deflater: Deflater) -> None:
+def _write_plain(tmp: Path, entries: Mapping[str, Data], stamp: int, deflater: Deflater) -> None:
     dostime, dosdate = _dos_time(stamp)
     central = []
     offset = 0
     with open(tmp, "wb") as out:
         for name in sorted(entries):
-            data = entries[name]
+            data = read(entries[name])
             stream = deflater(data)
             encoded, flags = _name(name)
             crc = zlib.crc32(data)
@@ -150,7 +171,7 @@ def _write_plain(tmp: Path, entries: dict[str, bytes], stamp: int, deflater: Def
         )
 
 
-def _write_zip64(tmp: Path, entries: dict[str, bytes], stamp: int) -> None:
+def _write_zip64(tmp: Path, entries: Mapping[str, Data], stamp: int) -> None:
     moment = time.gmtime(max(stamp, ZIP_EPOCH))[:6]
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
         for name in sorted(entries):
@@ -158,4 +179,4 @@ def _write_zip64(tmp: Path, entries: dict[str, bytes], stamp: int) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = MODE
             info.create_system = UNIX
-            out.writestr(info, entries[name])
+            out.writestr(info, read(entries[name]))
