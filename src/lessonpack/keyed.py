@@ -145,9 +145,10 @@ class KeyedStore:
                 tmp = self.folder / f".{kept.name}.{os.getpid()}.tmp"
                 if isinstance(data, Path):
                     shutil.copyfile(data, tmp)
+                    hashes[suffix] = sha256(tmp)  # the copy, a block at a time
                 else:
                     tmp.write_bytes(data)
-                hashes[suffix] = sha256(tmp)
+                    hashes[suffix] = hashlib.sha256(data).hexdigest()  # in memory already
                 os.replace(tmp, kept)
             plain = json.loads(json.dumps({} if record is None else record))
             text = json.dumps(
